@@ -1,0 +1,30 @@
+//! The metadata model of OpenID Connect Dynamic Client Registration and provider discovery:
+//! pure data and its validation, with no I/O.
+//!
+//! - [`ClientMetadata`]: every field a client can register (OIDC DCR 1.0 §2, RFC 7591 §2, and the
+//!   logout, mTLS, DPoP, PAR, JAR, JARM and CIBA extensions), language-tagged names, and
+//!   `extra_fields` for anything else. [`ClientMetadata::validate`] reports every problem at once.
+//! - [`RegistrationResponse`]: what a provider answers to a registration (RFC 7591 §3.2.1).
+//! - [`ProviderMetadata`]: an OpenID Provider's configuration (OIDC Discovery §3, RFC 8414) with
+//!   the spec defaults available through accessors.
+//! - [`Secret`]: credentials that never show in `Debug` output.
+//! - [`OAuthError`]: the error object a provider answers with.
+//!
+//! This crate does no networking. To fetch a provider's configuration use `oidc-discovery`; to
+//! register a client use `oidc-registration`.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+mod oauth_error;
+mod secret;
+mod values;
+
+pub use oauth_error::{OAuthError, OAuthErrorCode};
+pub use secret::Secret;
+pub use values::{
+    ApplicationType, BackchannelTokenDeliveryMode, ClaimType, ClientAuthMethod,
+    ClientRegistrationType, CodeChallengeMethod, GrantType, JweAlgorithm, JweEncryption,
+    JwsAlgorithm, ResponseMode, ResponseType, SubjectType,
+};
