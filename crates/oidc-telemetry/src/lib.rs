@@ -1,1 +1,56 @@
-//! placeholder
+//! Telemetry for OpenID Connect operations: `start`, `stop` and `exception` events, emitted as
+//! counters and a duration histogram through the [`metrics`] facade.
+//!
+//! Every operation of the `oidc-*` crates (loading a provider configuration, loading a key set,
+//! registering a client, and reading, updating or deleting a registration) runs inside an
+//! [`OperationSpan`]. Nothing is recorded until the application installs a `metrics` recorder
+//! (for example `metrics-exporter-prometheus`); without one the calls are no-ops.
+//!
+//! # Metrics
+//!
+//! For each [`Operation`] (`load_configuration`, `load_jwks`, `register_client`, `read_client`,
+//! `update_client`, `delete_client`):
+//!
+//! | metric | kind | labels | when |
+//! |---|---|---|---|
+//! | `oidc_<operation>_start_total` | counter | `issuer` | the operation starts |
+//! | `oidc_<operation>_stop_total` | counter | `issuer`, `outcome` (`ok`/`error`), `error` (only on errors) | the operation returns |
+//! | `oidc_<operation>_exception_total` | counter | `issuer`, `reason` (`cancelled`/`panic`) | its future is dropped before it finished, or it panicked |
+//! | `oidc_<operation>_duration_seconds` | histogram | `issuer`, `outcome` (`ok`/`error`/`exception`) | with `stop` and `exception` |
+//!
+//! The `error` label is a short, bounded kind such as `provider_error` or `timeout` (see the
+//! error types of the crates that emit it). Label values never carry a secret or an unbounded
+//! value: no client ids, no URL paths beyond the issuer, no tokens. The issuer label drops any
+//! user-info, query or fragment part of the issuer.
+//!
+//! # Example
+//!
+//! ```
+//! use oidc_telemetry::{instrument, Operation, TelemetryErrorKind};
+//!
+//! #[derive(Debug)]
+//! struct Timeout;
+//! impl TelemetryErrorKind for Timeout {
+//!     fn telemetry_kind(&self) -> &'static str {
+//!         "timeout"
+//!     }
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let result: Result<u32, Timeout> =
+//!     instrument(Operation::LoadJwks, "https://op.example", async { Ok(7) }).await;
+//! assert_eq!(result.unwrap(), 7);
+//! # });
+//! ```
+//!
+//! This crate does not export metrics anywhere; pick an exporter in the application.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+mod operation;
+mod span;
+
+pub use operation::Operation;
+pub use span::{instrument, issuer_label, OperationSpan, TelemetryErrorKind};
