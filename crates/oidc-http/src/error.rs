@@ -1,0 +1,255 @@
+//! The error type shared by every [`HttpClient`](crate::HttpClient) implementation.
+
+use std::error::Error;
+use std::fmt;
+use std::io;
+
+/// Why an HTTP request failed, at a granularity callers can act on.
+///
+/// The set is small and closed per release so that [`HttpErrorKind::as_str`]
+/// can be used as a bounded metric label; new kinds may be added in minor
+/// releases, hence `#[non_exhaustive]`.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpErrorKind {
+    /// The TCP connection could not be established (refused, unreachable,
+    /// DNS failure).
+    Connect,
+    /// The TLS handshake failed, including certificate validation.
+    Tls,
+    /// The request (or establishing its connection) took longer than allowed.
+    Timeout,
+    /// The response body exceeded the configured size limit.
+    BodyTooLarge,
+    /// The URL uses plain `http` for a host that is not loopback.
+    InsecureUrl,
+    /// The request could not be sent as built: unsupported scheme, missing
+    /// host, invalid header value.
+    InvalidRequest,
+    /// The peer violated HTTP or closed the connection mid-exchange.
+    Protocol,
+    /// Anything else.
+    Other,
+}
+
+impl HttpErrorKind {
+    /// A stable, lower-case `snake_case` name for the kind, suitable as a
+    /// metric label or log field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::Tls => "tls",
+            Self::Timeout => "timeout",
+            Self::BodyTooLarge => "body_too_large",
+            Self::InsecureUrl => "insecure_url",
+            Self::InvalidRequest => "invalid_request",
+            Self::Protocol => "protocol",
+            Self::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for HttpErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An HTTP request failed before a complete response was received.
+///
+/// The message never contains request headers or the URL's query string, as
+/// either may carry credentials.
+#[derive(Debug)]
+pub struct HttpError {
+    kind: HttpErrorKind,
+    message: String,
+    source: Option<Box<dyn Error + Send + Sync>>,
+}
+
+impl HttpError {
+    /// Creates an error of the given kind. `message` is what [`Display`](fmt::Display)
+    /// prints: lower-case, without a trailing period.
+    pub fn new(kind: HttpErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying error, returned by [`Error::source`].
+    pub fn with_source(mut self, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> HttpErrorKind {
+        self.kind
+    }
+
+    /// Returns `true` if the request or its connection timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == HttpErrorKind::Timeout
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Error for HttpError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn Error + 'static))
+    }
+}
+
+/// Iterates over `err` and everything beneath it.
+///
+/// `io::Error::source` skips the error it wraps and returns *that* error's
+/// source, which would hide a `rustls::Error` inside tokio-rustls's
+/// `InvalidData` errors, so wrapped io errors are unpacked with `get_ref`.
+fn chain<'a>(err: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Error + 'static)> {
+    std::iter::successors(Some(err), |&e: &&'a (dyn Error + 'static)| match e
+        .downcast_ref::<io::Error>()
+    {
+        Some(io_err) => io_err
+            .get_ref()
+            .map(|inner| inner as &(dyn Error + 'static)),
+        None => e.source(),
+    })
+}
+
+/// Maps a transport error from the hyper stack to a kind.
+///
+/// Order matters: TLS failures and connect timeouts surface as connect
+/// errors in hyper-util, and the more specific kind is more useful.
+pub(crate) fn classify(err: &(dyn Error + 'static)) -> HttpErrorKind {
+    if chain(err).any(|e| e.is::<rustls::Error>()) {
+        return HttpErrorKind::Tls;
+    }
+    let timed_out = chain(err).any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|io_err| io_err.kind() == io::ErrorKind::TimedOut)
+            || e.downcast_ref::<hyper::Error>()
+                .is_some_and(hyper::Error::is_timeout)
+    });
+    if timed_out {
+        return HttpErrorKind::Timeout;
+    }
+    if let Some(client_err) = err.downcast_ref::<hyper_util::client::legacy::Error>() {
+        return if client_err.is_connect() {
+            HttpErrorKind::Connect
+        } else {
+            HttpErrorKind::Protocol
+        };
+    }
+    if chain(err).any(|e| e.is::<hyper::Error>()) {
+        return HttpErrorKind::Protocol;
+    }
+    HttpErrorKind::Other
+}
+
+/// A short, human-readable description of the deepest error in the chain,
+/// which is where the actionable detail ("connection refused", "invalid peer
+/// certificate") lives; the outer layers only say which component failed.
+pub(crate) fn root_cause(err: &(dyn Error + 'static)) -> String {
+    let Some(root) = chain(err).last() else {
+        return err.to_string();
+    };
+    match root.downcast_ref::<io::Error>() {
+        // OS errors print as "Connection refused (os error 111)"; the kind's
+        // description is lower-case and platform independent.
+        Some(io_err) if io_err.raw_os_error().is_some() => {
+            let kind = io_err.kind().to_string();
+            if io_err.kind() == io::ErrorKind::Other || kind == "uncategorized error" {
+                io_err.to_string()
+            } else {
+                kind
+            }
+        }
+        _ => root.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_labels_are_stable() {
+        let expected = [
+            (HttpErrorKind::Connect, "connect"),
+            (HttpErrorKind::Tls, "tls"),
+            (HttpErrorKind::Timeout, "timeout"),
+            (HttpErrorKind::BodyTooLarge, "body_too_large"),
+            (HttpErrorKind::InsecureUrl, "insecure_url"),
+            (HttpErrorKind::InvalidRequest, "invalid_request"),
+            (HttpErrorKind::Protocol, "protocol"),
+            (HttpErrorKind::Other, "other"),
+        ];
+        for (kind, label) in expected {
+            assert_eq!(kind.as_str(), label);
+            assert_eq!(kind.to_string(), label);
+        }
+    }
+
+    #[test]
+    fn display_is_the_message_and_source_is_kept() {
+        let io_err = io::Error::new(io::ErrorKind::ConnectionRefused, "refused");
+        let err = HttpError::new(HttpErrorKind::Connect, "connection failed: http://a/")
+            .with_source(io_err);
+        assert_eq!(err.to_string(), "connection failed: http://a/");
+        assert_eq!(err.kind(), HttpErrorKind::Connect);
+        assert!(!err.is_timeout());
+        let source = err.source().expect("source is kept");
+        assert_eq!(source.to_string(), "refused");
+        assert!(source.is::<io::Error>());
+    }
+
+    #[test]
+    fn without_source() {
+        let err = HttpError::new(HttpErrorKind::Timeout, "request timed out");
+        assert!(err.is_timeout());
+        assert!(err.source().is_none());
+    }
+
+    #[test]
+    fn rustls_error_inside_io_error_is_tls() {
+        let inner = io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::General("bad".into()),
+        );
+        let outer = HttpError::new(HttpErrorKind::Other, "outer").with_source(inner);
+        assert_eq!(classify(&outer), HttpErrorKind::Tls);
+        assert_eq!(root_cause(&outer), "unexpected error: bad");
+    }
+
+    #[test]
+    fn timed_out_io_error_is_timeout() {
+        let err = io::Error::new(io::ErrorKind::TimedOut, "slow");
+        assert_eq!(classify(&err), HttpErrorKind::Timeout);
+    }
+
+    #[test]
+    fn unknown_errors_are_other() {
+        let err = io::Error::other("strange");
+        assert_eq!(classify(&err), HttpErrorKind::Other);
+        assert_eq!(root_cause(&err), "strange");
+    }
+
+    #[test]
+    fn os_errors_use_the_kind_description() {
+        // ECONNREFUSED is 111 on Linux; on other platforms the kind may
+        // differ, so only check the shape of the message there.
+        let err = io::Error::from_raw_os_error(111);
+        let cause = root_cause(&err);
+        if cfg!(target_os = "linux") {
+            assert_eq!(cause, "connection refused");
+        } else {
+            assert!(!cause.is_empty());
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! The default [`HttpClient`]: hyper-util's pooled client over hyper-rustls.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http::header::{HeaderValue, USER_AGENT};
+use http::{Request, Response, Uri};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body, Incoming};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use crate::error::{classify, root_cause};
+use crate::{is_loopback_host, BoxFuture, HttpClient, HttpError, HttpErrorKind};
+
+/// Default limit for a whole request, from sending it to reading the last
+/// byte of the response body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default limit for establishing the TCP connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default limit for the size of a response body (1 MiB). Discovery
+/// documents, JWK sets and registration responses are far smaller.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1_048_576;
+
+/// The `User-Agent` sent when a request does not set one.
+pub const DEFAULT_USER_AGENT: &str = concat!("oidc-rs/", env!("CARGO_PKG_VERSION"));
+
+type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// An [`HttpClient`] backed by hyper with rustls (ring provider), HTTP/1.1 and
+/// HTTP/2 negotiated through ALPN, and a keep-alive connection pool.
+///
+/// Cloning is cheap and clones share the connection pool, so build one and
+/// reuse it (or use [`default_client`]).
+///
+/// On top of plain hyper it enforces what an OpenID Connect client needs:
+/// `https` only (plain `http` only to loopback hosts unless
+/// [allowed](HyperClientBuilder::allow_insecure_http)), a whole-request
+/// timeout, a response size limit and a default `User-Agent`. Redirects are
+/// never followed.
+///
+/// Pooled connections are driven by the Tokio runtime that opened them; share
+/// a client only within one runtime.
+#[derive(Clone)]
+pub struct HyperClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: PooledClient,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_response_bytes: usize,
+    user_agent: HeaderValue,
+    allow_insecure_http: bool,
+}
+
+impl fmt::Debug for HyperClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("HyperClient")
+            .field("timeout", &inner.timeout)
+            .field("connect_timeout", &inner.connect_timeout)
+            .field("max_response_bytes", &inner.max_response_bytes)
+            .field("user_agent", &inner.user_agent)
+            .field("allow_insecure_http", &inner.allow_insecure_http)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HyperClient {
+    /// Builds a client with the default settings.
+    ///
+    /// # Errors
+    ///
+    /// Fails only if the TLS configuration cannot be built.
+    pub fn new() -> Result<Self, HttpError> {
+        Self::builder().build()
+    }
+
+    /// Starts configuring a client.
+    pub fn builder() -> HyperClientBuilder {
+        HyperClientBuilder::default()
+    }
+
+    async fn execute(&self, mut request: Request<Bytes>) -> Result<Response<Bytes>, HttpError> {
+        let inner = &self.inner;
+        check_url(request.uri(), inner.allow_insecure_http)?;
+        let target = crate::util::redact_uri(request.uri());
+        if !request.headers().contains_key(USER_AGENT) {
+            request
+                .headers_mut()
+                .insert(USER_AGENT, inner.user_agent.clone());
+        }
+        let request = request.map(Full::new);
+        match tokio::time::timeout(inner.timeout, self.round_trip(request, &target)).await {
+            Ok(result) => result,
+            Err(_elapsed) => Err(HttpError::new(
+                HttpErrorKind::Timeout,
+                format!("request timed out after {:?}: {target}", inner.timeout),
+            )),
+        }
+    }
+
+    async fn round_trip(
+        &self,
+        request: Request<Full<Bytes>>,
+        target: &str,
+    ) -> Result<Response<Bytes>, HttpError> {
+        let response = self
+            .inner
+            .client
+            .request(request)
+            .await
+            .map_err(|e| transport_error(e, "", target))?;
+        let (parts, body) = response.into_parts();
+        let body = read_body(body, self.inner.max_response_bytes, target).await?;
+        Ok(Response::from_parts(parts, body))
+    }
+}
+
+impl HttpClient for HyperClient {
+    fn send(&self, request: Request<Bytes>) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+        Box::pin(self.execute(request))
+    }
+}
+
+/// Reads the body into memory, failing as soon as it is known to exceed
+/// `limit` so that a hostile server cannot make us buffer unbounded data.
+async fn read_body(mut body: Incoming, limit: usize, target: &str) -> Result<Bytes, HttpError> {
+    let too_large = || {
+        HttpError::new(
+            HttpErrorKind::BodyTooLarge,
+            format!("response body exceeds the limit of {limit} bytes: {target}"),
+        )
+    };
+    // hyper derives the lower bound from Content-Length, and knows that
+    // responses to HEAD or with 204/304 have no body whatever the header says.
+    let announced = body.size_hint().lower();
+    if usize::try_from(announced).map_or(true, |n| n > limit) {
+        return Err(too_large());
+    }
+    let mut buf = BytesMut::with_capacity(usize::try_from(announced).unwrap_or(0));
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|e| transport_error(e, "failed to read response body", target))?;
+        if let Ok(data) = frame.into_data() {
+            if data.len() > limit - buf.len() {
+                return Err(too_large());
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(buf.freeze())
+}
+
+/// Converts an error from hyper or its connector, keeping it as the source.
+/// `context` overrides the kind's default description of what failed.
+fn transport_error(
+    err: impl std::error::Error + Send + Sync + 'static,
+    context: &str,
+    target: &str,
+) -> HttpError {
+    let kind = classify(&err);
+    let context = if !context.is_empty() {
+        context
+    } else {
+        match kind {
+            HttpErrorKind::Connect => "connection failed",
+            HttpErrorKind::Tls => "tls handshake failed",
+            HttpErrorKind::Timeout => "connection timed out",
+            HttpErrorKind::Protocol => "http protocol error",
+            _ => "request failed",
+        }
+    };
+    let cause = root_cause(&err);
+    HttpError::new(kind, format!("{context}: {target}: {cause}")).with_source(err)
+}
+
+/// Decides whether `uri` may be requested at all, before anything touches
+/// the network.
+pub(crate) fn check_url(uri: &Uri, allow_insecure_http: bool) -> Result<(), HttpError> {
+    let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+        return Err(HttpError::new(
+            HttpErrorKind::InvalidRequest,
+            "request url must be absolute with a host",
+        ));
+    };
+    if host.is_empty() {
+        return Err(HttpError::new(
+            HttpErrorKind::InvalidRequest,
+            "request url must be absolute with a host",
+        ));
+    }
+    if scheme.eq_ignore_ascii_case("https") {
+        return Ok(());
+    }
+    if scheme.eq_ignore_ascii_case("http") {
+        if allow_insecure_http || is_loopback_host(host) {
+            return Ok(());
+        }
+        return Err(HttpError::new(
+            HttpErrorKind::InsecureUrl,
+            format!(
+                "refusing plain http to a non-loopback host, use https: {}",
+                crate::util::redact_uri(uri)
+            ),
+        ));
+    }
+    Err(HttpError::new(
+        HttpErrorKind::InvalidRequest,
+        format!("unsupported url scheme {scheme:?}, expected https"),
+    ))
+}
+
+/// Configures a [`HyperClient`]; obtained from [`HyperClient::builder`].
+#[derive(Debug, Clone)]
+pub struct HyperClientBuilder {
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_response_bytes: usize,
+    user_agent: String,
+    allow_insecure_http: bool,
+}
+
+impl Default for HyperClientBuilder {
+    fn default() -> Self {
+        Self {
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl HyperClientBuilder {
+    /// Limit for the whole request, including connecting and reading the
+    /// response body. Default [`DEFAULT_TIMEOUT`] (30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Limit for establishing a TCP connection. Default
+    /// [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Largest response body accepted, in bytes. Default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`] (1 MiB).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// `User-Agent` for requests that do not set their own. Default
+    /// [`DEFAULT_USER_AGENT`] (`oidc-rs/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Allows plain `http` to any host, not just loopback ones. Default
+    /// `false`; only for test environments, since OpenID Connect requires TLS.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Builds the client, its TLS configuration and its connection pool.
+    ///
+    /// # Errors
+    ///
+    /// [`HttpErrorKind::InvalidRequest`] if the user agent is not a valid
+    /// header value, [`HttpErrorKind::Tls`] if the TLS configuration cannot
+    /// be built.
+    pub fn build(self) -> Result<HyperClient, HttpError> {
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|e| {
+            HttpError::new(
+                HttpErrorKind::InvalidRequest,
+                "user agent is not a valid header value",
+            )
+            .with_source(e)
+        })?;
+
+        // The provider is passed explicitly so that the process-wide default
+        // (unset, or set differently by another crate) never matters.
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| {
+                HttpError::new(HttpErrorKind::Tls, "failed to configure tls").with_source(e)
+            })?
+            .with_root_certificates(root_store())
+            .with_no_client_auth();
+
+        let mut http = HttpConnector::new();
+        http.set_connect_timeout(Some(self.connect_timeout));
+        http.set_nodelay(true);
+        // The https connector below needs to see https URIs too.
+        http.enforce_http(false);
+
+        let connector = HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_all_versions()
+            .wrap_connector(http);
+
+        let client = Client::builder(TokioExecutor::new())
+            // Without a timer idle pooled connections would never be closed.
+            .pool_timer(TokioTimer::new())
+            .build(connector);
+
+        Ok(HyperClient {
+            inner: Arc::new(Inner {
+                client,
+                timeout: self.timeout,
+                connect_timeout: self.connect_timeout,
+                max_response_bytes: self.max_response_bytes,
+                user_agent,
+                allow_insecure_http: self.allow_insecure_http,
+            }),
+        })
+    }
+}
+
+/// Mozilla's roots plus the operating system's, so both public providers and
+/// ones behind an enterprise CA installed on the host are trusted.
+fn root_store() -> rustls::RootCertStore {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    // A missing or partly unreadable OS store is common in containers; the
+    // webpki roots are enough on their own, so load errors are ignored.
+    let native = rustls_native_certs::load_native_certs();
+    roots.add_parsable_certificates(native.certs);
+    roots
+}
+
+/// The shared client behind [`default_client`].
+static DEFAULT_CLIENT: OnceLock<Arc<dyn HttpClient>> = OnceLock::new();
+
+/// A process-wide [`HyperClient`] with default settings, built on first use.
+///
+/// Every call returns the same client, so all callers share one connection
+/// pool. Should building it fail, the returned client reports that error
+/// from every [`send`](HttpClient::send) instead of panicking.
+pub fn default_client() -> Arc<dyn HttpClient> {
+    DEFAULT_CLIENT
+        .get_or_init(|| match HyperClient::new() {
+            Ok(client) => Arc::new(client),
+            Err(err) => Arc::new(FailedClient {
+                kind: err.kind(),
+                message: err.to_string(),
+            }),
+        })
+        .clone()
+}
+
+/// Stands in for a default client that could not be built.
+#[derive(Debug)]
+struct FailedClient {
+    kind: HttpErrorKind,
+    message: String,
+}
+
+impl HttpClient for FailedClient {
+    fn send(&self, _request: Request<Bytes>) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+        let err = HttpError::new(
+            self.kind,
+            format!("default http client is unavailable: {}", self.message),
+        );
+        Box::pin(async move { Err(err) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(url: &str, allow: bool) -> Result<(), HttpError> {
+        check_url(&url.parse::<Uri>().unwrap(), allow)
+    }
+
+    #[test]
+    fn https_is_always_allowed() {
+        check("https://example.com/x", false).unwrap();
+        check("https://192.0.2.1:8443/", false).unwrap();
+        check("HTTPS://example.com/", false).unwrap();
+    }
+
+    #[test]
+    fn http_to_loopback_is_allowed() {
+        for url in [
+            "http://localhost/",
+            "http://LOCALHOST:8080/x",
+            "http://127.0.0.1:1/",
+            "http://127.9.9.9/",
+            "http://[::1]:8080/",
+        ] {
+            check(url, false).unwrap();
+        }
+    }
+
+    #[test]
+    fn http_to_other_hosts_is_insecure() {
+        for url in [
+            "http://example.com/",
+            "http://192.0.2.1/",
+            "http://localhost.example.com/",
+            "http://[::2]/",
+        ] {
+            let err = check(url, false).unwrap_err();
+            assert_eq!(err.kind(), HttpErrorKind::InsecureUrl, "{url}");
+        }
+    }
+
+    #[test]
+    fn allow_insecure_http_permits_any_http_host() {
+        check("http://example.com/", true).unwrap();
+        check("http://192.0.2.1:8080/x", true).unwrap();
+        // It only relaxes http; other schemes stay invalid.
+        let err = check("ftp://example.com/", true).unwrap_err();
+        assert_eq!(err.kind(), HttpErrorKind::InvalidRequest);
+    }
+
+    #[test]
+    fn other_schemes_and_relative_urls_are_invalid() {
+        for url in ["ftp://example.com/", "ws://localhost/", "/relative", "*"] {
+            let err = check(url, false).unwrap_err();
+            assert_eq!(err.kind(), HttpErrorKind::InvalidRequest, "{url}");
+        }
+    }
+
+    #[test]
+    fn insecure_message_hides_query_and_userinfo() {
+        let err = check("http://user:pw@example.com:8080/cb?token=s3cret", false).unwrap_err();
+        let message = err.to_string();
+        assert_eq!(
+            message,
+            "refusing plain http to a non-loopback host, use https: http://example.com:8080/cb"
+        );
+    }
+
+    #[test]
+    fn redaction_keeps_scheme_host_port_path() {
+        let uri: Uri = "https://u:p@[::1]:8443/a/b?c=d".parse().unwrap();
+        assert_eq!(crate::util::redact_uri(&uri), "https://[::1]:8443/a/b");
+        let uri: Uri = "https://example.com".parse().unwrap();
+        assert_eq!(crate::util::redact_uri(&uri), "https://example.com/");
+    }
+
+    #[test]
+    fn builder_defaults() {
+        let builder = HyperClient::builder();
+        assert_eq!(builder.timeout, Duration::from_secs(30));
+        assert_eq!(builder.connect_timeout, Duration::from_secs(10));
+        assert_eq!(builder.max_response_bytes, 1_048_576);
+        assert_eq!(
+            builder.user_agent,
+            format!("oidc-rs/{}", env!("CARGO_PKG_VERSION"))
+        );
+        assert!(!builder.allow_insecure_http);
+    }
+
+    #[test]
+    fn invalid_user_agent_is_rejected() {
+        let err = HyperClient::builder()
+            .user_agent("bad\nagent")
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), HttpErrorKind::InvalidRequest);
+    }
+
+    #[test]
+    fn debug_shows_settings() {
+        let client = HyperClient::builder()
+            .timeout(Duration::from_millis(1500))
+            .max_response_bytes(42)
+            .build()
+            .unwrap();
+        let debug = format!("{client:?}");
+        assert!(debug.starts_with("HyperClient {"), "{debug}");
+        assert!(debug.contains("timeout: 1.5s"), "{debug}");
+        assert!(debug.contains("max_response_bytes: 42"), "{debug}");
+        assert!(debug.contains("allow_insecure_http: false"), "{debug}");
+    }
+
+    #[tokio::test]
+    async fn failed_default_client_reports_its_error() {
+        let client = FailedClient {
+            kind: HttpErrorKind::Tls,
+            message: "failed to configure tls".into(),
+        };
+        let err = client.send(Request::new(Bytes::new())).await.unwrap_err();
+        assert_eq!(err.kind(), HttpErrorKind::Tls);
+        assert_eq!(
+            err.to_string(),
+            "default http client is unavailable: failed to configure tls"
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Small helpers shared by the crates that speak JSON over [`HttpClient`].
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, Request, Response, Uri};
+
+use crate::{HttpClient, HttpError, HttpErrorKind};
+
+/// Sends `request`, giving up after `timeout` if one is set (on top of the client's own
+/// timeouts), so a per-call limit works with any [`HttpClient`] implementation.
+///
+/// # Errors
+///
+/// The client's error, or [`HttpErrorKind::Timeout`] when `timeout` passed first.
+pub async fn send_with_timeout(
+    client: &dyn HttpClient,
+    request: Request<Bytes>,
+    timeout: Option<Duration>,
+) -> Result<Response<Bytes>, HttpError> {
+    let Some(timeout) = timeout else {
+        return client.send(request).await;
+    };
+    let target = redact_uri(request.uri());
+    match tokio::time::timeout(timeout, client.send(request)).await {
+        Ok(result) => result,
+        Err(_) => Err(HttpError::new(
+            HttpErrorKind::Timeout,
+            format!("request timed out after {timeout:?}: {target}"),
+        )),
+    }
+}
+
+/// Whether the response declares a JSON body: `application/json` or any
+/// `application/<something>+json` (RFC 6839), case-insensitive, parameters such as
+/// `charset` ignored.
+///
+/// ```
+/// use http::{header::CONTENT_TYPE, HeaderMap, HeaderValue};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/jwk-set+json; charset=utf-8"));
+/// assert!(oidc_http::is_json_content_type(&headers));
+/// headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/jwt"));
+/// assert!(!oidc_http::is_json_content_type(&headers));
+/// ```
+pub fn is_json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", subtype)) => subtype == "json" || subtype.ends_with("+json"),
+        _ => false,
+    }
+}
+
+/// `scheme://host[:port]/path` of a URL, for messages and labels: user-info and the query are
+/// left out because they may carry credentials. Text that is not a URL is cut at `?`.
+pub fn redact_url(url: &str) -> String {
+    match url.parse::<Uri>() {
+        Ok(uri) if uri.scheme().is_some() => redact_uri(&uri),
+        _ => url.split(['?', '#']).next().unwrap_or_default().to_owned(),
+    }
+}
+
+pub(crate) fn redact_uri(uri: &Uri) -> String {
+    let scheme = uri.scheme_str().unwrap_or("");
+    let host = uri.host().unwrap_or("");
+    let port = uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default();
+    format!("{scheme}://{host}{port}{}", uri.path())
+}
+
+/// The start of a response body as text, for error messages: at most 512 bytes, lossy UTF-8.
+pub fn body_excerpt(body: &[u8]) -> String {
+    const LIMIT: usize = 512;
+    let cut = &body[..body.len().min(LIMIT)];
+    let mut text = String::from_utf8_lossy(cut).into_owned();
+    if body.len() > LIMIT {
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn json_content_types() {
+        let check = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(value));
+            is_json_content_type(&headers)
+        };
+        assert!(check("application/json"));
+        assert!(check("Application/JSON; charset=UTF-8"));
+        assert!(check("application/jwk-set+json"));
+        assert!(check("application/problem+json;q=1"));
+        assert!(!check("application/jwt"));
+        assert!(!check("text/json"));
+        assert!(!check("text/html"));
+        assert!(!check("application/jsonx"));
+        assert!(!is_json_content_type(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(
+            redact_url("https://u:p@op.example:8443/a/b?token=x#f"),
+            "https://op.example:8443/a/b"
+        );
+        assert_eq!(redact_url("/relative?x=1"), "/relative");
+        assert_eq!(redact_url("not a url?secret"), "not a url");
+    }
+
+    #[test]
+    fn excerpts_are_bounded() {
+        assert_eq!(body_excerpt(b"short"), "short");
+        let long = vec![b'a'; 2000];
+        assert_eq!(body_excerpt(&long).chars().count(), 513);
+    }
+}

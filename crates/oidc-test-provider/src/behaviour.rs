@@ -1,0 +1,149 @@
+//! Per-endpoint misbehaviour, and how it is layered over the normal response.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{Response, StatusCode};
+
+use crate::body::ResponseBody;
+use crate::reply::Reply;
+
+/// How an endpoint should misbehave; set with
+/// [`TestProvider::set_behaviour`](crate::TestProvider::set_behaviour).
+///
+/// The [`delay`](Self::delay) applies first. Then every member that is set replaces the matching
+/// part of the response the endpoint would normally give; members left unset keep their normal
+/// value. For example only `content_type("application/jwt")` means: normal status, normal body,
+/// that content type.
+///
+/// Side effects (storing, updating or deleting a client) still happen when only the status, the
+/// content type or headers are overridden, but not when the body is replaced
+/// ([`body`](Self::body), [`json`](Self::json) or [`oversized_body`](Self::oversized_body)).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Behaviour {
+    /// Replacement status code. A value outside `100..=999` is ignored.
+    pub status: Option<u16>,
+    /// Replacement `Content-Type` value. A value that is not a valid header value is ignored.
+    pub content_type: Option<String>,
+    /// Replacement body.
+    pub body: Option<bytes::Bytes>,
+    /// Wait this long before answering.
+    pub delay: Option<Duration>,
+    /// Stream this many bytes of filler, chunked and without `Content-Length`, instead of the body.
+    /// Takes precedence over [`body`](Self::body).
+    pub oversized_body: Option<usize>,
+    /// Extra response headers. The first entry for a name replaces a normal header of that name;
+    /// further entries for the same name are appended. Invalid names or values are skipped.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Behaviour {
+    /// A behaviour that changes nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Answers with this status code.
+    pub fn status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Answers with this `Content-Type`.
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// Answers with this body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// Answers with this JSON body and `Content-Type: application/json`.
+    pub fn json(self, value: serde_json::Value) -> Self {
+        // Serialising a `Value` cannot fail (all map keys are strings).
+        let body = serde_json::to_vec(&value).unwrap_or_default();
+        self.body(body).content_type("application/json")
+    }
+
+    /// Waits this long before answering.
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
+        self
+    }
+
+    /// Streams `bytes` bytes of JSON-looking filler in chunks, with chunked transfer encoding and no
+    /// `Content-Length`, so a client's size limit must be enforced while reading.
+    pub fn oversized_body(mut self, bytes: usize) -> Self {
+        self.oversized_body = Some(bytes);
+        self
+    }
+
+    /// Adds a response header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Whether the normal body is replaced, in which case side effects are skipped.
+    pub(crate) fn replaces_body(&self) -> bool {
+        self.body.is_some() || self.oversized_body.is_some()
+    }
+}
+
+/// Builds the HTTP response from the normal reply and the optional behaviour layered over it.
+pub(crate) fn build_response(
+    reply: Reply,
+    behaviour: Option<&Behaviour>,
+) -> Response<ResponseBody> {
+    let Reply {
+        mut status,
+        mut headers,
+        body,
+    } = reply;
+    let mut body = ResponseBody::full(body);
+
+    if let Some(behaviour) = behaviour {
+        if let Some(code) = behaviour.status.and_then(|s| StatusCode::from_u16(s).ok()) {
+            status = code;
+        }
+        if let Some(value) = behaviour
+            .content_type
+            .as_deref()
+            .and_then(|ct| HeaderValue::from_str(ct).ok())
+        {
+            headers.insert(CONTENT_TYPE, value);
+        }
+        if let Some(total) = behaviour.oversized_body {
+            body = ResponseBody::filler(total);
+            // A stale length would contradict the streamed body; hyper then chunks it.
+            headers.remove(CONTENT_LENGTH);
+        } else if let Some(replacement) = &behaviour.body {
+            body = ResponseBody::full(replacement.clone());
+        }
+        let mut seen: Vec<HeaderName> = Vec::new();
+        for (name, value) in &behaviour.headers {
+            let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) else {
+                continue;
+            };
+            if seen.contains(&name) {
+                headers.append(name, value);
+            } else {
+                headers.insert(name.clone(), value);
+                seen.push(name);
+            }
+        }
+    }
+
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
