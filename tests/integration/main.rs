@@ -1,1 +1,19 @@
+//! Integration tests: the `oidc-*` crates against real HTTP servers on 127.0.0.1.
+//!
+//! Built as one test binary (`autotests = false`), one module per area.
 
+// Helpers are shared between modules of this one binary, and a failed unwrap is a failed test.
+#![allow(unreachable_pub, clippy::unwrap_used)]
+
+// Discovery of the in-process provider: URL joining, issuer checks, content types, expiry.
+mod discovery;
+// panva's oidc-provider (Node), started per test on 127.0.0.1.
+mod node_provider;
+// Fixtures of real providers served by the in-process provider.
+mod fixtures;
+// `register` end to end: success shapes, every typed error, timeouts and limits.
+mod registration;
+// The metrics each operation emits.
+mod telemetry;
+// Shared helpers: providers, clients, metric capture.
+mod util;

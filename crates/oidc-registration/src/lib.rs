@@ -1,1 +1,48 @@
-//! placeholder
+//! OpenID Connect Dynamic Client Registration: register a client with a provider at run time.
+//!
+//! [`register`] sends a client's [`ClientMetadata`](oidc_types::ClientMetadata) to a provider's
+//! registration endpoint (OIDC DCR 1.0 §3, RFC 7591 §3) and returns the typed
+//! [`RegistrationResponse`](oidc_types::RegistrationResponse): the client id, its secret and
+//! registration access token (both never printed), and the metadata as the provider registered
+//! it. Failures are a [`RegistrationError`] that tells the caller's mistakes, the provider's
+//! refusals (with its OAuth error code) and broken exchanges apart.
+//!
+//! The usual flow is discover, then register:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use oidc_discovery::{load_configuration, DiscoveryOptions};
+//! use oidc_registration::{register, RegisterOptions};
+//! use oidc_types::ClientMetadata;
+//!
+//! # let provider = oidc_test_provider::TestProvider::start().await;
+//! # let issuer = provider.issuer();
+//! let provider = load_configuration(&issuer, &DiscoveryOptions::default()).await?.metadata;
+//! let metadata = ClientMetadata::new(["https://app.example/callback"]);
+//! let client = register(&provider, &metadata, &RegisterOptions::default()).await?;
+//! println!("registered {}", client.client_id);
+//! # Ok(()) }
+//! ```
+//!
+//! Requests go through an [`oidc_http::HttpClient`]: the process-wide default (hyper + rustls,
+//! with timeouts and a response size limit) unless [`RegisterOptions::http_client`] names
+//! another. Every call emits `register_client` telemetry through `oidc-telemetry`.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+mod error;
+mod exchange;
+mod options;
+mod register;
+
+pub use error::RegistrationError;
+pub use options::{RegisterOptions, Validation};
+pub use register::register;
+
+// The README's example must keep compiling.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

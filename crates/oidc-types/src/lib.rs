@@ -17,12 +17,22 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod client_metadata;
+mod language;
 mod oauth_error;
+mod provider_metadata;
+mod registration_response;
 mod secret;
+mod validation;
 mod values;
 
+pub use client_metadata::{ClientMetadata, FieldProblem};
+pub use language::{LanguageTag, Localized};
 pub use oauth_error::{OAuthError, OAuthErrorCode};
+pub use provider_metadata::{ProviderMetadata, ProviderMetadataError};
+pub use registration_response::{RegistrationResponse, RegistrationResponseError};
 pub use secret::Secret;
+pub use validation::{ValidationErrors, ValidationProblem};
 pub use values::{
     ApplicationType, BackchannelTokenDeliveryMode, ClaimType, ClientAuthMethod,
     ClientRegistrationType, CodeChallengeMethod, GrantType, JweAlgorithm, JweEncryption,

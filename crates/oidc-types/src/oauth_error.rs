@@ -105,7 +105,11 @@ pub struct OAuthError {
 impl OAuthError {
     /// An error with just a code.
     pub fn new(code: impl Into<OAuthErrorCode>) -> Self {
-        Self { code: code.into(), description: None, uri: None }
+        Self {
+            code: code.into(),
+            description: None,
+            uri: None,
+        }
     }
 
     /// Reads an error object from a JSON body.
@@ -122,7 +126,10 @@ impl OAuthError {
 
     /// Reads an error from an already parsed JSON object; see [`OAuthError::from_json`].
     pub fn from_object(object: &serde_json::Map<String, Value>) -> Option<Self> {
-        let code = object.get("error")?.as_str().filter(|code| !code.is_empty())?;
+        let code = object
+            .get("error")?
+            .as_str()
+            .filter(|code| !code.is_empty())?;
         let text = |name: &str| object.get(name).and_then(Value::as_str).map(str::to_owned);
         Some(Self {
             code: OAuthErrorCode::from(code),
@@ -158,7 +165,11 @@ impl OAuthError {
             }
         }
         let code = error.filter(|code| !code.is_empty())?;
-        Some(Self { code: OAuthErrorCode::from(code.as_str()), description, uri })
+        Some(Self {
+            code: OAuthErrorCode::from(code.as_str()),
+            description,
+            uri,
+        })
     }
 }
 
@@ -167,7 +178,9 @@ fn auth_params(mut input: &str) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     loop {
         input = input.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
-        let Some((name, rest)) = input.split_once('=') else { return pairs };
+        let Some((name, rest)) = input.split_once('=') else {
+            return pairs;
+        };
         let name = name.trim().to_owned();
         let rest = rest.trim_start();
         let (value, remainder) = if let Some(quoted) = rest.strip_prefix('"') {
@@ -217,9 +230,18 @@ mod tests {
     fn reads_the_registration_error_codes() {
         for (code, expected) in [
             ("invalid_redirect_uri", OAuthErrorCode::InvalidRedirectUri),
-            ("invalid_client_metadata", OAuthErrorCode::InvalidClientMetadata),
-            ("invalid_software_statement", OAuthErrorCode::InvalidSoftwareStatement),
-            ("unapproved_software_statement", OAuthErrorCode::UnapprovedSoftwareStatement),
+            (
+                "invalid_client_metadata",
+                OAuthErrorCode::InvalidClientMetadata,
+            ),
+            (
+                "invalid_software_statement",
+                OAuthErrorCode::InvalidSoftwareStatement,
+            ),
+            (
+                "unapproved_software_statement",
+                OAuthErrorCode::UnapprovedSoftwareStatement,
+            ),
             ("invalid_token", OAuthErrorCode::InvalidToken),
             ("server_error", OAuthErrorCode::Other("server_error".into())),
         ] {
@@ -242,8 +264,20 @@ mod tests {
 
     #[test]
     fn refuses_bodies_that_are_not_error_objects() {
-        for body in [&b""[..], b"<html>oops</html>", b"[]", b"{}", br#"{"error":7}"#, br#"{"error":""}"#] {
-            assert_eq!(OAuthError::from_json(body), None, "{}", String::from_utf8_lossy(body));
+        for body in [
+            &b""[..],
+            b"<html>oops</html>",
+            b"[]",
+            b"{}",
+            br#"{"error":7}"#,
+            br#"{"error":""}"#,
+        ] {
+            assert_eq!(
+                OAuthError::from_json(body),
+                None,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 
@@ -254,11 +288,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(error.code, OAuthErrorCode::InvalidToken);
-        assert_eq!(error.description.as_deref(), Some("The access token expired, \"really\""));
-        assert_eq!(OAuthError::from_www_authenticate("Bearer realm=\"x\""), None);
-        assert_eq!(OAuthError::from_www_authenticate("Basic error=\"invalid_token\""), None);
         assert_eq!(
-            OAuthError::from_www_authenticate("bearer error=invalid_token").unwrap().code,
+            error.description.as_deref(),
+            Some("The access token expired, \"really\"")
+        );
+        assert_eq!(
+            OAuthError::from_www_authenticate("Bearer realm=\"x\""),
+            None
+        );
+        assert_eq!(
+            OAuthError::from_www_authenticate("Basic error=\"invalid_token\""),
+            None
+        );
+        assert_eq!(
+            OAuthError::from_www_authenticate("bearer error=invalid_token")
+                .unwrap()
+                .code,
             OAuthErrorCode::InvalidToken
         );
     }

@@ -118,7 +118,10 @@ open_string_enum! {
 impl ClientAuthMethod {
     /// Whether the provider issues a `client_secret` for this method.
     pub fn uses_client_secret(&self) -> bool {
-        matches!(self, Self::ClientSecretBasic | Self::ClientSecretPost | Self::ClientSecretJwt)
+        matches!(
+            self,
+            Self::ClientSecretBasic | Self::ClientSecretPost | Self::ClientSecretJwt
+        )
     }
 }
 
@@ -433,21 +436,33 @@ mod tests {
             let json = serde_json::to_string(alg).unwrap();
             assert_eq!(&serde_json::from_str::<JwsAlgorithm>(&json).unwrap(), alg);
         }
-        assert_eq!(GrantType::from("urn:ietf:params:oauth:grant-type:device_code"), GrantType::DeviceCode);
+        assert_eq!(
+            GrantType::from("urn:ietf:params:oauth:grant-type:device_code"),
+            GrantType::DeviceCode
+        );
     }
 
     #[test]
     fn unknown_values_survive() {
         let method: ClientAuthMethod = serde_json::from_str("\"unsupporeted_auth\"").unwrap();
         assert_eq!(method, ClientAuthMethod::Other("unsupporeted_auth".into()));
-        assert_eq!(serde_json::to_string(&method).unwrap(), "\"unsupporeted_auth\"");
+        assert_eq!(
+            serde_json::to_string(&method).unwrap(),
+            "\"unsupporeted_auth\""
+        );
         assert_eq!(format!("{method:?}"), "Other(\"unsupporeted_auth\")");
     }
 
     #[test]
     fn response_types_compare_as_sets() {
-        assert_eq!(ResponseType::from("token id_token code"), ResponseType::from("code id_token token"));
-        assert_eq!(ResponseType::from("token id_token code").as_str(), "code id_token token");
+        assert_eq!(
+            ResponseType::from("token id_token code"),
+            ResponseType::from("code id_token token")
+        );
+        assert_eq!(
+            ResponseType::from("token id_token code").as_str(),
+            "code id_token token"
+        );
         let odd = ResponseType::from("code x-custom");
         assert_eq!(odd.as_str(), "code x-custom");
         assert!(odd.has_code());

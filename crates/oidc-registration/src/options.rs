@@ -1,0 +1,78 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use oidc_http::HttpClient;
+use oidc_types::Secret;
+
+/// Which client-side checks run before a registration is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Validation {
+    /// [`ClientMetadata::validate`](oidc_types::ClientMetadata::validate): the metadata's own
+    /// rules (redirect URIs, key material, alg/enc pairs, grant and response types, …).
+    #[default]
+    Metadata,
+    /// [`ClientMetadata::validate_for`](oidc_types::ClientMetadata::validate_for): also refuse
+    /// values the provider's metadata says it does not support.
+    AgainstProvider,
+    /// No checks: the provider decides.
+    Off,
+}
+
+/// Settings for one registration.
+///
+/// ```
+/// use std::time::Duration;
+/// use oidc_registration::{RegisterOptions, Validation};
+///
+/// let options = RegisterOptions::default()
+///     .with_initial_access_token("token-from-the-provider-admin")
+///     .with_timeout(Duration::from_secs(5))
+///     .with_validation(Validation::AgainstProvider);
+/// assert!(!format!("{options:?}").contains("token-from"));
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RegisterOptions {
+    /// Sent as `Authorization: Bearer <token>` (RFC 7591 §3) when the provider requires an
+    /// initial access token. Never printed.
+    pub initial_access_token: Option<Secret>,
+    /// A limit for this call, on top of the HTTP client's own timeouts.
+    pub timeout: Option<Duration>,
+    /// The checks run before sending. Default: [`Validation::Metadata`].
+    pub validation: Validation,
+    /// The HTTP client; `None` means [`oidc_http::default_client`], shared by every call.
+    pub http_client: Option<Arc<dyn HttpClient>>,
+}
+
+impl RegisterOptions {
+    /// Sends `token` as the initial access token.
+    pub fn with_initial_access_token(mut self, token: impl Into<Secret>) -> Self {
+        self.initial_access_token = Some(token.into());
+        self
+    }
+
+    /// Limits this call to `timeout`.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Chooses the checks run before sending.
+    pub fn with_validation(mut self, validation: Validation) -> Self {
+        self.validation = validation;
+        self
+    }
+
+    /// Uses `client` instead of the shared default client.
+    pub fn with_http_client(mut self, client: Arc<dyn HttpClient>) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    pub(crate) fn client(&self) -> Arc<dyn HttpClient> {
+        self.http_client
+            .clone()
+            .unwrap_or_else(oidc_http::default_client)
+    }
+}

@@ -1,0 +1,83 @@
+use http::{Method, StatusCode};
+use oidc_telemetry::{instrument, Operation};
+use oidc_types::{ClientMetadata, ProviderMetadata, RegistrationResponse};
+
+use crate::exchange::{build_request, error_from_response, require_json};
+use crate::{RegisterOptions, RegistrationError, Validation};
+
+/// Registers a client with a provider (OIDC Dynamic Client Registration 1.0 §3, RFC 7591 §3).
+///
+/// POSTs `metadata` as JSON to the provider's `registration_endpoint`, with the initial access
+/// token of `options` as a Bearer token if there is one, and returns the provider's answer:
+/// the client id, its credentials and the metadata as registered (the provider may have
+/// changed or filled in values; use the returned ones from now on).
+///
+/// By default [`ClientMetadata::validate`] runs first and problems are returned without
+/// sending anything; see [`Validation`]. Success is a 200 or 201 answer with a JSON body
+/// (providers differ; RFC 7591 says 201). Emits `register_client` telemetry labelled with the
+/// provider's issuer.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use oidc_discovery::{load_configuration, DiscoveryOptions};
+/// use oidc_registration::{register, RegisterOptions};
+/// use oidc_types::{ApplicationType, ClientMetadata};
+///
+/// # let provider = oidc_test_provider::TestProvider::start().await;
+/// # let issuer = provider.issuer();
+/// let configuration = load_configuration(&issuer, &DiscoveryOptions::default()).await?;
+///
+/// let mut metadata = ClientMetadata::new(["http://127.0.0.1:8080/callback"]);
+/// metadata.application_type = ApplicationType::Native;
+/// metadata.client_name.set_value("Example CLI");
+///
+/// let registered =
+///     register(&configuration.metadata, &metadata, &RegisterOptions::default()).await?;
+/// println!("client id: {}", registered.client_id);
+/// assert!(registered.client_secret.is_some());
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// See [`RegistrationError`]: `NotSupported` when the provider has no registration endpoint,
+/// `InvalidMetadata` from validation, `Provider` when the provider refused with an OAuth
+/// error, and the transport and protocol errors.
+pub async fn register(
+    provider: &ProviderMetadata,
+    metadata: &ClientMetadata,
+    options: &RegisterOptions,
+) -> Result<RegistrationResponse, RegistrationError> {
+    let Some(endpoint) = provider.registration_endpoint.as_deref() else {
+        return Err(RegistrationError::NotSupported {
+            issuer: provider.issuer.clone(),
+        });
+    };
+    instrument(Operation::RegisterClient, &provider.issuer, async {
+        match options.validation {
+            Validation::Metadata => metadata.validate()?,
+            Validation::AgainstProvider => metadata.validate_for(provider)?,
+            Validation::Off => {}
+        }
+        let body = metadata
+            .to_json_vec()
+            .map_err(|source| RegistrationError::UnsendableMetadata { source })?;
+        let request = build_request(
+            Method::POST,
+            endpoint,
+            options.initial_access_token.as_ref(),
+            Some(body),
+        )?;
+        let client = options.client();
+        let response = oidc_http::send_with_timeout(client.as_ref(), request, options.timeout)
+            .await
+            .map_err(RegistrationError::Http)?;
+        if !matches!(response.status(), StatusCode::OK | StatusCode::CREATED) {
+            return Err(error_from_response(&response));
+        }
+        require_json(&response)?;
+        Ok(RegistrationResponse::from_json(response.body())?)
+    })
+    .await
+}

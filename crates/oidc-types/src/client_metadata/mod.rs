@@ -1,0 +1,525 @@
+//! The metadata a client registers (OIDC DCR 1.0 §2, RFC 7591 §2 and extensions).
+
+use std::fmt;
+
+use biscuit::jwk::JWKSet;
+use biscuit::Empty;
+use serde_json::{Map, Value};
+
+use crate::language::Localized;
+use crate::validation::{self, ValidationErrors};
+use crate::values::{
+    ApplicationType, BackchannelTokenDeliveryMode, ClientAuthMethod, ClientRegistrationType,
+    GrantType, JweAlgorithm, JweEncryption, JwsAlgorithm, ResponseType, SubjectType,
+};
+use crate::ProviderMetadata;
+
+mod wire;
+
+pub(crate) use wire::{reserved, Reserved};
+
+/// Everything a client can register with an OpenID Provider: the members of OIDC Dynamic
+/// Client Registration 1.0 §2 and RFC 7591 §2, and those added by the logout, mTLS (RFC 8705),
+/// DPoP (RFC 9449), PAR (RFC 9126), JAR (RFC 9101), JARM, CIBA, RAR (RFC 9396), JWT
+/// introspection (RFC 9701), OpenID Federation and FAPI 2.0 specifications.
+///
+/// Every member is a public field. Each field's doc gives its meaning, the value the provider
+/// assumes when it is not sent, and where it is specified. Members this type does not know go in
+/// [`extra_fields`](Self::extra_fields) and are sent and kept unchanged.
+///
+/// # JSON
+///
+/// `Serialize` writes the members in specification order, then `extra_fields`:
+///
+/// - an `Option` that is `None`, an empty [`Localized`], empty `redirect_uris` and a `bool` left
+///   at `false` are omitted (`false` is each flag's spec default, so nothing changes);
+/// - `application_type` and `token_endpoint_auth_method` are always sent, so the provider never
+///   picks a different default than the one this type shows;
+/// - a [`Localized`] value is sent as `client_name` plus one `client_name#<tag>` per tag.
+///
+/// Serialization fails, rather than send something dangerous or ambiguous, when `jwks` holds a
+/// private or symmetric key (RFC 7591 §2 and OIDC DCR §2 forbid it; the secret would leave the
+/// client), or when an `extra_fields` key is also a member this type writes (`redirect_uris`,
+/// `client_name#en`) or one of the registration response members (`client_id`,
+/// `client_secret`, `registration_access_token`, `registration_client_uri`,
+/// `client_id_issued_at`, `client_secret_expires_at`).
+///
+/// `Deserialize` is strict: a known member of the wrong type is an error naming the member.
+/// Use [`ClientMetadata::from_json_object`] for a lenient read of what a provider echoes. Both
+/// treat a known member set to JSON `null` as absent, put unknown members in `extra_fields`
+/// exactly as received (`null` included) and skip the registration response members above.
+///
+/// # Example
+///
+/// A native application with a Japanese name, using PKCE as a public client:
+///
+/// ```
+/// use oidc_types::{ApplicationType, ClientAuthMethod, ClientMetadata, Localized};
+///
+/// let mut client = ClientMetadata::new(["http://127.0.0.1/callback"]);
+/// client.application_type = ApplicationType::Native;
+/// client.client_name = Localized::new("Notes").with_tagged("ja-Jpan-JP", "ノート");
+/// client.token_endpoint_auth_method = ClientAuthMethod::None;
+/// client.validate()?;
+///
+/// let json = String::from_utf8(client.to_json_vec()?)?;
+/// assert_eq!(
+///     json,
+///     r#"{"redirect_uris":["http://127.0.0.1/callback"],"application_type":"native","#.to_owned()
+///         + r#""client_name":"Notes","client_name#ja-Jpan-JP":"ノート","#
+///         + r#""token_endpoint_auth_method":"none"}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ClientMetadata {
+    // OIDC DCR 1.0 §2
+    /// `redirect_uris`: where the provider may send authorization responses, compared as exact
+    /// strings (OIDC DCR §2, RFC 7591 §2). Required by the spec for the authorization code and
+    /// implicit grants; omitted from JSON when empty.
+    pub redirect_uris: Vec<String>,
+    /// `response_types`: the `response_type` values the client will use (OIDC DCR §2). The
+    /// provider assumes `["code"]` when absent; see
+    /// [`effective_response_types`](Self::effective_response_types).
+    pub response_types: Option<Vec<ResponseType>>,
+    /// `grant_types`: the grant types the client will use (OIDC DCR §2, RFC 7591 §2). The
+    /// provider assumes `["authorization_code"]` when absent; see
+    /// [`effective_grant_types`](Self::effective_grant_types).
+    pub grant_types: Option<Vec<GrantType>>,
+    /// `application_type`: `web` (the default) or `native`; decides which redirect URIs are
+    /// acceptable (OIDC DCR §2). Always sent.
+    pub application_type: ApplicationType,
+    /// `contacts`: e-mail addresses of people responsible for the client (OIDC DCR §2). No
+    /// default.
+    pub contacts: Option<Vec<String>>,
+    /// `client_name`: the name shown to end users, optionally per language (OIDC DCR §2, §2.1).
+    /// No default.
+    pub client_name: Localized,
+    /// `logo_uri`: a URL of the client's logo, optionally per language (OIDC DCR §2). No
+    /// default.
+    pub logo_uri: Localized,
+    /// `client_uri`: the client's home page, optionally per language (OIDC DCR §2). No default.
+    pub client_uri: Localized,
+    /// `policy_uri`: how the client uses profile data, optionally per language (OIDC DCR §2). No
+    /// default.
+    pub policy_uri: Localized,
+    /// `tos_uri`: the client's terms of service, optionally per language (OIDC DCR §2). No
+    /// default.
+    pub tos_uri: Localized,
+    /// `jwks_uri`: an https URL of the client's public JWK set (OIDC DCR §2). Never together
+    /// with `jwks`. No default.
+    pub jwks_uri: Option<String>,
+    /// `jwks`: the client's public JWK set, by value, for clients that cannot serve
+    /// `jwks_uri` (OIDC DCR §2, RFC 7591 §2). Must hold public keys only: serialization fails
+    /// on private or symmetric keys. No default.
+    pub jwks: Option<JWKSet<Empty>>,
+    /// `sector_identifier_uri`: an https URL listing the client's redirect URIs, whose host is
+    /// used to compute pairwise subject identifiers (OIDC DCR §2, Core §8.1). Needed with
+    /// pairwise subjects when the redirect URIs span several hosts. No default.
+    pub sector_identifier_uri: Option<String>,
+    /// `subject_type`: `public` or `pairwise` subject identifiers (OIDC DCR §2, Core §8). The
+    /// provider's default applies when absent.
+    pub subject_type: Option<SubjectType>,
+    /// `id_token_signed_response_alg`: the ID Token signature algorithm (OIDC DCR §2). Default
+    /// `RS256`; `none` only when no ID Token comes from the authorization endpoint.
+    pub id_token_signed_response_alg: Option<JwsAlgorithm>,
+    /// `id_token_encrypted_response_alg`: the ID Token key management algorithm (OIDC DCR §2).
+    /// Default: not encrypted.
+    pub id_token_encrypted_response_alg: Option<JweAlgorithm>,
+    /// `id_token_encrypted_response_enc`: the ID Token content encryption (OIDC DCR §2).
+    /// Default `A128CBC-HS256` when the `_alg` is set; requires the `_alg`.
+    pub id_token_encrypted_response_enc: Option<JweEncryption>,
+    /// `userinfo_signed_response_alg`: the UserInfo signature algorithm (OIDC DCR §2).
+    /// Default: plain JSON, not signed.
+    pub userinfo_signed_response_alg: Option<JwsAlgorithm>,
+    /// `userinfo_encrypted_response_alg`: the UserInfo key management algorithm (OIDC DCR §2).
+    /// Default: not encrypted.
+    pub userinfo_encrypted_response_alg: Option<JweAlgorithm>,
+    /// `userinfo_encrypted_response_enc`: the UserInfo content encryption (OIDC DCR §2).
+    /// Default `A128CBC-HS256` when the `_alg` is set; requires the `_alg`.
+    pub userinfo_encrypted_response_enc: Option<JweEncryption>,
+    /// `request_object_signing_alg`: the only algorithm the client will sign request objects
+    /// with (OIDC DCR §2). Default: any algorithm the provider supports; `none` is allowed.
+    pub request_object_signing_alg: Option<JwsAlgorithm>,
+    /// `request_object_encryption_alg`: the key management algorithm the client may encrypt
+    /// request objects with (OIDC DCR §2). Default: not encrypted.
+    pub request_object_encryption_alg: Option<JweAlgorithm>,
+    /// `request_object_encryption_enc`: the content encryption for request objects (OIDC DCR
+    /// §2). Default `A128CBC-HS256` when the `_alg` is set; requires the `_alg`.
+    pub request_object_encryption_enc: Option<JweEncryption>,
+    /// `token_endpoint_auth_method`: how the client authenticates at the token endpoint (OIDC
+    /// DCR §2, RFC 7591 §2, RFC 8705 §2). Default `client_secret_basic`. Always sent.
+    pub token_endpoint_auth_method: ClientAuthMethod,
+    /// `token_endpoint_auth_signing_alg`: the algorithm of the client's authentication JWT for
+    /// `private_key_jwt` and `client_secret_jwt` (OIDC DCR §2). Default: any supported one;
+    /// `none` is forbidden.
+    pub token_endpoint_auth_signing_alg: Option<JwsAlgorithm>,
+    /// `default_max_age`: the default maximum authentication age in seconds (OIDC DCR §2). No
+    /// default.
+    pub default_max_age: Option<u64>,
+    /// `require_auth_time`: whether the ID Token must carry `auth_time` (OIDC DCR §2). Default
+    /// `false`; sent only when `true`.
+    pub require_auth_time: bool,
+    /// `default_acr_values`: the default requested ACR values, most preferred first (OIDC DCR
+    /// §2). No default.
+    pub default_acr_values: Option<Vec<String>>,
+    /// `initiate_login_uri`: an https URL a third party can use to start a login at the client
+    /// (OIDC DCR §2). No default.
+    pub initiate_login_uri: Option<String>,
+    /// `request_uris`: the `request_uri` values the client may use, optionally with a fragment
+    /// holding the SHA-256 of the content (OIDC DCR §2). No default.
+    pub request_uris: Option<Vec<String>>,
+
+    // RFC 7591 §2
+    /// `scope`: the space-separated scopes the client may request (RFC 7591 §2). The provider's
+    /// default applies when absent.
+    pub scope: Option<String>,
+    /// `software_id`: an identifier of the client software, the same for every instance (RFC
+    /// 7591 §2). No default.
+    pub software_id: Option<String>,
+    /// `software_version`: the version of the client software (RFC 7591 §2). No default.
+    pub software_version: Option<String>,
+    /// `software_statement`: a signed JWT asserting metadata about the software (RFC 7591
+    /// §2.3). No default.
+    pub software_statement: Option<String>,
+
+    // Logout
+    /// `post_logout_redirect_uris`: where the provider may send the user after logout
+    /// (RP-Initiated Logout 1.0 §3.1). No default.
+    pub post_logout_redirect_uris: Option<Vec<String>>,
+    /// `frontchannel_logout_uri`: the URL the provider loads in an iframe to log the user out,
+    /// without a fragment (Front-Channel Logout 1.0 §2). No default.
+    pub frontchannel_logout_uri: Option<String>,
+    /// `frontchannel_logout_session_required`: whether `iss` and `sid` must be added to the
+    /// front-channel logout URL (Front-Channel Logout 1.0 §2). Default `false`; sent only when
+    /// `true`.
+    pub frontchannel_logout_session_required: bool,
+    /// `backchannel_logout_uri`: the URL the provider posts logout tokens to, without a
+    /// fragment (Back-Channel Logout 1.0 §2.2). No default.
+    pub backchannel_logout_uri: Option<String>,
+    /// `backchannel_logout_session_required`: whether logout tokens must carry `sid`
+    /// (Back-Channel Logout 1.0 §2.2). Default `false`; sent only when `true`.
+    pub backchannel_logout_session_required: bool,
+
+    // RFC 8705
+    /// `tls_client_auth_subject_dn`: the expected subject DN of the client certificate for
+    /// `tls_client_auth` (RFC 8705 §2.1.2). Exactly one `tls_client_auth_*` member is needed
+    /// with that method. No default.
+    pub tls_client_auth_subject_dn: Option<String>,
+    /// `tls_client_auth_san_dns`: the expected dNSName SAN of the client certificate (RFC 8705
+    /// §2.1.2). No default.
+    pub tls_client_auth_san_dns: Option<String>,
+    /// `tls_client_auth_san_uri`: the expected uniformResourceIdentifier SAN of the client
+    /// certificate (RFC 8705 §2.1.2). No default.
+    pub tls_client_auth_san_uri: Option<String>,
+    /// `tls_client_auth_san_ip`: the expected iPAddress SAN of the client certificate, IPv4 or
+    /// IPv6 text (RFC 8705 §2.1.2). No default.
+    pub tls_client_auth_san_ip: Option<String>,
+    /// `tls_client_auth_san_email`: the expected rfc822Name SAN of the client certificate (RFC
+    /// 8705 §2.1.2). No default.
+    pub tls_client_auth_san_email: Option<String>,
+    /// `tls_client_certificate_bound_access_tokens`: whether access tokens are bound to the
+    /// client's TLS certificate (RFC 8705 §3.4). Default `false`; sent only when `true`.
+    pub tls_client_certificate_bound_access_tokens: bool,
+    /// `dpop_bound_access_tokens`: whether the client always uses DPoP at the token endpoint
+    /// (RFC 9449 §5.2). Default `false`; sent only when `true`.
+    pub dpop_bound_access_tokens: bool,
+    /// `require_pushed_authorization_requests`: whether the client only sends authorization
+    /// requests through PAR (RFC 9126 §6). Default `false`; sent only when `true`.
+    pub require_pushed_authorization_requests: bool,
+    /// `require_signed_request_object`: whether authorization requests must use a signed
+    /// request object (RFC 9101 §10.5). Default `false`; sent only when `true`.
+    pub require_signed_request_object: bool,
+
+    // JARM
+    /// `authorization_signed_response_alg`: the signature algorithm of JWT authorization
+    /// responses (JARM §3). Default `RS256` when JARM is used.
+    pub authorization_signed_response_alg: Option<JwsAlgorithm>,
+    /// `authorization_encrypted_response_alg`: the key management algorithm of JWT
+    /// authorization responses (JARM §3). Default: not encrypted.
+    pub authorization_encrypted_response_alg: Option<JweAlgorithm>,
+    /// `authorization_encrypted_response_enc`: the content encryption of JWT authorization
+    /// responses (JARM §3). Default `A128CBC-HS256` when the `_alg` is set; requires the `_alg`.
+    pub authorization_encrypted_response_enc: Option<JweEncryption>,
+
+    // CIBA
+    /// `backchannel_token_delivery_mode`: `poll`, `ping` or `push` (CIBA Core §4). Needed to use
+    /// CIBA; no default.
+    pub backchannel_token_delivery_mode: Option<BackchannelTokenDeliveryMode>,
+    /// `backchannel_client_notification_endpoint`: the https URL the provider notifies in
+    /// `ping` and `push` modes, where it is required (CIBA Core §4). No default.
+    pub backchannel_client_notification_endpoint: Option<String>,
+    /// `backchannel_authentication_request_signing_alg`: the algorithm of signed CIBA
+    /// authentication requests (CIBA Core §4). Default: requests are not signed.
+    pub backchannel_authentication_request_signing_alg: Option<JwsAlgorithm>,
+    /// `backchannel_user_code_parameter`: whether the client supports the CIBA `user_code`
+    /// parameter (CIBA Core §4). Default `false`; sent only when `true`.
+    pub backchannel_user_code_parameter: bool,
+
+    /// `authorization_details_types`: the `authorization_details` types the client may use
+    /// (RFC 9396 §10). No default.
+    pub authorization_details_types: Option<Vec<String>>,
+
+    // RFC 9701
+    /// `introspection_signed_response_alg`: the signature algorithm of JWT introspection
+    /// responses (RFC 9701 §6). Default `RS256`.
+    pub introspection_signed_response_alg: Option<JwsAlgorithm>,
+    /// `introspection_encrypted_response_alg`: the key management algorithm of JWT
+    /// introspection responses (RFC 9701 §6). Default: not encrypted.
+    pub introspection_encrypted_response_alg: Option<JweAlgorithm>,
+    /// `introspection_encrypted_response_enc`: the content encryption of JWT introspection
+    /// responses (RFC 9701 §6). Default `A128CBC-HS256` when the `_alg` is set; requires the
+    /// `_alg`.
+    pub introspection_encrypted_response_enc: Option<JweEncryption>,
+
+    /// `client_registration_types`: `automatic` and/or `explicit` (OpenID Federation 1.0
+    /// §5.1.2). No default.
+    pub client_registration_types: Option<Vec<ClientRegistrationType>>,
+    /// `use_mtls_endpoint_aliases`: whether the client uses the provider's
+    /// `mtls_endpoint_aliases` (RFC 8705 §5, required by FAPI 2.0 for mTLS clients). Default
+    /// `false`; sent only when `true`.
+    pub use_mtls_endpoint_aliases: bool,
+
+    /// Any other member, sent and kept as-is, after the members above. A key must not be one of
+    /// the members above (including tagged ones such as `client_name#en`) nor a registration
+    /// response member such as `client_id`: serialization fails on such a key.
+    pub extra_fields: Map<String, Value>,
+}
+
+/// A member of a JSON object that could not be read into [`ClientMetadata`] and was left out,
+/// as reported by [`ClientMetadata::from_json_object`].
+///
+/// Displays as `field: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FieldProblem {
+    /// The member name as it appeared in the JSON object.
+    pub field: String,
+    /// What was wrong with its value.
+    pub message: String,
+}
+
+impl FieldProblem {
+    /// A problem with member `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldProblem {}
+
+impl Default for ClientMetadata {
+    /// No redirect URIs, `application_type` `web`, `token_endpoint_auth_method`
+    /// `client_secret_basic` (the spec defaults), and nothing else set.
+    fn default() -> Self {
+        Self {
+            redirect_uris: Vec::new(),
+            response_types: None,
+            grant_types: None,
+            application_type: ApplicationType::Web,
+            contacts: None,
+            client_name: Localized::default(),
+            logo_uri: Localized::default(),
+            client_uri: Localized::default(),
+            policy_uri: Localized::default(),
+            tos_uri: Localized::default(),
+            jwks_uri: None,
+            jwks: None,
+            sector_identifier_uri: None,
+            subject_type: None,
+            id_token_signed_response_alg: None,
+            id_token_encrypted_response_alg: None,
+            id_token_encrypted_response_enc: None,
+            userinfo_signed_response_alg: None,
+            userinfo_encrypted_response_alg: None,
+            userinfo_encrypted_response_enc: None,
+            request_object_signing_alg: None,
+            request_object_encryption_alg: None,
+            request_object_encryption_enc: None,
+            token_endpoint_auth_method: ClientAuthMethod::ClientSecretBasic,
+            token_endpoint_auth_signing_alg: None,
+            default_max_age: None,
+            require_auth_time: false,
+            default_acr_values: None,
+            initiate_login_uri: None,
+            request_uris: None,
+            scope: None,
+            software_id: None,
+            software_version: None,
+            software_statement: None,
+            post_logout_redirect_uris: None,
+            frontchannel_logout_uri: None,
+            frontchannel_logout_session_required: false,
+            backchannel_logout_uri: None,
+            backchannel_logout_session_required: false,
+            tls_client_auth_subject_dn: None,
+            tls_client_auth_san_dns: None,
+            tls_client_auth_san_uri: None,
+            tls_client_auth_san_ip: None,
+            tls_client_auth_san_email: None,
+            tls_client_certificate_bound_access_tokens: false,
+            dpop_bound_access_tokens: false,
+            require_pushed_authorization_requests: false,
+            require_signed_request_object: false,
+            authorization_signed_response_alg: None,
+            authorization_encrypted_response_alg: None,
+            authorization_encrypted_response_enc: None,
+            backchannel_token_delivery_mode: None,
+            backchannel_client_notification_endpoint: None,
+            backchannel_authentication_request_signing_alg: None,
+            backchannel_user_code_parameter: false,
+            authorization_details_types: None,
+            introspection_signed_response_alg: None,
+            introspection_encrypted_response_alg: None,
+            introspection_encrypted_response_enc: None,
+            client_registration_types: None,
+            use_mtls_endpoint_aliases: false,
+            extra_fields: Map::new(),
+        }
+    }
+}
+
+impl ClientMetadata {
+    /// Metadata with the given redirect URIs and every other member at its default (see
+    /// [`Default`](#impl-Default-for-ClientMetadata)).
+    pub fn new<I, S>(redirect_uris: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            redirect_uris: redirect_uris.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
+    }
+
+    /// The JSON body of a registration request: `serde_json::to_vec(self)`.
+    ///
+    /// # Errors
+    ///
+    /// Fails when `jwks` holds a private or symmetric key, or when an `extra_fields` key
+    /// shadows a known member (see [JSON](#json)).
+    pub fn to_json_vec(&self) -> Result<Vec<u8>, serde_json::Error> {
+        serde_json::to_vec(self)
+    }
+
+    /// Reads a JSON object leniently, as needed for the metadata a provider echoes in a
+    /// registration response (RFC 7591 §3.2.1): it never fails.
+    ///
+    /// A known member whose value has the wrong type or an unusable value is left out of the
+    /// result (and not put in `extra_fields`) and reported as a [`FieldProblem`]. A known member
+    /// set to JSON `null` is treated as absent. The registration response members (`client_id`, `client_secret`,
+    /// `registration_access_token`, `registration_client_uri`, `client_id_issued_at`,
+    /// `client_secret_expires_at`) are skipped, so credentials never land in `extra_fields`.
+    /// Unknown members, including tagged names of members that cannot be tagged
+    /// (`scope#en`), go to `extra_fields` unchanged.
+    ///
+    /// ```
+    /// use oidc_types::ClientMetadata;
+    ///
+    /// let echoed = serde_json::json!({
+    ///     "client_id": "s6BhdRkqt3",
+    ///     "redirect_uris": "https://client.example.org/cb",
+    ///     "require_auth_time": true,
+    ///     "x_custom": 1
+    /// });
+    /// let object = echoed.as_object().expect("an object");
+    /// let (metadata, problems) = ClientMetadata::from_json_object(object);
+    /// assert!(metadata.require_auth_time);
+    /// assert!(metadata.redirect_uris.is_empty());
+    /// assert_eq!(problems[0].field, "redirect_uris");
+    /// assert_eq!(metadata.extra_fields.len(), 1);
+    /// ```
+    pub fn from_json_object(object: &Map<String, Value>) -> (ClientMetadata, Vec<FieldProblem>) {
+        wire::read_lenient(object)
+    }
+
+    /// Checks the metadata against the rules of the specifications that need no knowledge of
+    /// the provider, and reports every problem found, not just the first.
+    ///
+    /// The rules: redirect URIs must be absolute URIs without a fragment (RFC 6749 §3.1.2),
+    /// present when the authorization code or implicit grant is used, https on a host other
+    /// than localhost for a web client using the implicit flow, and for a native client either
+    /// a custom scheme, https, or http on localhost / `127.0.0.1` / `[::1]` (OIDC DCR §2,
+    /// RFC 8252 §7); `jwks` and `jwks_uri` not both set, and `jwks` free of private and
+    /// symmetric keys (OIDC DCR §2); no `*_enc` without its `*_alg`; grant types covering the
+    /// response types (OIDC DCR §2); no `none` for `token_endpoint_auth_signing_alg`; no
+    /// unsigned ID Token from the authorization endpoint; well-formed language tags (OIDC
+    /// DCR §2.1); keys for `private_key_jwt` and `self_signed_tls_client_auth`, exactly one
+    /// `tls_client_auth_*` subject for `tls_client_auth` (RFC 8705 §2.1.2); https for
+    /// `jwks_uri`, `sector_identifier_uri`, `initiate_login_uri` and
+    /// `backchannel_client_notification_endpoint`; a `sector_identifier_uri` for pairwise
+    /// subjects over several redirect hosts (Core §8.1); no fragment in logout URIs; a
+    /// notification endpoint for CIBA `ping` and `push`; and no `extra_fields` key shadowing a
+    /// known member. Each problem is a [`ValidationProblem`](crate::ValidationProblem).
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationErrors`] listing every problem, when there is at least one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use oidc_types::{ClientMetadata, ResponseType, ValidationProblem};
+    ///
+    /// let mut client = ClientMetadata::new(["https://client.example.org/cb#frag"]);
+    /// client.response_types = Some(vec![ResponseType::from("code id_token")]);
+    /// client.jwks_uri = Some("http://client.example.org/jwks".into());
+    ///
+    /// let errors = client.validate().unwrap_err();
+    /// assert_eq!(errors.problems().len(), 3);
+    /// assert!(matches!(errors.problems()[0], ValidationProblem::RedirectUriHasFragment { .. }));
+    /// assert_eq!(
+    ///     errors.to_string(),
+    ///     "client metadata is invalid: 3 problem(s): \
+    ///      redirect_uris: \"https://client.example.org/cb#frag\" has a fragment; \
+    ///      jwks_uri: \"http://client.example.org/jwks\" is not an https URL; \
+    ///      response_types: \"code id_token\" needs grant type \"implicit\" in grant_types"
+    /// );
+    /// ```
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        ValidationErrors::from_problems(validation::check(self))
+    }
+
+    /// Everything [`validate`](Self::validate) checks, plus whether the provider supports what
+    /// the metadata asks for: grant types, response types, the token endpoint authentication
+    /// method, the subject type, every signing and encryption algorithm, the CIBA delivery
+    /// mode, front- and back-channel logout and `request_uris`.
+    ///
+    /// A list the provider does not publish is not checked, except `grant_types_supported`
+    /// and `token_endpoint_auth_methods_supported`, whose spec defaults apply (OIDC Discovery
+    /// §3, RFC 8414 §2).
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationErrors`] listing every problem, when there is at least one.
+    pub fn validate_for(&self, provider: &ProviderMetadata) -> Result<(), ValidationErrors> {
+        let mut problems = validation::check(self);
+        problems.extend(validation::check_against_provider(self, provider));
+        ValidationErrors::from_problems(problems)
+    }
+
+    /// `response_types`, or `["code"]` when absent (OIDC DCR §2).
+    pub fn effective_response_types(&self) -> Vec<ResponseType> {
+        self.response_types
+            .clone()
+            .unwrap_or_else(|| vec![ResponseType::code()])
+    }
+
+    /// `grant_types`, or `["authorization_code"]` when absent (OIDC DCR §2).
+    pub fn effective_grant_types(&self) -> Vec<GrantType> {
+        self.grant_types
+            .clone()
+            .unwrap_or_else(|| vec![GrantType::AuthorizationCode])
+    }
+}

@@ -1,0 +1,1210 @@
+//! An OpenID Provider's configuration: OpenID Connect Discovery 1.0 §3, RFC 8414 §2 and the
+//! members later specifications added to the same document.
+
+use serde::de::Error as _;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::values::{
+    BackchannelTokenDeliveryMode, ClaimType, ClientAuthMethod, ClientRegistrationType,
+    CodeChallengeMethod, GrantType, JweAlgorithm, JweEncryption, JwsAlgorithm, ResponseMode,
+    ResponseType, SubjectType,
+};
+
+/// The configuration document of an OpenID Provider or OAuth 2.0 authorization server
+/// (`/.well-known/openid-configuration`, OIDC Discovery §3; `/.well-known/oauth-authorization-server`,
+/// RFC 8414 §2).
+///
+/// Each field is named exactly like its JSON member. A field is `None` when the member was absent
+/// or JSON `null`. Members with a default in the specifications also have an accessor of the
+/// same name that applies it, e.g. [`ProviderMetadata::grant_types_supported`] returns
+/// `[authorization_code, implicit]` when the document says nothing. Use the accessor to decide
+/// what the provider supports, and the field to learn what it actually sent.
+///
+/// Reading is strict about types (a number where a URL belongs is an error naming the member)
+/// and lenient about content:
+///
+/// - values this library does not know (an algorithm, a grant type) are kept as `Other`;
+/// - members this library does not know are kept in [`extra_fields`](Self::extra_fields);
+/// - members the specifications call REQUIRED but real providers leave out (Facebook has no
+///   `token_endpoint`, RFC 8414 makes `jwks_uri` optional) do not fail parsing; see
+///   [`ProviderMetadata::missing_required_members`];
+/// - two quirks seen in the wild are tolerated: a boolean sent as the string `"true"` or
+///   `"false"`, and a single string where an array of strings belongs (read as a one-element
+///   array).
+///
+/// Whether `issuer` matches the issuer the document was fetched for (Discovery §4.3) is checked
+/// by the caller (`oidc-discovery` does it), not here.
+///
+/// Serialization writes `issuer`, then the other known members in specification order, then
+/// `extra_fields`; `None` fields are left out.
+///
+/// ```
+/// use oidc_types::{ClientAuthMethod, GrantType, ProviderMetadata};
+///
+/// let document = br#"{
+///     "issuer": "https://server.example.com",
+///     "token_endpoint": "https://server.example.com/token",
+///     "grant_types_supported": ["authorization_code", "refresh_token"],
+///     "x_vendor_feature": true
+/// }"#;
+/// let metadata = ProviderMetadata::from_json(document).unwrap();
+/// assert_eq!(metadata.issuer, "https://server.example.com");
+/// // Sent by the provider:
+/// assert_eq!(metadata.grant_types_supported(), [GrantType::AuthorizationCode, GrantType::RefreshToken]);
+/// // Not sent, so the Discovery §3 default applies:
+/// assert_eq!(metadata.token_endpoint_auth_methods_supported(), [ClientAuthMethod::ClientSecretBasic]);
+/// assert!(metadata.request_uri_parameter_supported());
+/// assert_eq!(metadata.extra_fields["x_vendor_feature"], true);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ProviderMetadata {
+    /// `issuer`: the provider's issuer identifier, an `https` URL without query or fragment.
+    /// REQUIRED (Discovery §3, RFC 8414 §2); it must equal the issuer the document was fetched
+    /// for, character for character (Discovery §4.3).
+    pub issuer: String,
+
+    // --- OpenID Connect Discovery 1.0 §3 ---
+    /// `authorization_endpoint`: URL of the authorization endpoint (OIDC Core §3.1.2). REQUIRED
+    /// by Discovery §3; RFC 8414 §2 only needs it when a grant type uses it.
+    pub authorization_endpoint: Option<String>,
+    /// `token_endpoint`: URL of the token endpoint (OIDC Core §3.1.3). REQUIRED by Discovery §3
+    /// unless only the implicit flow is offered.
+    pub token_endpoint: Option<String>,
+    /// `userinfo_endpoint`: URL of the UserInfo endpoint (OIDC Core §5.3). RECOMMENDED
+    /// (Discovery §3).
+    pub userinfo_endpoint: Option<String>,
+    /// `jwks_uri`: URL of the provider's JWK Set (its signing and encryption keys). REQUIRED by
+    /// Discovery §3, OPTIONAL in RFC 8414 §2.
+    pub jwks_uri: Option<String>,
+    /// `registration_endpoint`: URL of the dynamic client registration endpoint (OIDC DCR §3,
+    /// RFC 7591 §3). RECOMMENDED (Discovery §3); absent means the provider does not offer
+    /// dynamic registration.
+    pub registration_endpoint: Option<String>,
+    /// `scopes_supported`: scope values the provider supports; `openid` should be among them.
+    /// RECOMMENDED, no default (Discovery §3), and the list need not be complete.
+    pub scopes_supported: Option<Vec<String>>,
+    /// `response_types_supported`: `response_type` values the provider supports. REQUIRED
+    /// (Discovery §3, RFC 8414 §2). The order of the parts is normalised, so
+    /// `"token id_token code"` equals `"code id_token token"`.
+    pub response_types_supported: Option<Vec<ResponseType>>,
+    /// `response_modes_supported`: `response_mode` values the provider supports (Discovery §3).
+    /// Default `["query", "fragment"]`; see [`ProviderMetadata::response_modes_supported`].
+    pub response_modes_supported: Option<Vec<ResponseMode>>,
+    /// `grant_types_supported`: grant types the provider supports (Discovery §3, RFC 8414 §2).
+    /// Default `["authorization_code", "implicit"]`; see
+    /// [`ProviderMetadata::grant_types_supported`].
+    pub grant_types_supported: Option<Vec<GrantType>>,
+    /// `acr_values_supported`: Authentication Context Class References the provider supports
+    /// (Discovery §3). No default.
+    pub acr_values_supported: Option<Vec<String>>,
+    /// `subject_types_supported`: subject identifier types, `public` and/or `pairwise`
+    /// (OIDC Core §8). REQUIRED (Discovery §3).
+    pub subject_types_supported: Option<Vec<SubjectType>>,
+    /// `id_token_signing_alg_values_supported`: JWS algorithms for ID Tokens; `RS256` must be
+    /// among them. REQUIRED (Discovery §3).
+    pub id_token_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
+    /// `id_token_encryption_alg_values_supported`: JWE key management algorithms for ID Tokens
+    /// (Discovery §3). Absent means ID Token encryption is not offered.
+    pub id_token_encryption_alg_values_supported: Option<Vec<JweAlgorithm>>,
+    /// `id_token_encryption_enc_values_supported`: JWE content encryption algorithms for ID
+    /// Tokens (Discovery §3).
+    pub id_token_encryption_enc_values_supported: Option<Vec<JweEncryption>>,
+    /// `userinfo_signing_alg_values_supported`: JWS algorithms for signed UserInfo responses,
+    /// `none` included (Discovery §3).
+    pub userinfo_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
+    /// `userinfo_encryption_alg_values_supported`: JWE key management algorithms for UserInfo
+    /// responses (Discovery §3).
+    pub userinfo_encryption_alg_values_supported: Option<Vec<JweAlgorithm>>,
+    /// `userinfo_encryption_enc_values_supported`: JWE content encryption algorithms for
+    /// UserInfo responses (Discovery §3).
+    pub userinfo_encryption_enc_values_supported: Option<Vec<JweEncryption>>,
+    /// `request_object_signing_alg_values_supported`: JWS algorithms the provider accepts for
+    /// request objects (OIDC Core §6.1, Discovery §3); `none` and `RS256` should be among them.
+    pub request_object_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
+    /// `request_object_encryption_alg_values_supported`: JWE key management algorithms the
+    /// provider accepts for request objects (Discovery §3).
+    pub request_object_encryption_alg_values_supported: Option<Vec<JweAlgorithm>>,
+    /// `request_object_encryption_enc_values_supported`: JWE content encryption algorithms the
+    /// provider accepts for request objects (Discovery §3).
+    pub request_object_encryption_enc_values_supported: Option<Vec<JweEncryption>>,
+    /// `token_endpoint_auth_methods_supported`: client authentication methods at the token
+    /// endpoint (OIDC Core §9, Discovery §3, RFC 8414 §2). Default `["client_secret_basic"]`;
+    /// see [`ProviderMetadata::token_endpoint_auth_methods_supported`].
+    pub token_endpoint_auth_methods_supported: Option<Vec<ClientAuthMethod>>,
+    /// `token_endpoint_auth_signing_alg_values_supported`: JWS algorithms for the JWTs of
+    /// `private_key_jwt` and `client_secret_jwt` at the token endpoint (Discovery §3,
+    /// RFC 8414 §2); `none` must not be among them.
+    pub token_endpoint_auth_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
+    /// `display_values_supported`: `display` parameter values (`page`, `popup`, `touch`, `wap`,
+    /// OIDC Core §3.1.2.1) the provider supports (Discovery §3).
+    pub display_values_supported: Option<Vec<String>>,
+    /// `claim_types_supported`: claim types (OIDC Core §5.6) the provider supports
+    /// (Discovery §3). Default `["normal"]`; see [`ProviderMetadata::claim_types_supported`].
+    pub claim_types_supported: Option<Vec<ClaimType>>,
+    /// `claims_supported`: claim names the provider may supply. RECOMMENDED, and the list need
+    /// not be complete (Discovery §3).
+    pub claims_supported: Option<Vec<String>>,
+    /// `service_documentation`: URL of human-readable documentation for developers
+    /// (Discovery §3, RFC 8414 §2).
+    pub service_documentation: Option<String>,
+    /// `claims_locales_supported`: BCP 47 language tags for claim values (Discovery §3).
+    pub claims_locales_supported: Option<Vec<String>>,
+    /// `ui_locales_supported`: BCP 47 language tags for the user interface (Discovery §3,
+    /// RFC 8414 §2).
+    pub ui_locales_supported: Option<Vec<String>>,
+    /// `claims_parameter_supported`: whether the `claims` request parameter (OIDC Core §5.5) is
+    /// supported (Discovery §3). Default `false`; see
+    /// [`ProviderMetadata::claims_parameter_supported`].
+    pub claims_parameter_supported: Option<bool>,
+    /// `request_parameter_supported`: whether the `request` parameter (OIDC Core §6.1) is
+    /// supported (Discovery §3). Default `false`; see
+    /// [`ProviderMetadata::request_parameter_supported`].
+    pub request_parameter_supported: Option<bool>,
+    /// `request_uri_parameter_supported`: whether the `request_uri` parameter (OIDC Core §6.2)
+    /// is supported (Discovery §3). Default **`true`**; see
+    /// [`ProviderMetadata::request_uri_parameter_supported`].
+    pub request_uri_parameter_supported: Option<bool>,
+    /// `require_request_uri_registration`: whether every `request_uri` must be registered in
+    /// the client's `request_uris` first (Discovery §3). Default `false`; see
+    /// [`ProviderMetadata::require_request_uri_registration`].
+    pub require_request_uri_registration: Option<bool>,
+    /// `op_policy_uri`: URL of the provider's policy on how clients may use its data
+    /// (Discovery §3, RFC 8414 §2).
+    pub op_policy_uri: Option<String>,
+    /// `op_tos_uri`: URL of the provider's terms of service (Discovery §3, RFC 8414 §2).
+    pub op_tos_uri: Option<String>,
+
+    // --- RFC 8414 §2 ---
+    /// `revocation_endpoint`: URL of the token revocation endpoint (RFC 7009, RFC 8414 §2).
+    pub revocation_endpoint: Option<String>,
+    /// `revocation_endpoint_auth_methods_supported`: client authentication methods at the
+    /// revocation endpoint (RFC 8414 §2). Default `["client_secret_basic"]`; see
+    /// [`ProviderMetadata::revocation_endpoint_auth_methods_supported`].
+    pub revocation_endpoint_auth_methods_supported: Option<Vec<ClientAuthMethod>>,
+    /// `revocation_endpoint_auth_signing_alg_values_supported`: JWS algorithms for client
+    /// authentication JWTs at the revocation endpoint (RFC 8414 §2); never `none`.
+    pub revocation_endpoint_auth_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
+    /// `introspection_endpoint`: URL of the token introspection endpoint (RFC 7662,
+    /// RFC 8414 §2).
+    pub introspection_endpoint: Option<String>,
+    /// `introspection_endpoint_auth_methods_supported`: client authentication methods at the
+    /// introspection endpoint (RFC 8414 §2). No default: when absent they must be learnt
+    /// another way; see [`ProviderMetadata::introspection_endpoint_auth_methods_supported`].
+    pub introspection_endpoint_auth_methods_supported: Option<Vec<ClientAuthMethod>>,
+    /// `introspection_endpoint_auth_signing_alg_values_supported`: JWS algorithms for client
+    /// authentication JWTs at the introspection endpoint (RFC 8414 §2); never `none`.
+    pub introspection_endpoint_auth_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
+    /// `code_challenge_methods_supported`: PKCE code challenge methods (RFC 7636 §4.3,
+    /// RFC 8414 §2). Absent means the server does not support PKCE.
+    pub code_challenge_methods_supported: Option<Vec<CodeChallengeMethod>>,
+    /// `signed_metadata`: a JWT whose claims are metadata values that, once its signature is
+    /// verified, take precedence over the plain ones (RFC 8414 §2.1). Kept as received; this
+    /// crate neither verifies nor applies it.
+    pub signed_metadata: Option<String>,
+
+    // --- Later specifications ---
+    /// `mtls_endpoint_aliases`: endpoints to use instead of the plain ones when the client
+    /// authenticates or binds tokens with mutual TLS (RFC 8705 §5). Each member names an
+    /// endpoint (`token_endpoint`, `revocation_endpoint`, …) and gives its alias URL; kept as
+    /// the JSON object received, so aliases for any endpoint survive. Read one with
+    /// [`ProviderMetadata::endpoint_for_mtls`].
+    pub mtls_endpoint_aliases: Option<Map<String, Value>>,
+    /// `tls_client_certificate_bound_access_tokens`: whether the server issues access tokens
+    /// bound to the client's TLS certificate (RFC 8705 §3.3). Default `false`; see
+    /// [`ProviderMetadata::tls_client_certificate_bound_access_tokens`].
+    pub tls_client_certificate_bound_access_tokens: Option<bool>,
+    /// `pushed_authorization_request_endpoint`: URL of the pushed authorization request
+    /// endpoint (RFC 9126 §5).
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// `require_pushed_authorization_requests`: whether authorization requests must be pushed
+    /// (RFC 9126 §5). Default `false`; see
+    /// [`ProviderMetadata::require_pushed_authorization_requests`].
+    pub require_pushed_authorization_requests: Option<bool>,
+    /// `require_signed_request_object`: whether authorization requests must be signed request
+    /// objects (RFC 9101 §10.5). Default `false`; see
+    /// [`ProviderMetadata::require_signed_request_object`].
+    pub require_signed_request_object: Option<bool>,
+    /// `dpop_signing_alg_values_supported`: JWS algorithms accepted for DPoP proofs
+    /// (RFC 9449 §5.1). Absent means DPoP is not advertised.
+    pub dpop_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
+    /// `authorization_response_iss_parameter_supported`: whether authorization responses carry
+    /// the `iss` parameter (RFC 9207 §3). Default `false`; see
+    /// [`ProviderMetadata::authorization_response_iss_parameter_supported`].
+    pub authorization_response_iss_parameter_supported: Option<bool>,
+    /// `end_session_endpoint`: URL for RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2.1).
+    pub end_session_endpoint: Option<String>,
+    /// `check_session_iframe`: URL of the session-checking iframe (OIDC Session Management 1.0
+    /// §3.3).
+    pub check_session_iframe: Option<String>,
+    /// `frontchannel_logout_supported`: whether front-channel logout is supported (OIDC
+    /// Front-Channel Logout 1.0 §3). Default `false`; see
+    /// [`ProviderMetadata::frontchannel_logout_supported`].
+    pub frontchannel_logout_supported: Option<bool>,
+    /// `frontchannel_logout_session_supported`: whether front-channel logout requests carry
+    /// `iss` and `sid` (OIDC Front-Channel Logout 1.0 §3). Default `false`; see
+    /// [`ProviderMetadata::frontchannel_logout_session_supported`].
+    pub frontchannel_logout_session_supported: Option<bool>,
+    /// `backchannel_logout_supported`: whether back-channel logout is supported (OIDC
+    /// Back-Channel Logout 1.0 §2.1). Default `false`; see
+    /// [`ProviderMetadata::backchannel_logout_supported`].
+    pub backchannel_logout_supported: Option<bool>,
+    /// `backchannel_logout_session_supported`: whether logout tokens carry `sid` (OIDC
+    /// Back-Channel Logout 1.0 §2.1). Default `false`; see
+    /// [`ProviderMetadata::backchannel_logout_session_supported`].
+    pub backchannel_logout_session_supported: Option<bool>,
+    /// `backchannel_token_delivery_modes_supported`: CIBA token delivery modes (`poll`, `ping`,
+    /// `push`) the provider supports (CIBA Core §4). REQUIRED by CIBA for CIBA providers.
+    pub backchannel_token_delivery_modes_supported: Option<Vec<BackchannelTokenDeliveryMode>>,
+    /// `backchannel_authentication_endpoint`: URL of the CIBA backchannel authentication
+    /// endpoint (CIBA Core §4).
+    pub backchannel_authentication_endpoint: Option<String>,
+    /// `backchannel_authentication_request_signing_alg_values_supported`: JWS algorithms for
+    /// signed CIBA authentication requests (CIBA Core §4). Absent means signed requests are
+    /// not supported.
+    pub backchannel_authentication_request_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
+    /// `backchannel_user_code_parameter_supported`: whether the CIBA `user_code` parameter is
+    /// supported (CIBA Core §4). Default `false`; see
+    /// [`ProviderMetadata::backchannel_user_code_parameter_supported`].
+    pub backchannel_user_code_parameter_supported: Option<bool>,
+    /// `authorization_signing_alg_values_supported`: JWS algorithms for JWT-secured
+    /// authorization responses (JARM §4).
+    pub authorization_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
+    /// `authorization_encryption_alg_values_supported`: JWE key management algorithms for
+    /// JWT-secured authorization responses (JARM §4).
+    pub authorization_encryption_alg_values_supported: Option<Vec<JweAlgorithm>>,
+    /// `authorization_encryption_enc_values_supported`: JWE content encryption algorithms for
+    /// JWT-secured authorization responses (JARM §4).
+    pub authorization_encryption_enc_values_supported: Option<Vec<JweEncryption>>,
+    /// `introspection_signing_alg_values_supported`: JWS algorithms for JWT introspection
+    /// responses (RFC 9701 §7).
+    pub introspection_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
+    /// `introspection_encryption_alg_values_supported`: JWE key management algorithms for JWT
+    /// introspection responses (RFC 9701 §7).
+    pub introspection_encryption_alg_values_supported: Option<Vec<JweAlgorithm>>,
+    /// `introspection_encryption_enc_values_supported`: JWE content encryption algorithms for
+    /// JWT introspection responses (RFC 9701 §7).
+    pub introspection_encryption_enc_values_supported: Option<Vec<JweEncryption>>,
+    /// `authorization_details_types_supported`: `authorization_details` types the server
+    /// accepts (Rich Authorization Requests, RFC 9396 §10).
+    pub authorization_details_types_supported: Option<Vec<String>>,
+    /// `device_authorization_endpoint`: URL of the device authorization endpoint
+    /// (RFC 8628 §4).
+    pub device_authorization_endpoint: Option<String>,
+    /// `client_registration_types_supported`: OpenID Federation registration types
+    /// (`automatic`, `explicit`) the provider supports (OpenID Federation 1.0 §5.1.2).
+    pub client_registration_types_supported: Option<Vec<ClientRegistrationType>>,
+    /// `federation_registration_endpoint`: URL of the OpenID Federation explicit registration
+    /// endpoint (OpenID Federation 1.0 §5.1.2).
+    pub federation_registration_endpoint: Option<String>,
+    /// `prompt_values_supported`: `prompt` values the provider supports, e.g. `create`
+    /// (Initiating User Registration via OpenID Connect 1.0 §4.1). No default.
+    pub prompt_values_supported: Option<Vec<String>>,
+
+    /// Every other member, as received and in document order (minus `null` members): vendor
+    /// extensions such as Entra's `cloud_instance_name` or Auth0's `mfa_challenge_endpoint`.
+    /// Serialized after the known members; a key here that names a known member is left out of
+    /// the output, as the typed field takes precedence.
+    pub extra_fields: Map<String, Value>,
+}
+
+/// Why a provider configuration document could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProviderMetadataError {
+    /// The body is not JSON.
+    #[error("provider metadata: invalid JSON: {source}")]
+    InvalidJson {
+        /// The parse error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The body is JSON but not an object (an array, a string, …).
+    #[error("provider metadata: expected a JSON object, found {found}")]
+    NotAnObject {
+        /// What the body was, e.g. `"an array"`.
+        found: &'static str,
+    },
+    /// The `issuer` member is missing, `null` or empty: without it the document cannot be tied
+    /// to a provider (Discovery §3, §4.3).
+    #[error("provider metadata: the issuer member is missing")]
+    MissingIssuer,
+    /// A known member has a value of the wrong JSON type.
+    #[error("provider metadata: {member}: expected {expected}, found {found}")]
+    WrongType {
+        /// The member's name, e.g. `jwks_uri`.
+        member: String,
+        /// What the specification asks for, e.g. `"a string"`.
+        expected: &'static str,
+        /// What the document had, e.g. `"a number"`.
+        found: &'static str,
+    },
+}
+
+/// A value the known members can hold, and how it is read from JSON.
+trait Member: Sized {
+    /// What the member should hold, for [`ProviderMetadataError::WrongType`].
+    const EXPECTED: &'static str;
+
+    /// Converts the value, or says what was found instead.
+    fn from_value(value: Value) -> Result<Self, &'static str>;
+}
+
+impl Member for String {
+    const EXPECTED: &'static str = "a string";
+
+    fn from_value(value: Value) -> Result<Self, &'static str> {
+        match value {
+            Value::String(text) => Ok(text),
+            other => Err(json_kind(&other)),
+        }
+    }
+}
+
+impl Member for bool {
+    const EXPECTED: &'static str = "a boolean";
+
+    fn from_value(value: Value) -> Result<Self, &'static str> {
+        match value {
+            Value::Bool(flag) => Ok(flag),
+            // Some providers serialize booleans as strings; the meaning is not in doubt, so
+            // refusing the whole document over it would only hurt the caller.
+            Value::String(text) if text.eq_ignore_ascii_case("true") => Ok(true),
+            Value::String(text) if text.eq_ignore_ascii_case("false") => Ok(false),
+            other => Err(json_kind(&other)),
+        }
+    }
+}
+
+impl<T: From<String>> Member for Vec<T> {
+    const EXPECTED: &'static str = "an array of strings";
+
+    fn from_value(value: Value) -> Result<Self, &'static str> {
+        match value {
+            Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(text) => Ok(T::from(text)),
+                    other => Err(match other {
+                        Value::Null => "an array containing null",
+                        Value::Bool(_) => "an array containing a boolean",
+                        Value::Number(_) => "an array containing a number",
+                        Value::Array(_) => "an array containing an array",
+                        _ => "an array containing an object",
+                    }),
+                })
+                .collect(),
+            // A lone string where a list belongs is a known provider quirk; its meaning (a
+            // list of one) is clear.
+            Value::String(text) => Ok(vec![T::from(text)]),
+            other => Err(json_kind(&other)),
+        }
+    }
+}
+
+impl Member for Map<String, Value> {
+    const EXPECTED: &'static str = "an object";
+
+    fn from_value(value: Value) -> Result<Self, &'static str> {
+        match value {
+            Value::Object(object) => Ok(object),
+            other => Err(json_kind(&other)),
+        }
+    }
+}
+
+/// The JSON type of a value, for error messages. Never the value itself.
+pub(crate) fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads one known member, naming it in the error.
+fn convert<T: Member>(member: &str, value: Value) -> Result<T, ProviderMetadataError> {
+    T::from_value(value).map_err(|found| ProviderMetadataError::WrongType {
+        member: member.to_owned(),
+        expected: T::EXPECTED,
+        found,
+    })
+}
+
+/// Generates, from one list of the known members (all but `issuer`, in specification order),
+/// the reading of a member, the test for a known name and the serialization. Keeping one list
+/// means a member cannot be read but not written; the exhaustive destructuring in `serialize`
+/// makes the compiler reject a struct field missing from the list.
+macro_rules! known_members {
+    ($($field:ident),+ $(,)?) => {
+        impl ProviderMetadata {
+            /// Stores `value` in the field named `name`. Gives the value back when no field has
+            /// that name, so it can go to `extra_fields`.
+            fn read_member(
+                &mut self,
+                name: &str,
+                value: Value,
+            ) -> Result<Option<Value>, ProviderMetadataError> {
+                match name {
+                    $(stringify!($field) => self.$field = Some(convert(name, value)?),)+
+                    _ => return Ok(Some(value)),
+                }
+                Ok(None)
+            }
+
+            /// Whether `name` is `issuer` or another member with its own field.
+            fn is_known_member(name: &str) -> bool {
+                matches!(name, "issuer" $(| stringify!($field))+)
+            }
+        }
+
+        impl Serialize for ProviderMetadata {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let ProviderMetadata { issuer, $($field,)+ extra_fields } = self;
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("issuer", issuer)?;
+                $(
+                    if let Some(value) = $field {
+                        map.serialize_entry(stringify!($field), value)?;
+                    }
+                )+
+                for (name, value) in extra_fields {
+                    if !Self::is_known_member(name) {
+                        map.serialize_entry(name, value)?;
+                    }
+                }
+                map.end()
+            }
+        }
+    };
+}
+
+known_members! {
+    authorization_endpoint,
+    token_endpoint,
+    userinfo_endpoint,
+    jwks_uri,
+    registration_endpoint,
+    scopes_supported,
+    response_types_supported,
+    response_modes_supported,
+    grant_types_supported,
+    acr_values_supported,
+    subject_types_supported,
+    id_token_signing_alg_values_supported,
+    id_token_encryption_alg_values_supported,
+    id_token_encryption_enc_values_supported,
+    userinfo_signing_alg_values_supported,
+    userinfo_encryption_alg_values_supported,
+    userinfo_encryption_enc_values_supported,
+    request_object_signing_alg_values_supported,
+    request_object_encryption_alg_values_supported,
+    request_object_encryption_enc_values_supported,
+    token_endpoint_auth_methods_supported,
+    token_endpoint_auth_signing_alg_values_supported,
+    display_values_supported,
+    claim_types_supported,
+    claims_supported,
+    service_documentation,
+    claims_locales_supported,
+    ui_locales_supported,
+    claims_parameter_supported,
+    request_parameter_supported,
+    request_uri_parameter_supported,
+    require_request_uri_registration,
+    op_policy_uri,
+    op_tos_uri,
+    revocation_endpoint,
+    revocation_endpoint_auth_methods_supported,
+    revocation_endpoint_auth_signing_alg_values_supported,
+    introspection_endpoint,
+    introspection_endpoint_auth_methods_supported,
+    introspection_endpoint_auth_signing_alg_values_supported,
+    code_challenge_methods_supported,
+    signed_metadata,
+    mtls_endpoint_aliases,
+    tls_client_certificate_bound_access_tokens,
+    pushed_authorization_request_endpoint,
+    require_pushed_authorization_requests,
+    require_signed_request_object,
+    dpop_signing_alg_values_supported,
+    authorization_response_iss_parameter_supported,
+    end_session_endpoint,
+    check_session_iframe,
+    frontchannel_logout_supported,
+    frontchannel_logout_session_supported,
+    backchannel_logout_supported,
+    backchannel_logout_session_supported,
+    backchannel_token_delivery_modes_supported,
+    backchannel_authentication_endpoint,
+    backchannel_authentication_request_signing_alg_values_supported,
+    backchannel_user_code_parameter_supported,
+    authorization_signing_alg_values_supported,
+    authorization_encryption_alg_values_supported,
+    authorization_encryption_enc_values_supported,
+    introspection_signing_alg_values_supported,
+    introspection_encryption_alg_values_supported,
+    introspection_encryption_enc_values_supported,
+    authorization_details_types_supported,
+    device_authorization_endpoint,
+    client_registration_types_supported,
+    federation_registration_endpoint,
+    prompt_values_supported,
+}
+
+/// Discovery §3 and RFC 8414 §2 default for `response_modes_supported`.
+const DEFAULT_RESPONSE_MODES: &[ResponseMode] = &[ResponseMode::Query, ResponseMode::Fragment];
+/// Discovery §3 and RFC 8414 §2 default for `grant_types_supported`.
+const DEFAULT_GRANT_TYPES: &[GrantType] = &[GrantType::AuthorizationCode, GrantType::Implicit];
+/// Discovery §3 and RFC 8414 §2 default for `token_endpoint_auth_methods_supported`, and
+/// RFC 8414 §2 default for `revocation_endpoint_auth_methods_supported`.
+const DEFAULT_AUTH_METHODS: &[ClientAuthMethod] = &[ClientAuthMethod::ClientSecretBasic];
+/// Discovery §3 default for `claim_types_supported`.
+const DEFAULT_CLAIM_TYPES: &[ClaimType] = &[ClaimType::Normal];
+
+impl ProviderMetadata {
+    /// Metadata with only an issuer; every other member is absent (so every accessor returns
+    /// the spec default). Useful to describe a provider by hand or in tests.
+    pub fn new(issuer: impl Into<String>) -> Self {
+        Self {
+            issuer: issuer.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Reads a configuration document from a JSON body.
+    ///
+    /// The body is parsed once. A member whose value is JSON `null` is treated as absent (and
+    /// is not kept in `extra_fields`).
+    ///
+    /// # Errors
+    ///
+    /// [`ProviderMetadataError::InvalidJson`] when the body is not JSON,
+    /// [`NotAnObject`](ProviderMetadataError::NotAnObject) when it is not a JSON object,
+    /// [`MissingIssuer`](ProviderMetadataError::MissingIssuer) without a non-empty `issuer`
+    /// string, and [`WrongType`](ProviderMetadataError::WrongType) naming the first known
+    /// member whose value has the wrong JSON type, e.g.
+    /// `provider metadata: jwks_uri: expected a string, found a number`.
+    pub fn from_json(body: &[u8]) -> Result<Self, ProviderMetadataError> {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(object)) => Self::from_json_object(object),
+            Ok(other) => Err(ProviderMetadataError::NotAnObject {
+                found: json_kind(&other),
+            }),
+            Err(source) => Err(ProviderMetadataError::InvalidJson { source }),
+        }
+    }
+
+    /// Reads a configuration document from an already parsed JSON object; see
+    /// [`ProviderMetadata::from_json`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ProviderMetadata::from_json`], except that the JSON is already parsed.
+    pub fn from_json_object(object: Map<String, Value>) -> Result<Self, ProviderMetadataError> {
+        let mut metadata = Self::default();
+        let mut issuer = None;
+        // One pass over the members, in document order, so unknown members keep their order in
+        // `extra_fields` and no member is looked up twice.
+        for (name, value) in object {
+            if value.is_null() {
+                continue;
+            }
+            if name == "issuer" {
+                issuer = Some(convert::<String>(&name, value)?);
+            } else if let Some(unknown) = metadata.read_member(&name, value)? {
+                metadata.extra_fields.insert(name, unknown);
+            }
+        }
+        metadata.issuer = issuer
+            .filter(|issuer| !issuer.is_empty())
+            .ok_or(ProviderMetadataError::MissingIssuer)?;
+        Ok(metadata)
+    }
+
+    /// The members OIDC Discovery §3 calls REQUIRED that this document lacks, by JSON name, in
+    /// specification order.
+    ///
+    /// Parsing does not insist on them because real providers leave some out. The set checked:
+    /// `issuer` (only empty when built by hand), `authorization_endpoint`, `token_endpoint`
+    /// (unless every supported response type lacks `code`, i.e. implicit only), `jwks_uri`,
+    /// `response_types_supported`, `subject_types_supported` and
+    /// `id_token_signing_alg_values_supported`. For a plain OAuth 2.0 server (RFC 8414) only
+    /// `issuer` and `response_types_supported` are required; filter the result accordingly.
+    pub fn missing_required_members(&self) -> Vec<&'static str> {
+        let implicit_only = self
+            .response_types_supported
+            .as_ref()
+            .is_some_and(|types| !types.is_empty() && types.iter().all(|t| !t.has_code()));
+        [
+            ("issuer", !self.issuer.is_empty()),
+            (
+                "authorization_endpoint",
+                self.authorization_endpoint.is_some(),
+            ),
+            (
+                "token_endpoint",
+                self.token_endpoint.is_some() || implicit_only,
+            ),
+            ("jwks_uri", self.jwks_uri.is_some()),
+            (
+                "response_types_supported",
+                self.response_types_supported.is_some(),
+            ),
+            (
+                "subject_types_supported",
+                self.subject_types_supported.is_some(),
+            ),
+            (
+                "id_token_signing_alg_values_supported",
+                self.id_token_signing_alg_values_supported.is_some(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| (!present).then_some(name))
+        .collect()
+    }
+
+    /// The endpoint to call with mutual TLS (RFC 8705 §5): the alias for `name` in
+    /// `mtls_endpoint_aliases` when there is one, otherwise the plain endpoint of that name.
+    ///
+    /// `name` is a member name such as `"token_endpoint"` or `"revocation_endpoint"`. The plain
+    /// endpoint is looked up among the typed fields and then in `extra_fields`. Returns `None`
+    /// when neither exists or the value is not a string.
+    ///
+    /// ```
+    /// use oidc_types::ProviderMetadata;
+    ///
+    /// let metadata = ProviderMetadata::from_json(br#"{
+    ///     "issuer": "https://as.example",
+    ///     "token_endpoint": "https://as.example/token",
+    ///     "revocation_endpoint": "https://as.example/revoke",
+    ///     "mtls_endpoint_aliases": {"token_endpoint": "https://mtls.as.example/token"}
+    /// }"#).unwrap();
+    /// assert_eq!(metadata.endpoint_for_mtls("token_endpoint"), Some("https://mtls.as.example/token"));
+    /// assert_eq!(metadata.endpoint_for_mtls("revocation_endpoint"), Some("https://as.example/revoke"));
+    /// ```
+    pub fn endpoint_for_mtls(&self, name: &str) -> Option<&str> {
+        let alias = self
+            .mtls_endpoint_aliases
+            .as_ref()
+            .and_then(|aliases| aliases.get(name))
+            .and_then(Value::as_str);
+        alias.or_else(|| self.endpoint(name))
+    }
+
+    /// The plain endpoint (or other URL member) named `name`.
+    fn endpoint(&self, name: &str) -> Option<&str> {
+        let typed = match name {
+            "authorization_endpoint" => &self.authorization_endpoint,
+            "token_endpoint" => &self.token_endpoint,
+            "userinfo_endpoint" => &self.userinfo_endpoint,
+            "jwks_uri" => &self.jwks_uri,
+            "registration_endpoint" => &self.registration_endpoint,
+            "revocation_endpoint" => &self.revocation_endpoint,
+            "introspection_endpoint" => &self.introspection_endpoint,
+            "pushed_authorization_request_endpoint" => &self.pushed_authorization_request_endpoint,
+            "end_session_endpoint" => &self.end_session_endpoint,
+            "check_session_iframe" => &self.check_session_iframe,
+            "backchannel_authentication_endpoint" => &self.backchannel_authentication_endpoint,
+            "device_authorization_endpoint" => &self.device_authorization_endpoint,
+            "federation_registration_endpoint" => &self.federation_registration_endpoint,
+            other => return self.extra_fields.get(other).and_then(Value::as_str),
+        };
+        typed.as_deref()
+    }
+
+    /// The supported response modes, `[query, fragment]` when the document does not say
+    /// (Discovery §3, RFC 8414 §2).
+    pub fn response_modes_supported(&self) -> &[ResponseMode] {
+        self.response_modes_supported
+            .as_deref()
+            .unwrap_or(DEFAULT_RESPONSE_MODES)
+    }
+
+    /// The supported grant types, `[authorization_code, implicit]` when the document does not
+    /// say (Discovery §3, RFC 8414 §2).
+    pub fn grant_types_supported(&self) -> &[GrantType] {
+        self.grant_types_supported
+            .as_deref()
+            .unwrap_or(DEFAULT_GRANT_TYPES)
+    }
+
+    /// The client authentication methods of the token endpoint, `[client_secret_basic]` when
+    /// the document does not say (Discovery §3, RFC 8414 §2).
+    pub fn token_endpoint_auth_methods_supported(&self) -> &[ClientAuthMethod] {
+        self.token_endpoint_auth_methods_supported
+            .as_deref()
+            .unwrap_or(DEFAULT_AUTH_METHODS)
+    }
+
+    /// The client authentication methods of the revocation endpoint, `[client_secret_basic]`
+    /// when the document does not say (RFC 8414 §2).
+    pub fn revocation_endpoint_auth_methods_supported(&self) -> &[ClientAuthMethod] {
+        self.revocation_endpoint_auth_methods_supported
+            .as_deref()
+            .unwrap_or(DEFAULT_AUTH_METHODS)
+    }
+
+    /// The client authentication methods of the introspection endpoint; an empty slice when
+    /// the document does not say, because RFC 8414 §2 gives no default (the methods "MUST be
+    /// determined by other means").
+    pub fn introspection_endpoint_auth_methods_supported(&self) -> &[ClientAuthMethod] {
+        self.introspection_endpoint_auth_methods_supported
+            .as_deref()
+            .unwrap_or(&[])
+    }
+
+    /// The supported claim types, `[normal]` when the document does not say (Discovery §3).
+    pub fn claim_types_supported(&self) -> &[ClaimType] {
+        self.claim_types_supported
+            .as_deref()
+            .unwrap_or(DEFAULT_CLAIM_TYPES)
+    }
+
+    /// Whether the `claims` request parameter is supported; `false` when the document does not
+    /// say (Discovery §3).
+    pub fn claims_parameter_supported(&self) -> bool {
+        self.claims_parameter_supported.unwrap_or(false)
+    }
+
+    /// Whether the `request` parameter is supported; `false` when the document does not say
+    /// (Discovery §3).
+    pub fn request_parameter_supported(&self) -> bool {
+        self.request_parameter_supported.unwrap_or(false)
+    }
+
+    /// Whether the `request_uri` parameter is supported; **`true`** when the document does not
+    /// say (Discovery §3).
+    pub fn request_uri_parameter_supported(&self) -> bool {
+        self.request_uri_parameter_supported.unwrap_or(true)
+    }
+
+    /// Whether each `request_uri` must be pre-registered; `false` when the document does not
+    /// say (Discovery §3).
+    pub fn require_request_uri_registration(&self) -> bool {
+        self.require_request_uri_registration.unwrap_or(false)
+    }
+
+    /// Whether front-channel logout is supported; `false` when the document does not say
+    /// (OIDC Front-Channel Logout 1.0 §3).
+    pub fn frontchannel_logout_supported(&self) -> bool {
+        self.frontchannel_logout_supported.unwrap_or(false)
+    }
+
+    /// Whether front-channel logout requests carry `iss` and `sid`; `false` when the document
+    /// does not say (OIDC Front-Channel Logout 1.0 §3).
+    pub fn frontchannel_logout_session_supported(&self) -> bool {
+        self.frontchannel_logout_session_supported.unwrap_or(false)
+    }
+
+    /// Whether back-channel logout is supported; `false` when the document does not say
+    /// (OIDC Back-Channel Logout 1.0 §2.1).
+    pub fn backchannel_logout_supported(&self) -> bool {
+        self.backchannel_logout_supported.unwrap_or(false)
+    }
+
+    /// Whether logout tokens carry `sid`; `false` when the document does not say (OIDC
+    /// Back-Channel Logout 1.0 §2.1).
+    pub fn backchannel_logout_session_supported(&self) -> bool {
+        self.backchannel_logout_session_supported.unwrap_or(false)
+    }
+
+    /// Whether access tokens are bound to the client's TLS certificate; `false` when the
+    /// document does not say (RFC 8705 §3.3).
+    pub fn tls_client_certificate_bound_access_tokens(&self) -> bool {
+        self.tls_client_certificate_bound_access_tokens
+            .unwrap_or(false)
+    }
+
+    /// Whether authorization requests must go through the PAR endpoint; `false` when the
+    /// document does not say (RFC 9126 §5).
+    pub fn require_pushed_authorization_requests(&self) -> bool {
+        self.require_pushed_authorization_requests.unwrap_or(false)
+    }
+
+    /// Whether authorization requests must be signed request objects; `false` when the
+    /// document does not say (RFC 9101 §10.5).
+    pub fn require_signed_request_object(&self) -> bool {
+        self.require_signed_request_object.unwrap_or(false)
+    }
+
+    /// Whether authorization responses carry `iss`; `false` when the document does not say
+    /// (RFC 9207 §3).
+    pub fn authorization_response_iss_parameter_supported(&self) -> bool {
+        self.authorization_response_iss_parameter_supported
+            .unwrap_or(false)
+    }
+
+    /// Whether the CIBA `user_code` parameter is supported; `false` when the document does not
+    /// say (CIBA Core §4).
+    pub fn backchannel_user_code_parameter_supported(&self) -> bool {
+        self.backchannel_user_code_parameter_supported
+            .unwrap_or(false)
+    }
+}
+
+/// Reads the same documents as [`ProviderMetadata::from_json_object`], with the same
+/// leniency, so stored metadata can be loaded with any serde format that has maps.
+impl<'de> Deserialize<'de> for ProviderMetadata {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let object = Map::<String, Value>::deserialize(deserializer)?;
+        Self::from_json_object(object).map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn parse(document: Value) -> Result<ProviderMetadata, ProviderMetadataError> {
+        ProviderMetadata::from_json(&serde_json::to_vec(&document).unwrap())
+    }
+
+    fn minimal() -> ProviderMetadata {
+        parse(json!({"issuer": "https://op.example"})).unwrap()
+    }
+
+    #[test]
+    fn defaults_apply_when_members_are_absent() {
+        let m = minimal();
+        assert_eq!(
+            m.response_modes_supported(),
+            [ResponseMode::Query, ResponseMode::Fragment]
+        );
+        assert_eq!(
+            m.grant_types_supported(),
+            [GrantType::AuthorizationCode, GrantType::Implicit]
+        );
+        assert_eq!(
+            m.token_endpoint_auth_methods_supported(),
+            [ClientAuthMethod::ClientSecretBasic]
+        );
+        assert_eq!(
+            m.revocation_endpoint_auth_methods_supported(),
+            [ClientAuthMethod::ClientSecretBasic]
+        );
+        assert!(m.introspection_endpoint_auth_methods_supported().is_empty());
+        assert_eq!(m.claim_types_supported(), [ClaimType::Normal]);
+        assert!(!m.claims_parameter_supported());
+        assert!(!m.request_parameter_supported());
+        assert!(m.request_uri_parameter_supported());
+        assert!(!m.require_request_uri_registration());
+        for flag in [
+            m.frontchannel_logout_supported(),
+            m.frontchannel_logout_session_supported(),
+            m.backchannel_logout_supported(),
+            m.backchannel_logout_session_supported(),
+            m.tls_client_certificate_bound_access_tokens(),
+            m.require_pushed_authorization_requests(),
+            m.require_signed_request_object(),
+            m.authorization_response_iss_parameter_supported(),
+            m.backchannel_user_code_parameter_supported(),
+        ] {
+            assert!(!flag);
+        }
+        assert_eq!(m, ProviderMetadata::new("https://op.example"));
+    }
+
+    #[test]
+    fn present_members_override_the_defaults() {
+        let m = parse(json!({
+            "issuer": "https://op.example",
+            "response_modes_supported": ["form_post"],
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "revocation_endpoint_auth_methods_supported": ["none"],
+            "introspection_endpoint_auth_methods_supported": ["tls_client_auth"],
+            "claim_types_supported": ["normal", "distributed"],
+            "claims_parameter_supported": true,
+            "request_parameter_supported": true,
+            "request_uri_parameter_supported": false,
+            "require_request_uri_registration": true,
+            "frontchannel_logout_supported": true,
+            "frontchannel_logout_session_supported": true,
+            "backchannel_logout_supported": true,
+            "backchannel_logout_session_supported": true,
+            "tls_client_certificate_bound_access_tokens": true,
+            "require_pushed_authorization_requests": true,
+            "require_signed_request_object": true,
+            "authorization_response_iss_parameter_supported": true,
+            "backchannel_user_code_parameter_supported": true,
+        }))
+        .unwrap();
+        assert_eq!(m.response_modes_supported(), [ResponseMode::FormPost]);
+        assert_eq!(m.grant_types_supported(), [GrantType::ClientCredentials]);
+        assert_eq!(
+            m.token_endpoint_auth_methods_supported(),
+            [ClientAuthMethod::PrivateKeyJwt]
+        );
+        assert_eq!(
+            m.revocation_endpoint_auth_methods_supported(),
+            [ClientAuthMethod::None]
+        );
+        assert_eq!(
+            m.introspection_endpoint_auth_methods_supported(),
+            [ClientAuthMethod::TlsClientAuth]
+        );
+        assert_eq!(
+            m.claim_types_supported(),
+            [ClaimType::Normal, ClaimType::Distributed]
+        );
+        assert!(m.claims_parameter_supported());
+        assert!(m.request_parameter_supported());
+        assert!(!m.request_uri_parameter_supported());
+        assert!(m.require_request_uri_registration());
+        for flag in [
+            m.frontchannel_logout_supported(),
+            m.frontchannel_logout_session_supported(),
+            m.backchannel_logout_supported(),
+            m.backchannel_logout_session_supported(),
+            m.tls_client_certificate_bound_access_tokens(),
+            m.require_pushed_authorization_requests(),
+            m.require_signed_request_object(),
+            m.authorization_response_iss_parameter_supported(),
+            m.backchannel_user_code_parameter_supported(),
+        ] {
+            assert!(flag);
+        }
+        // An explicitly empty list is what the provider said, not a reason for the default.
+        let empty = parse(json!({"issuer": "https://op.example", "grant_types_supported": []}));
+        assert!(empty.unwrap().grant_types_supported().is_empty());
+    }
+
+    #[test]
+    fn null_members_are_absent() {
+        let m = parse(json!({
+            "issuer": "https://op.example",
+            "jwks_uri": null,
+            "request_uri_parameter_supported": null,
+            "grant_types_supported": null,
+            "tenant_region_scope": null,
+        }))
+        .unwrap();
+        assert_eq!(m.jwks_uri, None);
+        assert!(m.request_uri_parameter_supported());
+        assert_eq!(m.grant_types_supported(), DEFAULT_GRANT_TYPES);
+        assert!(m.extra_fields.is_empty());
+        assert!(matches!(
+            parse(json!({"issuer": null})),
+            Err(ProviderMetadataError::MissingIssuer)
+        ));
+    }
+
+    #[test]
+    fn wrong_types_name_the_member() {
+        let error = parse(json!({"issuer": "https://op.example", "jwks_uri": 7})).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "provider metadata: jwks_uri: expected a string, found a number"
+        );
+        let error =
+            parse(json!({"issuer": "https://op.example", "scopes_supported": ["openid", 1]}))
+                .unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                ProviderMetadataError::WrongType { member, expected: "an array of strings", found: "an array containing a number" }
+                    if member == "scopes_supported"
+            ),
+            "{error:?}"
+        );
+        let error = parse(json!({"issuer": "https://op.example", "claims_parameter_supported": 1}))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "provider metadata: claims_parameter_supported: expected a boolean, found a number"
+        );
+        let error = parse(json!({"issuer": "https://op.example", "mtls_endpoint_aliases": []}))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "provider metadata: mtls_endpoint_aliases: expected an object, found an array"
+        );
+        let error = parse(json!({"issuer": 1})).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "provider metadata: issuer: expected a string, found a number"
+        );
+    }
+
+    #[test]
+    fn non_objects_and_bad_json_are_rejected() {
+        for (body, found) in [
+            (&b"[]"[..], "an array"),
+            (b"\"x\"", "a string"),
+            (b"null", "null"),
+        ] {
+            match ProviderMetadata::from_json(body) {
+                Err(ProviderMetadataError::NotAnObject { found: actual }) => {
+                    assert_eq!(actual, found)
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let error = ProviderMetadata::from_json(b"{\"issuer\": ").unwrap_err();
+        assert!(matches!(error, ProviderMetadataError::InvalidJson { .. }));
+        assert!(error
+            .to_string()
+            .starts_with("provider metadata: invalid JSON: "));
+        assert!(matches!(
+            parse(json!({})),
+            Err(ProviderMetadataError::MissingIssuer)
+        ));
+        assert!(matches!(
+            parse(json!({"issuer": ""})),
+            Err(ProviderMetadataError::MissingIssuer)
+        ));
+        assert_eq!(
+            ProviderMetadataError::MissingIssuer.to_string(),
+            "provider metadata: the issuer member is missing"
+        );
+    }
+
+    #[test]
+    fn tolerates_string_booleans_and_lone_strings() {
+        let m = parse(json!({
+            "issuer": "https://op.example",
+            "claims_parameter_supported": "true",
+            "request_uri_parameter_supported": "FALSE",
+            "scopes_supported": "openid",
+        }))
+        .unwrap();
+        assert!(m.claims_parameter_supported());
+        assert!(!m.request_uri_parameter_supported());
+        assert_eq!(
+            m.scopes_supported.as_deref(),
+            Some(&["openid".to_owned()][..])
+        );
+        assert!(parse(
+            json!({"issuer": "https://op.example", "claims_parameter_supported": "yes"})
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn unknown_members_and_values_are_kept_in_order() {
+        let m = parse(json!({
+            "issuer": "https://op.example",
+            "z_last": 1,
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "unsupporeted_auth"],
+            "a_first": {"nested": true},
+        }))
+        .unwrap();
+        assert_eq!(
+            m.token_endpoint_auth_methods_supported(),
+            [
+                ClientAuthMethod::ClientSecretBasic,
+                ClientAuthMethod::Other("unsupporeted_auth".into())
+            ]
+        );
+        let keys: Vec<&str> = m.extra_fields.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["z_last", "a_first"]);
+    }
+
+    #[test]
+    fn serializes_known_members_in_spec_order_then_extras() {
+        let mut m = ProviderMetadata::new("https://op.example");
+        m.extra_fields.insert("x_vendor".into(), json!(1));
+        // A typed field wins over an extra of the same name: no duplicate key is written.
+        m.extra_fields
+            .insert("jwks_uri".into(), json!("https://ignored.example"));
+        m.jwks_uri = Some("https://op.example/jwks".into());
+        m.authorization_endpoint = Some("https://op.example/auth".into());
+        m.request_uri_parameter_supported = Some(false);
+        let text = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            text,
+            r#"{"issuer":"https://op.example","authorization_endpoint":"https://op.example/auth","jwks_uri":"https://op.example/jwks","request_uri_parameter_supported":false,"x_vendor":1}"#
+        );
+        let back: ProviderMetadata = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.jwks_uri, m.jwks_uri);
+        assert_eq!(back.extra_fields.len(), 1);
+        assert!(serde_json::from_str::<ProviderMetadata>(r#"{"issuer": 5}"#).is_err());
+    }
+
+    #[test]
+    fn round_trips_every_member() {
+        let document = json!({
+            "issuer": "https://op.example",
+            "authorization_endpoint": "https://op.example/auth",
+            "response_types_supported": ["code", "code id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256", "ES256K"],
+            "code_challenge_methods_supported": ["S256"],
+            "mtls_endpoint_aliases": {"token_endpoint": "https://mtls.op.example/token"},
+            "backchannel_token_delivery_modes_supported": ["poll", "ping"],
+            "client_registration_types_supported": ["automatic"],
+            "dpop_signing_alg_values_supported": ["ES256"],
+            "x_vendor": [1, 2],
+        });
+        let m = parse(document.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&m).unwrap(), document);
+    }
+
+    #[test]
+    fn missing_required_members_are_listed() {
+        assert_eq!(
+            minimal().missing_required_members(),
+            [
+                "authorization_endpoint",
+                "token_endpoint",
+                "jwks_uri",
+                "response_types_supported",
+                "subject_types_supported",
+                "id_token_signing_alg_values_supported"
+            ]
+        );
+        // Implicit only (Facebook): no token endpoint needed.
+        let facebook = parse(json!({
+            "issuer": "https://www.facebook.com",
+            "authorization_endpoint": "https://facebook.com/dialog/oauth/",
+            "jwks_uri": "https://www.facebook.com/.well-known/oauth/openid/jwks/",
+            "response_types_supported": ["id_token", "token id_token"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        }))
+        .unwrap();
+        assert!(facebook.missing_required_members().is_empty());
+        assert_eq!(
+            ProviderMetadata::default().missing_required_members()[0],
+            "issuer"
+        );
+    }
+
+    #[test]
+    fn mtls_aliases_fall_back_to_plain_endpoints() {
+        let m = parse(json!({
+            "issuer": "https://op.example",
+            "token_endpoint": "https://op.example/token",
+            "userinfo_endpoint": "https://op.example/userinfo",
+            "x_custom_endpoint": "https://op.example/custom",
+            "mtls_endpoint_aliases": {
+                "token_endpoint": "https://mtls.op.example/token",
+                "userinfo_endpoint": 5,
+            },
+        }))
+        .unwrap();
+        assert_eq!(
+            m.endpoint_for_mtls("token_endpoint"),
+            Some("https://mtls.op.example/token")
+        );
+        assert_eq!(
+            m.endpoint_for_mtls("userinfo_endpoint"),
+            Some("https://op.example/userinfo")
+        );
+        assert_eq!(
+            m.endpoint_for_mtls("x_custom_endpoint"),
+            Some("https://op.example/custom")
+        );
+        assert_eq!(m.endpoint_for_mtls("revocation_endpoint"), None);
+        assert_eq!(minimal().endpoint_for_mtls("token_endpoint"), None);
+    }
+}

@@ -1,0 +1,612 @@
+use std::time::Duration;
+
+use http::StatusCode;
+use oidc_http::HttpErrorKind;
+use oidc_registration::{register, RegistrationError, Validation};
+use oidc_test_provider::{Behaviour, Endpoint, TestProvider};
+use oidc_types::{
+    ApplicationType, ClientAuthMethod, ClientMetadata, OAuthErrorCode, RegistrationResponseError,
+};
+use serde_json::json;
+
+use crate::util::{provider_metadata, register_options};
+
+fn web_client() -> ClientMetadata {
+    ClientMetadata::new(["https://app.example/callback"])
+}
+
+#[tokio::test]
+async fn sends_the_metadata_with_defaults_and_returns_the_registration() {
+    let provider = TestProvider::start().await;
+    let metadata = web_client();
+
+    let registered = register(
+        &provider_metadata(&provider),
+        &metadata,
+        &register_options(),
+    )
+    .await
+    .unwrap();
+
+    let requests = provider.requests();
+    let request = requests
+        .iter()
+        .find(|r| r.endpoint == Some(Endpoint::Registration))
+        .unwrap();
+    assert_eq!(request.method, http::Method::POST);
+    assert_eq!(request.headers["content-type"], "application/json");
+    assert_eq!(request.headers["accept"], "application/json");
+    assert!(request.headers.get("authorization").is_none());
+    assert_eq!(
+        request.json().unwrap(),
+        json!({
+            "redirect_uris": ["https://app.example/callback"],
+            "application_type": "web",
+            "token_endpoint_auth_method": "client_secret_basic",
+        })
+    );
+
+    let stored = provider.client(&registered.client_id).unwrap();
+    assert_eq!(
+        registered.client_secret.as_ref().unwrap().expose(),
+        stored["client_secret"]
+    );
+    assert_eq!(
+        registered
+            .registration_access_token
+            .as_ref()
+            .unwrap()
+            .expose(),
+        stored["registration_access_token"]
+    );
+    assert_eq!(
+        registered.registration_client_uri.as_deref(),
+        Some(format!("{}/register/{}", provider.base_url(), registered.client_id).as_str())
+    );
+    assert_eq!(registered.client_secret_expires_at, Some(0));
+    assert!(!registered.is_secret_expired());
+    assert!(registered.client_id_issued_at.is_some());
+    assert_eq!(registered.metadata.redirect_uris, metadata.redirect_uris);
+    assert_eq!(
+        registered.metadata.token_endpoint_auth_method,
+        ClientAuthMethod::ClientSecretBasic
+    );
+    assert!(registered.metadata_problems.is_empty());
+}
+
+#[tokio::test]
+async fn tagged_names_and_extra_fields_survive_the_round_trip() {
+    let provider = TestProvider::start().await;
+    let mut metadata = ClientMetadata::new(["http://127.0.0.1:9000/cb"]);
+    metadata.application_type = ApplicationType::Native;
+    metadata.client_name.set_value("Example");
+    metadata
+        .client_name
+        .set_tagged("ja-Jpan-JP", "クライアント名");
+    metadata
+        .extra_fields
+        .insert("tenant_hint".into(), json!({"region": "eu"}));
+
+    let registered = register(
+        &provider_metadata(&provider),
+        &metadata,
+        &register_options(),
+    )
+    .await
+    .unwrap();
+
+    let sent = provider.requests().last().unwrap().json().unwrap();
+    assert_eq!(sent["client_name#ja-Jpan-JP"], "クライアント名");
+    assert_eq!(sent["tenant_hint"], json!({"region": "eu"}));
+    assert_eq!(
+        registered.metadata.client_name.get("JA-jpan-jp"),
+        Some("クライアント名")
+    );
+    assert_eq!(registered.metadata.client_name.value(), Some("Example"));
+    assert_eq!(
+        registered.metadata.extra_fields["tenant_hint"],
+        json!({"region": "eu"})
+    );
+    assert_eq!(
+        registered.metadata.application_type,
+        ApplicationType::Native
+    );
+}
+
+#[tokio::test]
+async fn initial_access_token_is_sent_as_bearer() {
+    let provider = TestProvider::builder()
+        .initial_access_token("let-me-in")
+        .start()
+        .await;
+    let metadata = provider_metadata(&provider);
+
+    let registered = register(
+        &metadata,
+        &web_client(),
+        &register_options().with_initial_access_token("let-me-in"),
+    )
+    .await
+    .unwrap();
+    assert!(!registered.client_id.is_empty());
+    assert_eq!(
+        provider
+            .requests()
+            .last()
+            .unwrap()
+            .bearer_token()
+            .as_deref(),
+        Some("let-me-in")
+    );
+
+    for options in [
+        register_options(),
+        register_options().with_initial_access_token("wrong"),
+    ] {
+        let error = register(&metadata, &web_client(), &options)
+            .await
+            .unwrap_err();
+        assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED), "{error}");
+        assert_eq!(
+            error.oauth_error().unwrap().code,
+            OAuthErrorCode::InvalidToken
+        );
+        assert!(!error.to_string().contains("wrong"));
+        assert!(!format!("{error:?}").contains("let-me-in"));
+    }
+}
+
+#[tokio::test]
+async fn both_200_and_201_are_success() {
+    for status in [200, 201] {
+        let provider = TestProvider::builder()
+            .registration_status(status)
+            .start()
+            .await;
+        let registered = register(
+            &provider_metadata(&provider),
+            &web_client(),
+            &register_options(),
+        )
+        .await;
+        assert!(registered.is_ok(), "{status}: {registered:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_provider_without_registration_endpoint_is_not_supported() {
+    let provider = TestProvider::builder().registration(false).start().await;
+    let metadata = provider_metadata(&provider);
+    assert_eq!(metadata.registration_endpoint, None);
+
+    let error = register(&metadata, &web_client(), &register_options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, RegistrationError::NotSupported { issuer } if *issuer == provider.issuer())
+    );
+    assert_eq!(provider.request_count(Endpoint::Registration), 0);
+}
+
+#[tokio::test]
+async fn a_signed_jwt_response_is_an_unexpected_content_type() {
+    let provider = TestProvider::start().await;
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new()
+            .content_type("application/jwt")
+            .body("eyJhbGciOiJSUzI1NiJ9.e30.c2ln"),
+    );
+    let error = register(
+        &provider_metadata(&provider),
+        &web_client(),
+        &register_options(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&error, RegistrationError::UnexpectedContentType { content_type: Some(ct), .. } if ct == "application/jwt"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn charset_parameter_is_accepted() {
+    let provider = TestProvider::start().await;
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new().content_type("Application/JSON; charset=UTF-8"),
+    );
+    register(
+        &provider_metadata(&provider),
+        &web_client(),
+        &register_options(),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let mut metadata = oidc_types::ProviderMetadata::new(format!("http://127.0.0.1:{port}"));
+    metadata.registration_endpoint = Some(format!("http://127.0.0.1:{port}/register"));
+
+    let error = register(&metadata, &web_client(), &register_options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, RegistrationError::Http(e) if e.kind() == HttpErrorKind::Connect),
+        "{error:?}"
+    );
+}
+
+async fn register_against_body(
+    body: serde_json::Value,
+) -> Result<oidc_types::RegistrationResponse, RegistrationError> {
+    let provider = TestProvider::start().await;
+    provider.set_behaviour(Endpoint::Registration, Behaviour::new().json(body));
+    register(
+        &provider_metadata(&provider),
+        &web_client(),
+        &register_options(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_empty_object_has_no_client_id() {
+    let error = register_against_body(json!({})).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            RegistrationError::InvalidResponse(RegistrationResponseError::MissingClientId)
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_numeric_client_id_is_refused() {
+    let error = register_against_body(json!({"client_id": 7}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            RegistrationError::InvalidResponse(RegistrationResponseError::WrongType {
+                member: "client_id",
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_issued_at_is_refused() {
+    let error =
+        register_against_body(json!({"client_id": "abc", "client_id_issued_at": "invalid"}))
+            .await
+            .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            RegistrationError::InvalidResponse(RegistrationResponseError::WrongType {
+                member: "client_id_issued_at",
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_typed_echoed_field_does_not_fail_the_registration() {
+    let registered = register_against_body(json!({
+        "client_id": "abc",
+        "client_secret": "shh",
+        "grant_types": "authorization_code",
+        "redirect_uris": ["https://app.example/callback"],
+    }))
+    .await
+    .unwrap();
+    assert_eq!(registered.client_id, "abc");
+    assert_eq!(
+        registered.metadata_problems.len(),
+        1,
+        "{:?}",
+        registered.metadata_problems
+    );
+    assert_eq!(registered.metadata_problems[0].field, "grant_types");
+    assert_eq!(registered.raw()["grant_types"], "authorization_code");
+    assert_eq!(registered.metadata.grant_types, None);
+    assert_eq!(
+        registered.metadata.redirect_uris,
+        ["https://app.example/callback"]
+    );
+}
+
+#[tokio::test]
+async fn invalid_json_is_reported() {
+    let provider = TestProvider::start().await;
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new().body("{\"client_id\": "),
+    );
+    let error = register(
+        &provider_metadata(&provider),
+        &web_client(),
+        &register_options(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(error, RegistrationError::InvalidJson { .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn provider_oauth_errors_are_typed() {
+    let cases = [
+        ("invalid_redirect_uri", OAuthErrorCode::InvalidRedirectUri),
+        (
+            "invalid_client_metadata",
+            OAuthErrorCode::InvalidClientMetadata,
+        ),
+        (
+            "invalid_software_statement",
+            OAuthErrorCode::InvalidSoftwareStatement,
+        ),
+        (
+            "unapproved_software_statement",
+            OAuthErrorCode::UnapprovedSoftwareStatement,
+        ),
+        ("invalid_token", OAuthErrorCode::InvalidToken),
+        (
+            "temporarily_unavailable",
+            OAuthErrorCode::Other("temporarily_unavailable".into()),
+        ),
+    ];
+    let provider = TestProvider::start().await;
+    let metadata = provider_metadata(&provider);
+    for (code, expected) in cases {
+        let body = json!({"error": code, "error_description": format!("about {code}")});
+        provider.set_behaviour(
+            Endpoint::Registration,
+            Behaviour::new().status(400).json(body.clone()),
+        );
+        let error = register(&metadata, &web_client(), &register_options())
+            .await
+            .unwrap_err();
+        let RegistrationError::Provider {
+            error: oauth,
+            status,
+            body: raw,
+        } = &error
+        else {
+            panic!("{code}: {error:?}");
+        };
+        assert_eq!(oauth.code, expected);
+        assert_eq!(
+            oauth.description.as_deref(),
+            Some(format!("about {code}").as_str())
+        );
+        assert_eq!(*status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(raw).unwrap(),
+            body
+        );
+        assert!(error.to_string().contains(code), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn the_providers_own_checks_answer_with_oauth_errors() {
+    let provider = TestProvider::start().await;
+    let metadata = provider_metadata(&provider);
+    let unchecked = register_options().with_validation(Validation::Off);
+
+    let fragment = ClientMetadata::new(["https://app.example/cb#frag"]);
+    let error = register(&metadata, &fragment, &unchecked)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.oauth_error().unwrap().code,
+        OAuthErrorCode::InvalidRedirectUri
+    );
+
+    let mut unsupported = web_client();
+    unsupported.token_endpoint_auth_method = ClientAuthMethod::Other("magic_handshake".into());
+    let error = register(&metadata, &unsupported, &unchecked)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.oauth_error().unwrap().code,
+        OAuthErrorCode::InvalidClientMetadata
+    );
+}
+
+#[tokio::test]
+async fn an_error_without_a_body_is_read_from_www_authenticate() {
+    let provider = TestProvider::start().await;
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new().status(401).body("").header(
+            "www-authenticate",
+            r#"Bearer error="invalid_token", error_description="expired""#,
+        ),
+    );
+    let error = register(
+        &provider_metadata(&provider),
+        &web_client(),
+        &register_options(),
+    )
+    .await
+    .unwrap_err();
+    let oauth = error.oauth_error().unwrap();
+    assert_eq!(oauth.code, OAuthErrorCode::InvalidToken);
+    assert_eq!(oauth.description.as_deref(), Some("expired"));
+}
+
+#[tokio::test]
+async fn other_statuses_are_unexpected() {
+    let provider = TestProvider::start().await;
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new()
+            .status(502)
+            .content_type("text/html")
+            .body("<html>bad gateway</html>"),
+    );
+    let error = register(
+        &provider_metadata(&provider),
+        &web_client(),
+        &register_options(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&error, RegistrationError::UnexpectedStatus { status, body } if *status == StatusCode::BAD_GATEWAY && body.contains("bad gateway")),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn validation_problems_stop_the_request() {
+    let provider = TestProvider::start().await;
+    let mut metadata = ClientMetadata::new(["https://app.example/cb#frag"]);
+    metadata.id_token_encrypted_response_enc = Some(oidc_types::JweEncryption::A128CbcHs256);
+
+    let error = register(
+        &provider_metadata(&provider),
+        &metadata,
+        &register_options(),
+    )
+    .await
+    .unwrap_err();
+    let RegistrationError::InvalidMetadata(problems) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(problems.problems().len(), 2, "{problems}");
+    assert_eq!(provider.request_count(Endpoint::Registration), 0);
+}
+
+#[tokio::test]
+async fn validation_against_the_provider_is_opt_in() {
+    let provider = TestProvider::start().await;
+    let metadata = provider_metadata(&provider);
+    let mut client = web_client();
+    client.grant_types = Some(vec![oidc_types::GrantType::Other(
+        "urn:example:grant".into(),
+    )]);
+
+    let error = register(
+        &metadata,
+        &client,
+        &register_options().with_validation(Validation::AgainstProvider),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(error, RegistrationError::InvalidMetadata(_)),
+        "{error:?}"
+    );
+    assert_eq!(provider.request_count(Endpoint::Registration), 0);
+}
+
+#[tokio::test]
+async fn private_keys_are_never_sent() {
+    let provider = TestProvider::start().await;
+    let metadata = provider_metadata(&provider);
+    let mut client = web_client();
+    client.token_endpoint_auth_method = ClientAuthMethod::PrivateKeyJwt;
+    client.jwks = Some(
+        serde_json::from_value(
+            json!({"keys": [{"kty": "oct", "kid": "shared", "k": "c2VjcmV0LWtleQ"}]}),
+        )
+        .unwrap(),
+    );
+
+    let error = register(&metadata, &client, &register_options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, RegistrationError::InvalidMetadata(_)),
+        "{error:?}"
+    );
+    let error = register(
+        &metadata,
+        &client,
+        &register_options().with_validation(Validation::Off),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(error, RegistrationError::UnsendableMetadata { .. }),
+        "{error:?}"
+    );
+    assert_eq!(provider.request_count(Endpoint::Registration), 0);
+}
+
+#[tokio::test]
+async fn a_slow_provider_times_out() {
+    let provider = TestProvider::start().await;
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new().delay(Duration::from_secs(5)),
+    );
+    let options = register_options().with_timeout(Duration::from_millis(200));
+    let error = register(&provider_metadata(&provider), &web_client(), &options)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, RegistrationError::Http(e) if e.kind() == HttpErrorKind::Timeout),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_response_is_cut_off() {
+    let provider = TestProvider::start().await;
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new().oversized_body(3 * 1024 * 1024),
+    );
+    let error = register(
+        &provider_metadata(&provider),
+        &web_client(),
+        &register_options(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&error, RegistrationError::Http(e) if e.kind() == HttpErrorKind::BodyTooLarge),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn secrets_never_show_in_debug_output() {
+    let provider = TestProvider::start().await;
+    let registered = register(
+        &provider_metadata(&provider),
+        &web_client(),
+        &register_options(),
+    )
+    .await
+    .unwrap();
+    let shown = format!("{registered:?}");
+    let secret = registered.client_secret.as_ref().unwrap().expose();
+    let token = registered
+        .registration_access_token
+        .as_ref()
+        .unwrap()
+        .expose();
+    assert!(!shown.contains(secret), "{shown}");
+    assert!(!shown.contains(token), "{shown}");
+    assert!(shown.contains(&registered.client_id));
+}
