@@ -87,15 +87,27 @@ async fn demo() -> Result<(), Box<dyn Error>> {
     println!("\n== registered (secrets redacted)");
     println!("client_id:                 {}", registered.client_id);
     println!("client_secret:             {:?}", registered.client_secret);
-    println!("registration_access_token: {:?}", registered.registration_access_token);
-    println!("registration_client_uri:   {:?}", registered.registration_client_uri);
-    println!("client_id_issued_at:       {:?}", registered.client_id_issued_at);
+    println!(
+        "registration_access_token: {:?}",
+        registered.registration_access_token
+    );
+    println!(
+        "registration_client_uri:   {:?}",
+        registered.registration_client_uri
+    );
+    println!(
+        "client_id_issued_at:       {:?}",
+        registered.client_id_issued_at
+    );
     let expiry = if registered.secret_never_expires() {
         "never".to_owned()
     } else {
         format!("{:?}", registered.secret_expires_at())
     };
     println!("client secret expires:     {expiry}");
-    println!("metadata as registered:\n{}", serde_json::to_string_pretty(&registered.metadata)?);
+    println!(
+        "metadata as registered:\n{}",
+        serde_json::to_string_pretty(&registered.metadata)?
+    );
     Ok(())
 }
