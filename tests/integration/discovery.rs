@@ -1,6 +1,8 @@
 use std::time::Duration;
 
-use oidc_discovery::{load_configuration, load_jwks, load_provider_jwks, DiscoveryError};
+use oidc_discovery::{
+    load_configuration, load_jwks, load_provider_jwks, DiscoveryError, Quirks, WellKnown,
+};
 use oidc_test_provider::{Behaviour, Endpoint, TestProvider};
 use serde_json::json;
 
@@ -229,4 +231,248 @@ async fn a_key_set_without_keys_is_invalid() {
         matches!(error, DiscoveryError::InvalidJwks { .. }),
         "{error:?}"
     );
+}
+
+fn paths(provider: &TestProvider) -> Vec<String> {
+    provider
+        .requests()
+        .into_iter()
+        .map(|request| request.path_and_query)
+        .collect()
+}
+
+#[tokio::test]
+async fn each_well_known_mode_asks_for_its_paths() {
+    for (mode, expected) in [
+        (
+            WellKnown::OpenId,
+            &["/tenant/a/.well-known/openid-configuration"][..],
+        ),
+        (
+            WellKnown::OAuth,
+            &["/.well-known/oauth-authorization-server/tenant/a"][..],
+        ),
+        // The OpenID document is there: no second request.
+        (
+            WellKnown::OpenIdThenOAuth,
+            &["/tenant/a/.well-known/openid-configuration"][..],
+        ),
+    ] {
+        let provider = TestProvider::builder()
+            .issuer_path("/tenant/a")
+            .start()
+            .await;
+        let options = discovery_options().with_well_known(mode);
+        let configuration = load_configuration(&provider.issuer(), &options)
+            .await
+            .unwrap_or_else(|error| panic!("{mode:?}: {error}"));
+        assert_eq!(configuration.metadata.issuer, provider.issuer());
+        assert_eq!(paths(&provider), expected, "{mode:?}");
+    }
+}
+
+#[tokio::test]
+async fn openid_then_oauth_falls_back_only_when_the_document_is_absent() {
+    let openid = "/.well-known/openid-configuration";
+    let oauth = "/.well-known/oauth-authorization-server";
+    let options = discovery_options().with_well_known(WellKnown::OpenIdThenOAuth);
+    for absent in [
+        Behaviour::new().status(404),
+        Behaviour::new().status(410),
+        Behaviour::new().content_type("text/html"),
+        Behaviour::new().body("<html>not here</html>"),
+        Behaviour::new().json(json!(["not", "an", "object"])),
+    ] {
+        let provider = TestProvider::start().await;
+        provider.set_behaviour(Endpoint::Discovery, absent.clone());
+        load_configuration(&provider.issuer(), &options)
+            .await
+            .unwrap_or_else(|error| panic!("{absent:?}: {error}"));
+        assert_eq!(paths(&provider), [openid, oauth], "{absent:?}");
+    }
+
+    // Anything else ends the load at the first document.
+    for present in [
+        Behaviour::new().status(500),
+        Behaviour::new().json(json!({"issuer": "https://evil.example"})),
+        Behaviour::new().json(json!({"issuer": "https://op.example", "jwks_uri": 5})),
+    ] {
+        let provider = TestProvider::start().await;
+        provider.set_behaviour(Endpoint::Discovery, present.clone());
+        assert!(load_configuration(&provider.issuer(), &options)
+            .await
+            .is_err());
+        assert_eq!(paths(&provider), [openid], "{present:?}");
+    }
+
+    // Both absent: the error of the second attempt.
+    let provider = TestProvider::start().await;
+    provider.set_behaviour(Endpoint::Discovery, Behaviour::new().status(404));
+    provider.set_behaviour(Endpoint::OAuthDiscovery, Behaviour::new().status(404));
+    let error = load_configuration(&provider.issuer(), &options)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, DiscoveryError::UnexpectedStatus { url, .. } if url.ends_with(oauth)),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_oauth_document_must_name_the_issuer_too() {
+    let provider = TestProvider::builder().issuer_path("/as").start().await;
+    provider.set_behaviour(
+        Endpoint::OAuthDiscovery,
+        Behaviour::new().json(json!({"issuer": "https://other.example/as"})),
+    );
+    let options = discovery_options().with_well_known(WellKnown::OAuth);
+    let error = load_configuration(&provider.issuer(), &options)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, DiscoveryError::IssuerMismatch { .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn issuers_with_a_query_or_fragment_send_nothing() {
+    let provider = TestProvider::start().await;
+    for suffix in ["?tenant=a", "/?", "#frag", "/#"] {
+        for mode in [
+            WellKnown::OpenId,
+            WellKnown::OAuth,
+            WellKnown::OpenIdThenOAuth,
+        ] {
+            let issuer = format!("{}{suffix}", provider.issuer());
+            let options = discovery_options().with_well_known(mode);
+            let error = load_configuration(&issuer, &options).await.unwrap_err();
+            assert!(
+                matches!(error, DiscoveryError::InvalidIssuer { .. }),
+                "{issuer}: {error:?}"
+            );
+        }
+    }
+    assert!(provider.requests().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_values_are_refused_unless_tolerated() {
+    let provider = TestProvider::start().await;
+    let mut document = provider.discovery_document();
+    document["claims_parameter_supported"] = json!("true");
+    document["scopes_supported"] = json!("openid");
+    provider.set_discovery_document(document);
+
+    let error = load_configuration(&provider.issuer(), &discovery_options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, DiscoveryError::InvalidConfiguration { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("scopes_supported: expected an array of strings, found a string"),
+        "{error}"
+    );
+
+    let options =
+        discovery_options().with_quirks(Quirks::default().with_tolerate_malformed_values(true));
+    let metadata = load_configuration(&provider.issuer(), &options)
+        .await
+        .unwrap()
+        .metadata;
+    assert!(metadata.claims_parameter_supported());
+    assert_eq!(metadata.scopes_supported, Some(vec!["openid".to_owned()]));
+}
+
+#[tokio::test]
+async fn plain_http_endpoints_off_loopback_are_refused_unless_allowed() {
+    let provider = TestProvider::start().await;
+    // The provider's own endpoints are http on 127.0.0.1: loopback, so accepted by default.
+    let original = provider.discovery_document();
+    for (member, value) in [
+        ("token_endpoint", json!("http://as.example/token")),
+        ("x_custom_endpoint", json!("http://as.example/custom")),
+        (
+            "mtls_endpoint_aliases",
+            json!({"token_endpoint": "http://mtls.as.example/token"}),
+        ),
+    ] {
+        let mut document = provider.discovery_document();
+        document[member] = value;
+        provider.set_discovery_document(document);
+        let error = load_configuration(&provider.issuer(), &discovery_options())
+            .await
+            .unwrap_err();
+        let DiscoveryError::InsecureEndpoint { member: named, .. } = &error else {
+            panic!("{member}: {error:?}")
+        };
+        assert!(named.starts_with(member), "{named}");
+        assert!(error.to_string().contains(named.as_str()), "{error}");
+
+        let options =
+            discovery_options().with_quirks(Quirks::default().with_allow_http_endpoints(true));
+        load_configuration(&provider.issuer(), &options)
+            .await
+            .unwrap_or_else(|error| panic!("{member}: {error}"));
+        provider.set_discovery_document(original.clone());
+    }
+}
+
+#[tokio::test]
+async fn document_overrides_replace_add_and_remove_members() {
+    let provider = TestProvider::start().await;
+    let quirks = Quirks::default()
+        .with_document_override("registration_endpoint", json!(null))
+        .with_document_override("op_tos_uri", json!("https://op.example/tos"))
+        .with_document_override("scopes_supported", json!(["openid"]));
+    let options = discovery_options().with_quirks(quirks);
+    let metadata = load_configuration(&provider.issuer(), &options)
+        .await
+        .unwrap()
+        .metadata;
+    assert_eq!(metadata.registration_endpoint, None);
+    assert_eq!(
+        metadata.op_tos_uri.as_deref(),
+        Some("https://op.example/tos")
+    );
+    assert_eq!(metadata.scopes_supported, Some(vec!["openid".to_owned()]));
+
+    // Overrides are validated like the document: a wrong type still names the member.
+    let options = discovery_options()
+        .with_quirks(Quirks::default().with_document_override("jwks_uri", json!(7)));
+    let error = load_configuration(&provider.issuer(), &options)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("jwks_uri"), "{error}");
+}
+
+#[tokio::test]
+async fn an_issuer_pattern_accepts_a_template_issuer() {
+    let provider = TestProvider::builder()
+        .issuer_path("/common/v2.0")
+        .start()
+        .await;
+    let template = format!("{}/{{tenantid}}/v2.0", provider.base_url());
+    let mut document = provider.discovery_document();
+    document["issuer"] = json!(template);
+    provider.set_discovery_document(document);
+
+    let error = load_configuration(&provider.issuer(), &discovery_options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, DiscoveryError::IssuerMismatch { .. }),
+        "{error:?}"
+    );
+
+    let options =
+        discovery_options().with_quirks(Quirks::default().with_issuer_pattern(template.clone()));
+    let configuration = load_configuration(&provider.issuer(), &options)
+        .await
+        .unwrap();
+    assert_eq!(configuration.metadata.issuer, template);
 }

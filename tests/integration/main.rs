@@ -7,6 +7,10 @@
 
 // Discovery of the in-process provider: URL joining, issuer checks, content types, expiry.
 mod discovery;
+// The library against panva's oidc-provider: registration, management, errors, telemetry.
+mod interop;
+// RFC 7592 read / update / delete against the in-process provider and its quirks.
+mod management;
 // panva's oidc-provider (Node), started per test on 127.0.0.1.
 mod node_provider;
 // Fixtures of real providers served by the in-process provider.

@@ -365,7 +365,6 @@ async fn provider_oauth_errors_are_typed() {
             "unapproved_software_statement",
             OAuthErrorCode::UnapprovedSoftwareStatement,
         ),
-        ("invalid_token", OAuthErrorCode::InvalidToken),
         (
             "temporarily_unavailable",
             OAuthErrorCode::Other("temporarily_unavailable".into()),
@@ -401,6 +400,34 @@ async fn provider_oauth_errors_are_typed() {
             body
         );
         assert!(error.to_string().contains(code), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn invalid_token_is_a_rejected_token_whatever_the_status() {
+    let provider = TestProvider::start().await;
+    let metadata = provider_metadata(&provider);
+    for status in [400, 401] {
+        provider.set_behaviour(
+            Endpoint::Registration,
+            Behaviour::new()
+                .status(status)
+                .json(json!({"error": "invalid_token", "error_description": null})),
+        );
+        let error = register(&metadata, &web_client(), &register_options())
+            .await
+            .unwrap_err();
+        let RegistrationError::TokenRejected {
+            status: got,
+            error: Some(oauth),
+            ..
+        } = &error
+        else {
+            panic!("{status}: {error:?}");
+        };
+        assert_eq!(got.as_u16(), status);
+        assert_eq!(oauth.code, OAuthErrorCode::InvalidToken);
+        assert_eq!(oauth.description, None);
     }
 }
 
@@ -609,4 +636,25 @@ async fn secrets_never_show_in_debug_output() {
     assert!(!shown.contains(secret), "{shown}");
     assert!(!shown.contains(token), "{shown}");
     assert!(shown.contains(&registered.client_id));
+}
+
+#[tokio::test]
+async fn registers_with_a_provider_from_the_cache() {
+    let provider = TestProvider::start().await;
+    let cache = oidc_discovery::ProviderCache::builder()
+        .discovery_options(crate::util::discovery_options())
+        .build();
+
+    let configuration = cache.configuration(&provider.issuer()).await.unwrap();
+    let registered = register(&configuration.metadata, &web_client(), &register_options())
+        .await
+        .unwrap();
+    let again = cache.configuration(&provider.issuer()).await.unwrap();
+    register(&again.metadata, &web_client(), &register_options())
+        .await
+        .unwrap();
+
+    assert_eq!(provider.request_count(Endpoint::Discovery), 1);
+    assert_eq!(provider.registered_clients().len(), 2);
+    assert!(provider.client(&registered.client_id).is_some());
 }

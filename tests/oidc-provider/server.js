@@ -30,7 +30,15 @@ const { default: Provider, errors } = await import('oidc-provider');
 // silently dropped. oidc-provider has no software statement support at all (it neither verifies
 // nor rejects `software_statement`), so declaring it here makes it a plain string that is
 // echoed back as sent.
-const EXTRA_CLIENT_METADATA = ['tenant_hint', 'software_id', 'software_version', 'software_statement'];
+// oidc-provider drops metadata it does not know, language-tagged names included, unless
+// declared here; the interop suite round-trips each of these.
+const EXTRA_CLIENT_METADATA = [
+  'tenant_hint',
+  'software_id',
+  'software_version',
+  'software_statement',
+  'client_name#ja-Jpan-JP',
+];
 
 function validateExtraMetadata(ctx, key, value) {
   if (value !== undefined && typeof value !== 'string') {

@@ -1,14 +1,16 @@
 use std::time::{Duration, SystemTime};
 
+use http::StatusCode;
 use oidc_telemetry::{instrument, Operation};
-use oidc_types::ProviderMetadata;
+use oidc_types::{ParseOptions, ProviderMetadata, ProviderMetadataError};
+use serde_json::{Map, Value};
 use url::Url;
 
-use crate::fetch::get_json;
-use crate::{DiscoveryError, DiscoveryOptions};
+use crate::fetch::{get_json, JsonResponse};
+use crate::{signed, DiscoveryError, DiscoveryOptions, WellKnown};
 
 const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
-
+const OAUTH_AUTHORIZATION_SERVER: &str = "/.well-known/oauth-authorization-server";
 /// A provider's configuration as loaded, with how long it may be kept.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -44,7 +46,7 @@ impl ProviderConfiguration {
     }
 }
 
-/// The discovery URL of `issuer`: the issuer without a trailing `/`, then
+/// The OpenID Connect discovery URL of `issuer`: the issuer without a trailing `/`, then
 /// `/.well-known/openid-configuration` (OIDC Discovery §4.1).
 ///
 /// ```
@@ -67,6 +69,42 @@ pub fn well_known_url(issuer: &str) -> Result<String, DiscoveryError> {
     ))
 }
 
+/// The RFC 8414 metadata URL of `issuer`: `/.well-known/oauth-authorization-server` inserted
+/// between the host (and port) and the issuer's path, any terminating `/` of the path removed
+/// first (RFC 8414 §3.1).
+///
+/// ```
+/// use oidc_discovery::oauth_well_known_url;
+///
+/// assert_eq!(
+///     oauth_well_known_url("https://example.com/issuer1").unwrap(),
+///     "https://example.com/.well-known/oauth-authorization-server/issuer1"
+/// );
+/// assert_eq!(
+///     oauth_well_known_url("https://example.com/").unwrap(),
+///     "https://example.com/.well-known/oauth-authorization-server"
+/// );
+/// assert!(oauth_well_known_url("https://example.com/#x").is_err());
+/// ```
+///
+/// # Errors
+///
+/// As [`well_known_url`].
+pub fn oauth_well_known_url(issuer: &str) -> Result<String, DiscoveryError> {
+    check_issuer(issuer)?;
+    // Split the issuer text itself rather than a parsed URL, so nothing is normalised: the
+    // path goes into the URL exactly as the issuer spells it.
+    let after_scheme = issuer.find("://").map_or(0, |at| at + 3);
+    let path_start = issuer[after_scheme..]
+        .find('/')
+        .map_or(issuer.len(), |at| after_scheme + at);
+    let (origin, path) = issuer.split_at(path_start);
+    Ok(format!(
+        "{origin}{OAUTH_AUTHORIZATION_SERVER}{}",
+        path.trim_end_matches('/')
+    ))
+}
+
 fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
     let invalid = |reason: &str| DiscoveryError::InvalidIssuer {
         issuer: oidc_http::redact_url(issuer),
@@ -79,56 +117,247 @@ fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("it has no host"));
     }
-    if url.query().is_some() {
+    // `Url` drops an empty query or fragment (`?`, `#`), so look at the text too.
+    if url.query().is_some() || issuer.contains('?') {
         return Err(invalid("an issuer cannot have a query"));
     }
-    if url.fragment().is_some() {
+    if url.fragment().is_some() || issuer.contains('#') {
         return Err(invalid("an issuer cannot have a fragment"));
     }
     Ok(())
 }
 
-/// Loads the configuration of the provider identified by `issuer` (OIDC Discovery 1.0 §4).
+/// Loads the configuration of the provider identified by `issuer` (OIDC Discovery 1.0 §4,
+/// RFC 8414 §3).
 ///
-/// GETs [`well_known_url(issuer)`](well_known_url), requires a 200 answer with a JSON content
-/// type (`application/json` or `application/*+json`, parameters ignored) whose body is a JSON
-/// object of provider metadata, and requires its `issuer` to be exactly `issuer`, code point for
-/// code point: `https://op.example` and `https://op.example/` are different issuers, and the
-/// error says so. The lifetime comes from `Cache-Control` (see [`ExpiryPolicy`]).
+/// The issuer is checked first, and one with a query or fragment is refused before anything is
+/// sent. Then, for the document(s) [`DiscoveryOptions::well_known`] names (by default only
+/// [`well_known_url(issuer)`](well_known_url); see [`WellKnown`] for the RFC 8414 URL and the
+/// fallback rule), GETs the URL and requires a 200 answer with a JSON content type
+/// (`application/json` or `application/*+json`, parameters ignored) whose body is a JSON object.
+/// The document then goes through these steps, in order:
 ///
-/// Emits `load_configuration` telemetry labelled with `issuer`.
+/// 1. with [`trusted_metadata_keys`](DiscoveryOptions::trusted_metadata_keys), a
+///    `signed_metadata` member is verified and its claims replace the plain members;
+/// 2. [`Quirks::document_overrides`](crate::Quirks::document_overrides) are merged in;
+/// 3. it is read as [`ProviderMetadata`], strictly unless
+///    [`Quirks::tolerate_malformed_values`](crate::Quirks::tolerate_malformed_values);
+/// 4. its `issuer` must be exactly `issuer`, code point for code point: `https://op.example`
+///    and `https://op.example/` are different issuers, and the error says so (the only
+///    exception is [`Quirks::issuer_pattern`](crate::Quirks::issuer_pattern));
+/// 5. no endpoint may be a plain `http://` URL of a non-loopback host, unless
+///    [`Quirks::allow_http_endpoints`](crate::Quirks::allow_http_endpoints).
+///
+/// The lifetime comes from `Cache-Control` (see [`ExpiryPolicy`]). Emits `load_configuration`
+/// telemetry labelled with `issuer`.
 ///
 /// # Errors
 ///
-/// Every [`DiscoveryError`] but `InvalidJwks` and `NoJwksUri`.
+/// Every [`DiscoveryError`] but `InvalidJwks`, `NoJwksUri` and the WebFinger ones.
 ///
 /// [`ExpiryPolicy`]: crate::ExpiryPolicy
+/// [`WellKnown`]: crate::WellKnown
 pub async fn load_configuration(
     issuer: &str,
     options: &DiscoveryOptions,
 ) -> Result<ProviderConfiguration, DiscoveryError> {
     instrument(Operation::LoadConfiguration, issuer, async {
-        let url = well_known_url(issuer)?;
-        let response = get_json(&url, "application/json", options).await?;
-        let metadata = ProviderMetadata::from_json(&response.body).map_err(|source| {
-            DiscoveryError::InvalidConfiguration {
-                url: url.clone(),
-                source,
+        let urls = match options.well_known {
+            WellKnown::OpenId => vec![well_known_url(issuer)?],
+            WellKnown::OAuth => vec![oauth_well_known_url(issuer)?],
+            WellKnown::OpenIdThenOAuth => {
+                vec![well_known_url(issuer)?, oauth_well_known_url(issuer)?]
             }
-        })?;
-        if metadata.issuer != issuer {
-            return Err(DiscoveryError::IssuerMismatch {
-                expected: issuer.to_owned(),
-                found: metadata.issuer,
-            });
+        };
+        let last = urls.len() - 1;
+        for (attempt, url) in urls.iter().enumerate() {
+            match fetch_document(url, options).await {
+                Ok((response, document)) => {
+                    return read_configuration(issuer, url, &response, document, options)
+                }
+                Err(error) if attempt < last && document_absent(&error) => continue,
+                Err(error) => return Err(error),
+            }
         }
-        Ok(ProviderConfiguration {
-            metadata,
-            fetched_at: SystemTime::now(),
-            expires_in: options.expiry.lifetime(&response.headers),
+        // Not reached: the last attempt always returns. Kept as an error, not a panic.
+        Err(DiscoveryError::InvalidIssuer {
+            issuer: oidc_http::redact_url(issuer),
+            reason: "no well-known document to fetch".to_owned(),
         })
     })
     .await
+}
+
+/// GETs a metadata document and reads it as a JSON object.
+async fn fetch_document(
+    url: &str,
+    options: &DiscoveryOptions,
+) -> Result<(JsonResponse, Map<String, Value>), DiscoveryError> {
+    let response = get_json(url, "application/json", options).await?;
+    let invalid = |source| DiscoveryError::InvalidConfiguration {
+        url: oidc_http::redact_url(url),
+        source,
+    };
+    match serde_json::from_slice::<Value>(&response.body) {
+        Ok(Value::Object(document)) => Ok((response, document)),
+        Ok(other) => Err(invalid(ProviderMetadataError::NotAnObject {
+            found: json_kind(&other),
+        })),
+        Err(source) => Err(invalid(ProviderMetadataError::InvalidJson { source })),
+    }
+}
+
+/// Whether `error` says "there is no metadata document at this URL", the only case in which
+/// [`WellKnown::OpenIdThenOAuth`] tries the next URL.
+fn document_absent(error: &DiscoveryError) -> bool {
+    match error {
+        DiscoveryError::UnexpectedStatus { status, .. } => {
+            *status == StatusCode::NOT_FOUND || *status == StatusCode::GONE
+        }
+        DiscoveryError::UnexpectedContentType { .. } => true,
+        DiscoveryError::InvalidConfiguration { source, .. } => matches!(
+            source,
+            ProviderMetadataError::InvalidJson { .. } | ProviderMetadataError::NotAnObject { .. }
+        ),
+        _ => false,
+    }
+}
+
+/// Steps 1 to 5 of [`load_configuration`] on a fetched document.
+fn read_configuration(
+    issuer: &str,
+    url: &str,
+    response: &JsonResponse,
+    mut document: Map<String, Value>,
+    options: &DiscoveryOptions,
+) -> Result<ProviderConfiguration, DiscoveryError> {
+    let shown = oidc_http::redact_url(url);
+    let quirks = &options.quirks;
+    if let (Some(keys), Some(Value::String(token))) = (
+        &options.trusted_metadata_keys,
+        document.get("signed_metadata"),
+    ) {
+        let issuer_ok = |iss: &str| iss == issuer || quirks.issuer_pattern_accepts(issuer, iss);
+        let claims = signed::verify(token, keys, issuer_ok).map_err(|reason| {
+            DiscoveryError::InvalidSignedMetadata {
+                url: shown.clone(),
+                reason,
+            }
+        })?;
+        // RFC 8414 §2.1: verified values take precedence over the plain JSON ones.
+        document.extend(claims);
+    }
+    for (member, value) in &quirks.document_overrides {
+        if value.is_null() {
+            document.remove(member);
+        } else {
+            document.insert(member.clone(), value.clone());
+        }
+    }
+    let parse =
+        ParseOptions::default().with_tolerate_malformed_values(quirks.tolerate_malformed_values);
+    let metadata = ProviderMetadata::from_json_object_with(document, &parse).map_err(|source| {
+        DiscoveryError::InvalidConfiguration {
+            url: shown.clone(),
+            source,
+        }
+    })?;
+    if metadata.issuer != issuer && !quirks.issuer_pattern_accepts(issuer, &metadata.issuer) {
+        return Err(DiscoveryError::IssuerMismatch {
+            expected: issuer.to_owned(),
+            found: metadata.issuer,
+        });
+    }
+    if !quirks.allow_http_endpoints {
+        if let Some((member, value)) = insecure_endpoint(&metadata) {
+            return Err(DiscoveryError::InsecureEndpoint {
+                url: shown,
+                member,
+                value: oidc_http::redact_url(&value),
+            });
+        }
+    }
+    Ok(ProviderConfiguration {
+        metadata,
+        fetched_at: SystemTime::now(),
+        expires_in: options.expiry.lifetime(&response.headers),
+    })
+}
+
+/// The first endpoint of `metadata` that is a plain `http://` URL of a non-loopback host, by
+/// member name. Endpoints are the URLs a client sends requests (and credentials) to: every
+/// `*_endpoint` member, known or not, `jwks_uri`, `check_session_iframe` and the
+/// `mtls_endpoint_aliases`. Values that are not URLs are not this check's business.
+fn insecure_endpoint(metadata: &ProviderMetadata) -> Option<(String, String)> {
+    let typed = [
+        ("authorization_endpoint", &metadata.authorization_endpoint),
+        ("token_endpoint", &metadata.token_endpoint),
+        ("userinfo_endpoint", &metadata.userinfo_endpoint),
+        ("jwks_uri", &metadata.jwks_uri),
+        ("registration_endpoint", &metadata.registration_endpoint),
+        ("revocation_endpoint", &metadata.revocation_endpoint),
+        ("introspection_endpoint", &metadata.introspection_endpoint),
+        (
+            "pushed_authorization_request_endpoint",
+            &metadata.pushed_authorization_request_endpoint,
+        ),
+        ("end_session_endpoint", &metadata.end_session_endpoint),
+        ("check_session_iframe", &metadata.check_session_iframe),
+        (
+            "backchannel_authentication_endpoint",
+            &metadata.backchannel_authentication_endpoint,
+        ),
+        (
+            "device_authorization_endpoint",
+            &metadata.device_authorization_endpoint,
+        ),
+        (
+            "federation_registration_endpoint",
+            &metadata.federation_registration_endpoint,
+        ),
+    ];
+    let typed = typed
+        .into_iter()
+        .filter_map(|(member, value)| Some((member.to_owned(), value.as_deref()?)));
+    let extra = metadata
+        .extra_fields
+        .iter()
+        .filter(|(member, _)| member.ends_with("_endpoint"))
+        .filter_map(|(member, value)| Some((member.clone(), value.as_str()?)));
+    let aliases = metadata
+        .mtls_endpoint_aliases
+        .iter()
+        .flatten()
+        .filter_map(|(member, value)| {
+            Some((format!("mtls_endpoint_aliases.{member}"), value.as_str()?))
+        });
+    typed
+        .chain(extra)
+        .chain(aliases)
+        .find(|(_, value)| is_insecure_http(value))
+        .map(|(member, value)| (member, value.to_owned()))
+}
+
+/// Whether `value` is an `http://` URL whose host is not the loopback interface.
+fn is_insecure_http(value: &str) -> bool {
+    match Url::parse(value) {
+        Ok(url) if url.scheme() == "http" => {
+            !url.host_str().is_some_and(oidc_http::is_loopback_host)
+        }
+        _ => false,
+    }
+}
+
+/// The JSON type of a value, for [`ProviderMetadataError::NotAnObject`].
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 #[cfg(test)]
@@ -176,6 +405,67 @@ mod tests {
                 ),
                 "{issuer}"
             );
+        }
+    }
+
+    #[test]
+    fn inserts_the_oauth_well_known_segment_after_the_host() {
+        for (issuer, expected) in [
+            (
+                "https://example.com",
+                "https://example.com/.well-known/oauth-authorization-server",
+            ),
+            (
+                "https://example.com/",
+                "https://example.com/.well-known/oauth-authorization-server",
+            ),
+            (
+                "https://example.com/issuer1",
+                "https://example.com/.well-known/oauth-authorization-server/issuer1",
+            ),
+            (
+                "https://example.com/issuer1/",
+                "https://example.com/.well-known/oauth-authorization-server/issuer1",
+            ),
+            (
+                "http://127.0.0.1:8080/t/a",
+                "http://127.0.0.1:8080/.well-known/oauth-authorization-server/t/a",
+            ),
+        ] {
+            assert_eq!(oauth_well_known_url(issuer).unwrap(), expected, "{issuer}");
+        }
+        assert!(oauth_well_known_url("https://example.com/?").is_err());
+    }
+
+    #[test]
+    fn empty_query_and_fragment_are_still_refused() {
+        for issuer in [
+            "https://op.example/?",
+            "https://op.example?",
+            "https://op.example/#",
+        ] {
+            assert!(well_known_url(issuer).is_err(), "{issuer}");
+        }
+    }
+
+    #[test]
+    fn plain_http_is_insecure_off_loopback_only() {
+        for value in [
+            "http://0.0.0.0:8200/token",
+            "http://as.example/token",
+            "HTTP://as.example/token",
+        ] {
+            assert!(is_insecure_http(value), "{value}");
+        }
+        for value in [
+            "https://as.example/token",
+            "http://localhost:8080/token",
+            "http://127.0.0.1/token",
+            "http://[::1]:80/token",
+            "{endpointBase}/token",
+            "",
+        ] {
+            assert!(!is_insecure_http(value), "{value}");
         }
     }
 

@@ -75,6 +75,62 @@ pub enum DiscoveryError {
         /// The provider's issuer.
         issuer: String,
     },
+    /// A member of the configuration names a plain `http://` URL on a host other than the
+    /// loopback interface. Tokens and secrets sent there would travel in clear text; the
+    /// [`Quirks::allow_http_endpoints`](crate::Quirks::allow_http_endpoints) quirk accepts it.
+    #[error("fetching {url}: {member} is a plain http URL ({value}); only https is accepted for non-loopback hosts unless the allow_http_endpoints quirk is set")]
+    InsecureEndpoint {
+        /// The URL fetched.
+        url: String,
+        /// The member, e.g. `token_endpoint` or `mtls_endpoint_aliases.token_endpoint`.
+        member: String,
+        /// The URL it names (without user-info or query).
+        value: String,
+    },
+    /// The document's `signed_metadata` could not be verified with the trusted keys, or its
+    /// claims are unusable (RFC 8414 §2.1). Nothing of the document was used.
+    #[error("fetching {url}: signed_metadata rejected: {reason}")]
+    InvalidSignedMetadata {
+        /// The URL fetched.
+        url: String,
+        /// What is wrong: bad signature, no trusted key, wrong `iss`, expired, ….
+        reason: String,
+    },
+    /// The WebFinger input cannot be turned into a resource and host (OIDC Discovery §2.1).
+    /// Nothing was sent.
+    #[error("invalid webfinger resource {resource:?}: {reason}")]
+    InvalidResource {
+        /// The input as given (without any fragment).
+        resource: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The WebFinger answer is not a JSON Resource Descriptor (RFC 7033 §4.4).
+    #[error("fetching {url}: invalid webfinger response: {reason}")]
+    InvalidWebFinger {
+        /// The URL fetched (without its query).
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The WebFinger answer has no link with `rel` `http://openid.net/specs/connect/1.0/issuer`
+    /// and a string `href`.
+    #[error("fetching {url}: the webfinger response names no openid issuer link")]
+    NoIssuerLink {
+        /// The URL fetched (without its query).
+        url: String,
+    },
+    /// The issuer link of a WebFinger answer is not a usable issuer: not https, no host, or a
+    /// query or fragment (OIDC Discovery §2).
+    #[error("fetching {url}: the webfinger issuer link {href:?} is unusable: {reason}")]
+    InvalidIssuerLink {
+        /// The URL fetched (without its query).
+        url: String,
+        /// The link's `href` (without user-info or query).
+        href: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 fn mismatch_hint(expected: &str, found: &str) -> &'static str {
@@ -96,6 +152,12 @@ impl TelemetryErrorKind for DiscoveryError {
             Self::IssuerMismatch { .. } => "issuer_mismatch",
             Self::InvalidJwks { .. } => "invalid_jwks",
             Self::NoJwksUri { .. } => "no_jwks_uri",
+            Self::InsecureEndpoint { .. } => "insecure_endpoint",
+            Self::InvalidSignedMetadata { .. } => "invalid_signed_metadata",
+            Self::InvalidResource { .. } => "invalid_resource",
+            Self::InvalidWebFinger { .. } => "invalid_webfinger",
+            Self::NoIssuerLink { .. } => "no_issuer_link",
+            Self::InvalidIssuerLink { .. } => "invalid_issuer_link",
         }
     }
 }

@@ -1,21 +1,38 @@
-//! Loads an OpenID Provider's configuration (OIDC Discovery 1.0 §4) and its JWK set.
+//! Finds an OpenID Provider and loads its configuration (OIDC Discovery 1.0, RFC 8414) and its
+//! JWK set.
 //!
-//! [`load_configuration`] fetches `<issuer>/.well-known/openid-configuration`, checks that the
-//! document's `issuer` is exactly the issuer asked for, and returns the [`ProviderMetadata`]
-//! with the time it may be kept (from `Cache-Control: max-age`, see [`ExpiryPolicy`]).
-//! [`load_jwks`] fetches a key set and reads it key by key, so one key of an unknown type does
-//! not make the whole set unusable.
+//! - [`discover_issuer`] turns a user's identifier (`joe@example.com`, `example.com/joe`) into
+//!   the provider's issuer with WebFinger (Discovery §2).
+//! - [`load_configuration`] fetches the issuer's metadata document, from
+//!   `<issuer>/.well-known/openid-configuration`, RFC 8414's
+//!   `/.well-known/oauth-authorization-server<issuer path>`, or one then the other (see
+//!   [`WellKnown`]); it checks that the document's `issuer` is exactly the issuer asked for,
+//!   refuses plain-http endpoints off the loopback interface, optionally verifies and applies
+//!   `signed_metadata`, and returns the [`ProviderMetadata`] with the time it may be kept (from
+//!   `Cache-Control: max-age`, see [`ExpiryPolicy`]).
+//! - [`load_jwks`] fetches a key set and reads it key by key, so one key of an unknown type
+//!   does not make the whole set unusable; [`Jwks::select`] finds the key for a token, with or
+//!   without a `kid`.
+//! - [`ProviderCache`] keeps many providers' configurations and key sets: one fetch however
+//!   many callers ask at once, refresh in the background before expiry (serving the last good
+//!   value, with backoff, while the provider fails), a rate-limited refetch when a token names
+//!   an unknown `kid`, and a bound on the number of issuers (least recently used evicted).
 //!
-//! Both run on any [`HttpClient`](oidc_http::HttpClient) (the shared default client unless
-//! [`DiscoveryOptions::http_client`] names another) and emit `load_configuration` /
-//! `load_jwks` telemetry (see `oidc-telemetry`).
+//! Every check is strict by default. Real providers that deviate in known ways (Microsoft
+//! Entra's `{tenantid}` issuer, a dev server on `http://0.0.0.0`, booleans sent as strings) are
+//! accepted only through the opt-in [`Quirks`] in [`DiscoveryOptions`].
+//!
+//! Everything runs on any [`HttpClient`](oidc_http::HttpClient) (the shared default client
+//! unless [`DiscoveryOptions::http_client`] names another); configuration and key set loads emit
+//! `load_configuration` / `load_jwks` telemetry (see `oidc-telemetry`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), oidc_discovery::DiscoveryError> {
-//! use oidc_discovery::{load_configuration, DiscoveryOptions};
+//! use oidc_discovery::{discover_issuer, load_configuration, DiscoveryOptions};
 //!
-//! let configuration =
-//!     load_configuration("https://accounts.example.com", &DiscoveryOptions::default()).await?;
+//! let options = DiscoveryOptions::default();
+//! let issuer = discover_issuer("joe@example.com", &options).await?;
+//! let configuration = load_configuration(&issuer, &options).await?;
 //! println!(
 //!     "registration endpoint: {:?}, keep for {:?}",
 //!     configuration.metadata.registration_endpoint,
@@ -24,8 +41,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! This crate does not cache; it returns what a cache needs (the expiry). To register a client
-//! with the loaded configuration use `oidc-registration`.
+//! To register a client with the loaded configuration use `oidc-registration`.
 //!
 //! [`ProviderMetadata`]: oidc_types::ProviderMetadata
 
@@ -33,15 +49,22 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod cache;
 mod configuration;
 mod error;
 mod expiry;
 mod fetch;
 mod jwks;
 mod options;
+mod signed;
+mod webfinger;
 
-pub use configuration::{load_configuration, well_known_url, ProviderConfiguration};
+pub use cache::{Backoff, ProviderCache, ProviderCacheOptions};
+pub use configuration::{
+    load_configuration, oauth_well_known_url, well_known_url, ProviderConfiguration,
+};
 pub use error::DiscoveryError;
 pub use expiry::ExpiryPolicy;
 pub use jwks::{load_jwks, load_provider_jwks, Jwks, SkippedKey};
-pub use options::DiscoveryOptions;
+pub use options::{DiscoveryOptions, Quirks, WellKnown};
+pub use webfinger::{discover_issuer, WebFingerResource, ISSUER_REL};

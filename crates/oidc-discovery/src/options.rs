@@ -1,15 +1,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use biscuit::jwk::JWK;
+use biscuit::Empty;
 use oidc_http::HttpClient;
+use serde_json::{Map, Value};
 
 use crate::ExpiryPolicy;
 
-/// Settings for [`load_configuration`](crate::load_configuration) and
-/// [`load_jwks`](crate::load_jwks).
+/// Settings for [`load_configuration`](crate::load_configuration),
+/// [`load_jwks`](crate::load_jwks) and [`discover_issuer`](crate::discover_issuer).
 ///
 /// The default uses the process-wide shared HTTP client (one connection pool for every call),
-/// that client's own timeouts, and the default [`ExpiryPolicy`].
+/// that client's own timeouts, the default [`ExpiryPolicy`], only the OpenID Connect
+/// well-known document ([`WellKnown::OpenId`]), no [`Quirks`] (every check strict) and no
+/// trusted keys for `signed_metadata`.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DiscoveryOptions {
@@ -19,6 +24,19 @@ pub struct DiscoveryOptions {
     pub timeout: Option<Duration>,
     /// How long a loaded document may be kept.
     pub expiry: ExpiryPolicy,
+    /// Which well-known document(s) to fetch, in which order.
+    pub well_known: WellKnown,
+    /// Opt-in tolerance for known provider deviations. Empty by default.
+    pub quirks: Quirks,
+    /// Keys trusted to sign a provider's `signed_metadata` (RFC 8414 §2.1).
+    ///
+    /// When this is `Some` and a document carries `signed_metadata`, the JWT must verify with
+    /// one of these keys (RS256/384/512, PS256/384/512, ES256 or ES384), its `iss` claim must be
+    /// the issuer being loaded, and its claims then replace the plain members of the same name
+    /// before the document is validated. A document without `signed_metadata` loads as usual.
+    /// When `None` (the default), `signed_metadata` is kept as the string received and not
+    /// interpreted: unverified claims must never override anything.
+    pub trusted_metadata_keys: Option<Vec<JWK<Empty>>>,
 }
 
 impl DiscoveryOptions {
@@ -40,9 +58,273 @@ impl DiscoveryOptions {
         self
     }
 
+    /// Fetches the well-known document(s) `well_known` names.
+    pub fn with_well_known(mut self, well_known: WellKnown) -> Self {
+        self.well_known = well_known;
+        self
+    }
+
+    /// Applies `quirks`, replacing any set before.
+    pub fn with_quirks(mut self, quirks: Quirks) -> Self {
+        self.quirks = quirks;
+        self
+    }
+
+    /// Verifies and applies `signed_metadata` with these keys; see
+    /// [`trusted_metadata_keys`](Self::trusted_metadata_keys).
+    pub fn with_trusted_metadata_keys(mut self, keys: Vec<JWK<Empty>>) -> Self {
+        self.trusted_metadata_keys = Some(keys);
+        self
+    }
+
     pub(crate) fn client(&self) -> Arc<dyn HttpClient> {
         self.http_client
             .clone()
             .unwrap_or_else(oidc_http::default_client)
+    }
+}
+
+/// Which well-known metadata document [`load_configuration`](crate::load_configuration)
+/// fetches.
+///
+/// The two documents differ in where the well-known segment goes:
+///
+/// | issuer | [`OpenId`](Self::OpenId) (OIDC Discovery §4.1) | [`OAuth`](Self::OAuth) (RFC 8414 §3.1) |
+/// |---|---|---|
+/// | `https://as.example` | `https://as.example/.well-known/openid-configuration` | `https://as.example/.well-known/oauth-authorization-server` |
+/// | `https://as.example/t1` | `https://as.example/t1/.well-known/openid-configuration` | `https://as.example/.well-known/oauth-authorization-server/t1` |
+///
+/// Either way the document's `issuer` must be the issuer asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum WellKnown {
+    /// Only `/.well-known/openid-configuration`, appended to the issuer. The default: an
+    /// OpenID Provider must serve it, and it is what this library always did.
+    #[default]
+    OpenId,
+    /// Only RFC 8414's `/.well-known/oauth-authorization-server`, inserted between the host
+    /// and the issuer's path. For plain OAuth 2.0 authorization servers.
+    OAuth,
+    /// The OpenID document first; the RFC 8414 document only when the first answer says the
+    /// document is not there: a 404 or 410 status, a content type that is not JSON, or a body
+    /// that is not a JSON object.
+    ///
+    /// Anything else ends the load with that error and no second request: an issuer mismatch
+    /// is a security signal (the document may describe another provider), not a sign that the
+    /// document lives elsewhere, and a transport failure or 5xx would most likely hit the
+    /// second URL too. When both attempts fail, the error of the second is returned.
+    OpenIdThenOAuth,
+}
+
+/// Opt-in tolerance for ways real providers deviate from the specifications.
+///
+/// Every quirk is off by default, and with none set every check stays strict. Each one is
+/// named after the deviation it accepts, so a caller's configuration documents which provider
+/// needs what. The quirks apply to [`load_configuration`](crate::load_configuration);
+/// [`allow_http_endpoints`](Self::allow_http_endpoints) applies to
+/// [`discover_issuer`](crate::discover_issuer) too.
+///
+/// ```
+/// use oidc_discovery::{DiscoveryOptions, Quirks};
+///
+/// // Microsoft Entra's multi-tenant endpoints name the literal `{tenantid}` issuer.
+/// let options = DiscoveryOptions::default().with_quirks(
+///     Quirks::default().with_issuer_pattern("https://login.microsoftonline.com/{tenantid}/v2.0"),
+/// );
+/// # drop(options);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Quirks {
+    /// Accepts a document whose `issuer` is a template rather than the issuer asked for, as
+    /// Microsoft Entra's `common` and `organizations` endpoints answer with the literal
+    /// `https://login.microsoftonline.com/{tenantid}/v2.0`.
+    ///
+    /// A document's `issuer` that is not the issuer asked for is accepted when both of these
+    /// hold:
+    ///
+    /// - the document's `issuer` is exactly this pattern, placeholders included (the template
+    ///   as the provider writes it), and
+    /// - the issuer asked for matches the pattern, where each `{name}` (letters, digits, `_`
+    ///   and `-` between braces) stands for one or more characters other than `/`, `?` and
+    ///   `#`, and everything else must be equal character for character.
+    ///
+    /// So with `https://login.microsoftonline.com/{tenantid}/v2.0`, loading
+    /// `https://login.microsoftonline.com/common/v2.0` accepts the `{tenantid}` document, but a
+    /// document naming another concrete issuer (`.../some-tenant/v2.0`) is still a mismatch,
+    /// and so is a template document for `https://login.microsoftonline.com/v2.0`. The loaded
+    /// metadata keeps the document's template issuer, which is what ID tokens must then be
+    /// checked against (with the tenant filled in).
+    pub issuer_pattern: Option<String>,
+    /// Members merged into the document before it is parsed and validated: each entry replaces
+    /// the member of that name (or adds it), and a JSON `null` removes it. Applied after a
+    /// verified `signed_metadata`, so the caller has the last word. For documents that are
+    /// wrong in a known way, e.g. an `issuer` that is a template.
+    pub document_overrides: Map<String, Value>,
+    /// Accepts plain `http://` URLs for hosts other than the loopback interface.
+    ///
+    /// Without it, [`load_configuration`](crate::load_configuration) refuses a document with an
+    /// `http://` endpoint (any `*_endpoint`, `jwks_uri`, `check_session_iframe` or
+    /// `mtls_endpoint_aliases` member) unless its host is `localhost`, `127.0.0.0/8` or `::1`,
+    /// and [`discover_issuer`](crate::discover_issuer) refuses an `http://` issuer link. With
+    /// it, both are accepted (HashiCorp Vault's dev server advertises `http://0.0.0.0:8200`),
+    /// and a WebFinger request to a loopback host is sent over plain `http` rather than
+    /// `https`, for tests and local development against a loopback provider.
+    pub allow_http_endpoints: bool,
+    /// Reads a boolean sent as the string `"true"`/`"false"` and a lone string where an array
+    /// belongs as what they mean (see
+    /// [`ParseOptions::tolerate_malformed_values`](oidc_types::ParseOptions::tolerate_malformed_values)).
+    /// Without it such a document is refused with an error naming the member. For
+    /// [`load_jwks`](crate::load_jwks), key members in standard base64 instead of base64url
+    /// are read (see [`Jwks::from_json_with`](crate::Jwks::from_json_with)); without it such a
+    /// key is skipped.
+    pub tolerate_malformed_values: bool,
+}
+
+impl Quirks {
+    /// Sets [`issuer_pattern`](Self::issuer_pattern).
+    pub fn with_issuer_pattern(mut self, pattern: impl Into<String>) -> Self {
+        self.issuer_pattern = Some(pattern.into());
+        self
+    }
+
+    /// Adds one entry to [`document_overrides`](Self::document_overrides).
+    pub fn with_document_override(mut self, member: impl Into<String>, value: Value) -> Self {
+        self.document_overrides.insert(member.into(), value);
+        self
+    }
+
+    /// Sets [`allow_http_endpoints`](Self::allow_http_endpoints).
+    pub fn with_allow_http_endpoints(mut self, allow: bool) -> Self {
+        self.allow_http_endpoints = allow;
+        self
+    }
+
+    /// Sets [`tolerate_malformed_values`](Self::tolerate_malformed_values).
+    pub fn with_tolerate_malformed_values(mut self, tolerate: bool) -> Self {
+        self.tolerate_malformed_values = tolerate;
+        self
+    }
+
+    /// Whether `found`, a document's issuer, is acceptable for `expected` under
+    /// [`issuer_pattern`](Self::issuer_pattern). Exact equality is checked by the caller.
+    pub(crate) fn issuer_pattern_accepts(&self, expected: &str, found: &str) -> bool {
+        match &self.issuer_pattern {
+            Some(pattern) => found == pattern && matches_pattern(pattern, expected),
+            None => false,
+        }
+    }
+}
+
+/// Whether `text` matches `pattern`, each `{name}` in the pattern standing for a non-empty run
+/// of characters other than `/`, `?` and `#`. A placeholder tries every end within one
+/// segment, so the work is bounded by the segment length per placeholder; both strings come
+/// from the caller (the pattern and the issuer asked for), never from the provider.
+fn matches_pattern(pattern: &str, text: &str) -> bool {
+    match pattern.find('{') {
+        None => pattern == text,
+        Some(open) => {
+            let (literal, rest) = pattern.split_at(open);
+            let Some(text) = text.strip_prefix(literal) else {
+                return false;
+            };
+            let Some(close) = rest.find('}') else {
+                // An unclosed brace is a literal.
+                return rest == text;
+            };
+            let name = &rest[1..close];
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                // Not a placeholder: match the brace literally and go on.
+                return text
+                    .strip_prefix('{')
+                    .is_some_and(|text| matches_pattern(&rest[1..], text));
+            }
+            let after = &rest[close + 1..];
+            let run = text.find(['/', '?', '#']).unwrap_or(text.len());
+            (1..=run).any(|end| text.is_char_boundary(end) && matches_pattern(after, &text[end..]))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ENTRA: &str = "https://login.microsoftonline.com/{tenantid}/v2.0";
+
+    #[test]
+    fn placeholders_match_one_non_empty_segment() {
+        for text in [
+            "https://login.microsoftonline.com/common/v2.0",
+            "https://login.microsoftonline.com/organizations/v2.0",
+            "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+        ] {
+            assert!(matches_pattern(ENTRA, text), "{text}");
+        }
+        for text in [
+            "https://login.microsoftonline.com//v2.0",
+            "https://login.microsoftonline.com/a/b/v2.0",
+            "https://login.microsoftonline.com/v2.0",
+            "https://login.microsoftonline.com/common/v2.0/",
+            "https://login.microsoftonline.com/common/v2.0?x",
+            "https://evil.example/common/v2.0",
+            "https://login.microsoftonline.com.evil.example/common/v2.0",
+        ] {
+            assert!(!matches_pattern(ENTRA, text), "{text}");
+        }
+    }
+
+    #[test]
+    fn several_and_odd_placeholders() {
+        assert!(matches_pattern(
+            "https://{region}.as.example/{tenant}",
+            "https://eu.as.example/t1"
+        ));
+        assert!(!matches_pattern(
+            "https://{region}.as.example/{tenant}",
+            "https://as.example/t1"
+        ));
+        // Not placeholders: matched literally.
+        assert!(matches_pattern(
+            "https://as.example/{}",
+            "https://as.example/{}"
+        ));
+        assert!(matches_pattern(
+            "https://as.example/{a b}",
+            "https://as.example/{a b}"
+        ));
+        assert!(!matches_pattern(
+            "https://as.example/{a b}",
+            "https://as.example/x"
+        ));
+        assert!(matches_pattern(
+            "https://as.example/{open",
+            "https://as.example/{open"
+        ));
+        assert!(matches_pattern(
+            "https://as.example/{t}x",
+            "https://as.example/abx"
+        ));
+        assert!(!matches_pattern(
+            "https://as.example/{t}x",
+            "https://as.example/x"
+        ));
+    }
+
+    #[test]
+    fn the_document_must_carry_the_pattern_itself() {
+        let quirks = Quirks::default().with_issuer_pattern(ENTRA);
+        let common = "https://login.microsoftonline.com/common/v2.0";
+        assert!(quirks.issuer_pattern_accepts(common, ENTRA));
+        // Another concrete issuer is not the template: still a mismatch.
+        assert!(
+            !quirks.issuer_pattern_accepts(common, "https://login.microsoftonline.com/other/v2.0")
+        );
+        assert!(!quirks.issuer_pattern_accepts("https://login.microsoftonline.com/v2.0", ENTRA));
+        assert!(!Quirks::default().issuer_pattern_accepts(common, ENTRA));
     }
 }

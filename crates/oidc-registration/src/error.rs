@@ -1,14 +1,15 @@
 use http::StatusCode;
 use oidc_http::HttpError;
 use oidc_telemetry::TelemetryErrorKind;
-use oidc_types::{OAuthError, RegistrationResponseError, ValidationErrors};
+use oidc_types::{ClientIdMismatch, OAuthError, RegistrationResponseError, ValidationErrors};
 
 /// Why a registration failed.
 ///
 /// Variants fall in three groups: the caller's input (`NotSupported`, `InvalidMetadata`,
-/// `UnsendableMetadata`, `InvalidEndpoint`, `InvalidAccessToken`; nothing was sent, or the
-/// endpoint could not be used), the provider's refusal (`Provider`), and a broken exchange
-/// (`Http`, `UnexpectedStatus`, `UnexpectedContentType`, `InvalidJson`, `InvalidResponse`).
+/// `UnsendableMetadata`, `InvalidEndpoint`, `InvalidAccessToken`, `NotManageable`; nothing was
+/// sent), the provider's refusal (`Provider`, `TokenRejected`, `NotPermitted`,
+/// `MethodNotAllowed`, `ClientNotFound`), and a broken exchange (`Http`, `UnexpectedStatus`,
+/// `UnexpectedContentType`, `InvalidJson`, `InvalidResponse`, `ClientIdChanged`).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistrationError {
@@ -44,6 +45,16 @@ pub enum RegistrationError {
     /// itself is not shown.
     #[error("the access token cannot be sent in an Authorization header (it contains invalid characters)")]
     InvalidAccessToken,
+    /// The registered client has no `registration_client_uri` or no
+    /// `registration_access_token`: the provider does not offer management (RFC 7592) for it.
+    /// Nothing was sent.
+    #[error("client {client_id:?} cannot be managed: the provider gave no {missing}")]
+    NotManageable {
+        /// The client.
+        client_id: String,
+        /// The missing member.
+        missing: &'static str,
+    },
     /// The request could not be completed: connect, TLS, timeout, or a response over the size
     /// limit.
     #[error("registration request failed: {0}")]
@@ -58,6 +69,43 @@ pub enum RegistrationError {
         /// The HTTP status.
         status: StatusCode,
         /// The raw response body.
+        body: String,
+    },
+    /// The Bearer token was refused: the initial access token of a registration, or the
+    /// registration access token of a management call (which is also what providers answer for
+    /// a client that no longer exists, RFC 7592 §2). Any 401, and any `invalid_token` error
+    /// whatever its status (some providers send 400).
+    #[error("provider rejected the access token ({status}){}", describe(error.as_ref()))]
+    TokenRejected {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The OAuth error, from the body or `WWW-Authenticate`, when there was one.
+        error: Option<OAuthError>,
+        /// The start of the body.
+        body: String,
+    },
+    /// 403: the token is valid but the provider does not permit this operation (RFC 7592 §2).
+    #[error("provider does not permit this operation ({status}){}", describe(error.as_ref()))]
+    NotPermitted {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The OAuth error, when there was one.
+        error: Option<OAuthError>,
+        /// The start of the body.
+        body: String,
+    },
+    /// 405: the provider does not support this method on the client configuration endpoint,
+    /// typically DELETE (RFC 7592 §2.3).
+    #[error("provider does not support {method} on the client configuration endpoint")]
+    MethodNotAllowed {
+        /// The method refused.
+        method: http::Method,
+    },
+    /// 404 from the client configuration endpoint. RFC 7592 says providers answer 401 for an
+    /// unknown client, but some send 404.
+    #[error("provider does not know the client (404)")]
+    ClientNotFound {
+        /// The start of the body.
         body: String,
     },
     /// The provider answered with a status that is neither success nor a readable OAuth error.
@@ -89,6 +137,14 @@ pub enum RegistrationError {
     /// that is not a string, a credential of the wrong type.
     #[error(transparent)]
     InvalidResponse(RegistrationResponseError),
+
+    /// A management response named another client. The held client was left unchanged.
+    #[error(transparent)]
+    ClientIdChanged(#[from] ClientIdMismatch),
+}
+
+fn describe(error: Option<&OAuthError>) -> String {
+    error.map(|error| format!(": {error}")).unwrap_or_default()
 }
 
 impl From<RegistrationResponseError> for RegistrationError {
@@ -105,6 +161,7 @@ impl RegistrationError {
     pub fn oauth_error(&self) -> Option<&OAuthError> {
         match self {
             Self::Provider { error, .. } => Some(error),
+            Self::TokenRejected { error, .. } | Self::NotPermitted { error, .. } => error.as_ref(),
             _ => None,
         }
     }
@@ -113,8 +170,12 @@ impl RegistrationError {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Self::Provider { status, .. }
+            | Self::TokenRejected { status, .. }
+            | Self::NotPermitted { status, .. }
             | Self::UnexpectedStatus { status, .. }
             | Self::UnexpectedContentType { status, .. } => Some(*status),
+            Self::MethodNotAllowed { .. } => Some(StatusCode::METHOD_NOT_ALLOWED),
+            Self::ClientNotFound { .. } => Some(StatusCode::NOT_FOUND),
             _ => None,
         }
     }
@@ -128,6 +189,12 @@ impl TelemetryErrorKind for RegistrationError {
             Self::UnsendableMetadata { .. } => "unsendable_metadata",
             Self::InvalidEndpoint { .. } => "invalid_endpoint",
             Self::InvalidAccessToken => "invalid_access_token",
+            Self::NotManageable { .. } => "not_manageable",
+            Self::TokenRejected { .. } => "token_rejected",
+            Self::NotPermitted { .. } => "not_permitted",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::ClientNotFound { .. } => "client_not_found",
+            Self::ClientIdChanged(_) => "client_id_changed",
             Self::Http(error) => error.kind().as_str(),
             Self::Provider { .. } => "provider_error",
             Self::UnexpectedStatus { .. } => "unexpected_status",

@@ -3,8 +3,8 @@
 
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
-use http::{HeaderValue, Method, Request, Response};
-use oidc_types::{OAuthError, Secret};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
+use oidc_types::{OAuthError, OAuthErrorCode, Secret};
 use url::Url;
 
 use crate::RegistrationError;
@@ -47,33 +47,77 @@ pub(crate) fn build_request(
         .map_err(|error| invalid(error.to_string()))
 }
 
+/// Which endpoint answered: a 404 means "no such client" only at the client configuration
+/// endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    Registration,
+    ClientConfiguration,
+}
+
 /// Turns a non-success answer into the most specific error it supports.
-pub(crate) fn error_from_response(response: &Response<Bytes>) -> RegistrationError {
+pub(crate) fn error_from_response(
+    endpoint: Endpoint,
+    method: &Method,
+    response: &Response<Bytes>,
+) -> RegistrationError {
     let status = response.status();
     let body = response.body();
-    let from_header = || {
-        response
-            .headers()
-            .get_all(WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .find_map(OAuthError::from_www_authenticate)
-    };
-    if status.is_client_error() || status.is_server_error() {
-        if let Some(error) = OAuthError::from_json(body).or_else(from_header) {
-            return RegistrationError::Provider {
-                error,
-                status,
-                body: String::from_utf8_lossy(body).into_owned(),
-            };
-        }
+    if status.is_success() {
+        // A 2xx other than the expected ones may carry credentials: never echo its body.
+        return RegistrationError::UnexpectedStatus {
+            status,
+            body: String::new(),
+        };
     }
-    let body = if status.is_success() {
-        String::new()
+    let error = if status.is_client_error() || status.is_server_error() {
+        OAuthError::from_json(body).or_else(|| {
+            response
+                .headers()
+                .get_all(WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .find_map(OAuthError::from_www_authenticate)
+        })
     } else {
-        oidc_http::body_excerpt(body)
+        None
     };
-    RegistrationError::UnexpectedStatus { status, body }
+    let excerpt = oidc_http::body_excerpt(body);
+    let invalid_token = error
+        .as_ref()
+        .is_some_and(|error| error.code == OAuthErrorCode::InvalidToken);
+    match (status, error) {
+        (StatusCode::UNAUTHORIZED, error) => RegistrationError::TokenRejected {
+            status,
+            error,
+            body: excerpt,
+        },
+        (_, Some(error)) if invalid_token => RegistrationError::TokenRejected {
+            status,
+            error: Some(error),
+            body: excerpt,
+        },
+        (StatusCode::FORBIDDEN, error) => RegistrationError::NotPermitted {
+            status,
+            error,
+            body: excerpt,
+        },
+        (StatusCode::METHOD_NOT_ALLOWED, _) => RegistrationError::MethodNotAllowed {
+            method: method.clone(),
+        },
+        (StatusCode::NOT_FOUND, None) if endpoint == Endpoint::ClientConfiguration => {
+            RegistrationError::ClientNotFound { body: excerpt }
+        }
+        (_, Some(error)) => RegistrationError::Provider {
+            error,
+            status,
+            body: String::from_utf8_lossy(body).into_owned(),
+        },
+        (_, None) => RegistrationError::UnexpectedStatus {
+            status,
+            body: excerpt,
+        },
+    }
 }
 
 /// Checks a success answer's content type; the body can then be parsed as JSON.
@@ -92,8 +136,6 @@ pub(crate) fn require_json(response: &Response<Bytes>) -> Result<(), Registratio
 
 #[cfg(test)]
 mod tests {
-    use http::StatusCode;
-
     use super::*;
 
     fn response(
@@ -148,30 +190,42 @@ mod tests {
 
     #[test]
     fn error_classification() {
-        let oauth = error_from_response(&response(
-            400,
-            &[],
-            r#"{"error":"invalid_client_metadata"}"#,
-        ));
+        let oauth = error_from_response(
+            Endpoint::Registration,
+            &Method::POST,
+            &response(400, &[], r#"{"error":"invalid_client_metadata"}"#),
+        );
         assert_eq!(
             oauth.oauth_error().unwrap().code.as_str(),
             "invalid_client_metadata"
         );
-        let header_only = error_from_response(&response(
-            401,
-            &[("www-authenticate", r#"Bearer error="invalid_token""#)],
-            "",
-        ));
+        let header_only = error_from_response(
+            Endpoint::Registration,
+            &Method::POST,
+            &response(
+                401,
+                &[("www-authenticate", r#"Bearer error="invalid_token""#)],
+                "",
+            ),
+        );
         assert_eq!(header_only.status(), Some(StatusCode::UNAUTHORIZED));
         assert_eq!(
             header_only.oauth_error().unwrap().code.as_str(),
             "invalid_token"
         );
-        let html = error_from_response(&response(500, &[], "<html>oops</html>"));
+        let html = error_from_response(
+            Endpoint::Registration,
+            &Method::POST,
+            &response(500, &[], "<html>oops</html>"),
+        );
         assert!(
             matches!(&html, RegistrationError::UnexpectedStatus { body, .. } if body.contains("oops"))
         );
-        let accepted = error_from_response(&response(202, &[], r#"{"client_secret":"x"}"#));
+        let accepted = error_from_response(
+            Endpoint::Registration,
+            &Method::POST,
+            &response(202, &[], r#"{"client_secret":"x"}"#),
+        );
         assert!(
             matches!(&accepted, RegistrationError::UnexpectedStatus { body, .. } if body.is_empty())
         );

@@ -35,10 +35,12 @@
 
 mod error;
 mod exchange;
+mod manage;
 mod options;
 mod register;
 
 pub use error::RegistrationError;
+pub use manage::{delete_client, read_client, update_client, ManagementOptions};
 pub use options::{RegisterOptions, Validation};
 pub use register::register;
 

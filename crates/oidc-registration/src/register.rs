@@ -2,7 +2,7 @@ use http::{Method, StatusCode};
 use oidc_telemetry::{instrument, Operation};
 use oidc_types::{ClientMetadata, ProviderMetadata, RegistrationResponse};
 
-use crate::exchange::{build_request, error_from_response, require_json};
+use crate::exchange::{build_request, error_from_response, require_json, Endpoint};
 use crate::{RegisterOptions, RegistrationError, Validation};
 
 /// Registers a client with a provider (OIDC Dynamic Client Registration 1.0 §3, RFC 7591 §3).
@@ -74,7 +74,11 @@ pub async fn register(
             .await
             .map_err(RegistrationError::Http)?;
         if !matches!(response.status(), StatusCode::OK | StatusCode::CREATED) {
-            return Err(error_from_response(&response));
+            return Err(error_from_response(
+                Endpoint::Registration,
+                &Method::POST,
+                &response,
+            ));
         }
         require_json(&response)?;
         Ok(RegistrationResponse::from_json(response.body())?)

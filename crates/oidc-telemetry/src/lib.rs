@@ -18,6 +18,19 @@
 //! | `oidc_<operation>_exception_total` | counter | `issuer`, `reason` (`cancelled`/`panic`) | its future is dropped before it finished, or it panicked |
 //! | `oidc_<operation>_duration_seconds` | histogram | `issuer`, `outcome` (`ok`/`error`/`exception`) | with `stop` and `exception` |
 //!
+//! A provider cache (`oidc-discovery`'s `ProviderCache`) adds, through [`CacheTelemetry`]:
+//!
+//! | metric | kind | labels | when |
+//! |---|---|---|---|
+//! | `oidc_provider_cache_hit_total` | counter | `issuer`, `document` (`configuration`/`jwks`) | a lookup is answered from the cache |
+//! | `oidc_provider_cache_miss_total` | counter | `issuer`, `document` | a lookup finds nothing cached and waits for a load |
+//! | `oidc_provider_cache_refresh_total` | counter | `issuer`, `document` | a cached document is fetched again (background refresh, unknown `kid`, changed `jwks_uri`) |
+//! | `oidc_provider_cache_refresh_failure_total` | counter | `issuer`, `document`, `error` | such a fetch fails; the last good value is still served |
+//! | `oidc_provider_cache_eviction_total` | counter | `issuer` | an issuer is evicted to stay within the size limit |
+//!
+//! The loads behind misses and refreshes still emit the `load_configuration` / `load_jwks`
+//! operation metrics above.
+//!
 //! The `error` label is a short, bounded kind such as `provider_error` or `timeout` (see the
 //! error types of the crates that emit it). Label values never carry a secret or an unbounded
 //! value: no client ids, no URL paths beyond the issuer, no tokens. The issuer label drops any
@@ -49,8 +62,10 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod cache;
 mod operation;
 mod span;
 
+pub use cache::{CacheEvent, CacheTelemetry, CachedDocument};
 pub use operation::Operation;
 pub use span::{instrument, issuer_label, OperationSpan, TelemetryErrorKind};

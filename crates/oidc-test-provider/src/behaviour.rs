@@ -17,9 +17,18 @@ use crate::reply::Reply;
 /// value. For example only `content_type("application/jwt")` means: normal status, normal body,
 /// that content type.
 ///
-/// Side effects (storing, updating or deleting a client) still happen when only the status, the
-/// content type or headers are overridden, but not when the body is replaced
-/// ([`body`](Self::body), [`json`](Self::json) or [`oversized_body`](Self::oversized_body)).
+/// Side effects (storing, updating, deleting a client, or rotating its credentials) happen only
+/// when the client could believe the request succeeded as the provider normally answered it, so a
+/// faked failure never leaves the store changed behind the client's back. They are skipped when:
+///
+/// * the body is replaced ([`body`](Self::body), [`json`](Self::json) or
+///   [`oversized_body`](Self::oversized_body)), or
+/// * the status is overridden with a valid code that is not 2xx (e.g. `status(405)` on a DELETE
+///   leaves the client registered; `status(400)` on a PUT keeps the old metadata).
+///
+/// They still happen when only a 2xx status, the content type, headers or the delay are set (e.g.
+/// `status(200)` on a DELETE deletes the client). The normal body is still sent with a non-2xx
+/// override, so it may show values (a rotated token, new metadata) that were not stored.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Behaviour {
@@ -89,9 +98,14 @@ impl Behaviour {
         self
     }
 
-    /// Whether the normal body is replaced, in which case side effects are skipped.
-    pub(crate) fn replaces_body(&self) -> bool {
-        self.body.is_some() || self.oversized_body.is_some()
+    /// Whether side effects must be skipped: the normal body is replaced, or the status is
+    /// overridden with a valid non-2xx code (see the type documentation for why).
+    pub(crate) fn suppresses_effects(&self) -> bool {
+        let failing_status = self
+            .status
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .is_some_and(|code| !code.is_success());
+        self.body.is_some() || self.oversized_body.is_some() || failing_status
     }
 }
 

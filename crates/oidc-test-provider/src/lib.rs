@@ -11,7 +11,20 @@
 //!
 //! It keeps the clients it registered, records every request it received and can be told to
 //! misbehave per endpoint (wrong status, wrong content type, a replacement body, a delay, an
-//! oversized chunked body, extra headers) through [`Behaviour`].
+//! oversized chunked body, extra headers) through [`Behaviour`]. A behaviour that replaces the body
+//! or sets a non-2xx status has no side effects: a faked failure never stores, changes, deletes or
+//! rotates anything.
+//!
+//! [`TestProviderBuilder`] can also reproduce RFC 7591/7592 deviations seen on real servers, all
+//! off by default: [`delete_status`](TestProviderBuilder::delete_status),
+//! [`registration_client_uri_query`](TestProviderBuilder::registration_client_uri_query),
+//! [`echo_metadata`](TestProviderBuilder::echo_metadata),
+//! [`client_secret_expires_at`](TestProviderBuilder::client_secret_expires_at),
+//! [`rotate_secret_on_read`](TestProviderBuilder::rotate_secret_on_read),
+//! [`rotate_token_on_read`](TestProviderBuilder::rotate_token_on_read),
+//! [`rotate_token_on_update`](TestProviderBuilder::rotate_token_on_update),
+//! [`auth_method_as_array`](TestProviderBuilder::auth_method_as_array) and
+//! [`require_client_id_in_update`](TestProviderBuilder::require_client_id_in_update).
 //!
 //! **This crate is for tests and demos only.** It binds the loopback interface only, speaks plain
 //! HTTP, issues guessable secrets and never persists anything. It deliberately depends on no other

@@ -38,6 +38,12 @@ impl RecordedRequest {
         }
     }
 
+    /// The query string without the `?` (e.g. `tenant=a&x=1`), or `None` when the request target
+    /// had no `?`.
+    pub fn query(&self) -> Option<&str> {
+        self.path_and_query.split_once('?').map(|(_, query)| query)
+    }
+
     /// The body parsed as JSON, or `None` when it is not valid JSON.
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()

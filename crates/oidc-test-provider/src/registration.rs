@@ -1,8 +1,9 @@
 //! RFC 7591 registration and RFC 7592 client configuration.
 //!
 //! Handlers are pure: they look at the store and return the normal reply together with the
-//! [`Effect`] it implies. The server applies the effect only when no behaviour replaces the body,
-//! so a test can fake a response without leaving a client behind.
+//! [`Effect`] it implies (rotations included). The server applies the effect only when no behaviour
+//! replaces the body or sets a failing status, so a test can fake a response without leaving a
+//! client behind.
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
@@ -96,6 +97,49 @@ pub(crate) struct RegistrationSettings {
     pub(crate) base_url: String,
     pub(crate) initial_access_token: Option<String>,
     pub(crate) status: StatusCode,
+    pub(crate) quirks: Quirks,
+}
+
+/// RFC 7591/7592 deviations seen on real servers. The default is the spec-following behaviour;
+/// each member is documented on its [`TestProviderBuilder`](crate::TestProviderBuilder) setter.
+#[derive(Debug, Clone)]
+pub(crate) struct Quirks {
+    pub(crate) delete_status: StatusCode,
+    /// Without the leading `?`; never empty.
+    pub(crate) registration_client_uri_query: Option<String>,
+    pub(crate) echo_metadata: bool,
+    pub(crate) client_secret_expires_at: Option<i64>,
+    pub(crate) rotate_secret_on_read: bool,
+    pub(crate) rotate_token_on_read: bool,
+    pub(crate) rotate_token_on_update: bool,
+    pub(crate) auth_method_as_array: bool,
+    pub(crate) require_client_id_in_update: bool,
+}
+
+impl Default for Quirks {
+    fn default() -> Self {
+        Self {
+            delete_status: StatusCode::NO_CONTENT,
+            registration_client_uri_query: None,
+            echo_metadata: true,
+            client_secret_expires_at: Some(0),
+            rotate_secret_on_read: false,
+            rotate_token_on_read: false,
+            rotate_token_on_update: false,
+            auth_method_as_array: false,
+            require_client_id_in_update: true,
+        }
+    }
+}
+
+/// The parts of a client configuration request the handler looks at.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConfigurationRequest<'a> {
+    pub(crate) method: &'a Method,
+    pub(crate) client_id: &'a str,
+    pub(crate) query: Option<&'a str>,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) body: &'a Bytes,
 }
 
 /// Why a registration or update request is refused; turned into a [`Reply`] at the end.
@@ -254,24 +298,32 @@ struct Credentials<'a> {
     client_id: &'a str,
     client_secret: Option<&'a str>,
     issued_at: Value,
-    secret_expires_at: Value,
+    /// `None` leaves the member out, as some servers do.
+    secret_expires_at: Option<Value>,
     registration_access_token: &'a str,
     registration_client_uri: &'a str,
 }
 
 /// Builds a record: server-set members first, then every metadata member (unknown ones too).
-fn record(credentials: &Credentials<'_>, metadata: Map<String, Value>) -> Value {
+///
+/// The record is stored exactly as reads return it, so `TestProvider::client` shows what a client
+/// saw; that is why the response-shape quirk (`auth_method_as_array`) is applied here.
+fn record(
+    credentials: &Credentials<'_>,
+    metadata: Map<String, Value>,
+    auth_method_as_array: bool,
+) -> Value {
     let mut out = Map::new();
     out.insert("client_id".into(), credentials.client_id.into());
     if let Some(secret) = credentials.client_secret {
         out.insert("client_secret".into(), secret.into());
     }
     out.insert("client_id_issued_at".into(), credentials.issued_at.clone());
-    if credentials.client_secret.is_some() {
-        out.insert(
-            "client_secret_expires_at".into(),
-            credentials.secret_expires_at.clone(),
-        );
+    if let (Some(_), Some(expires_at)) = (
+        credentials.client_secret,
+        credentials.secret_expires_at.as_ref(),
+    ) {
+        out.insert("client_secret_expires_at".into(), expires_at.clone());
     }
     out.insert(
         "registration_access_token".into(),
@@ -282,11 +334,78 @@ fn record(credentials: &Credentials<'_>, metadata: Map<String, Value>) -> Value 
         credentials.registration_client_uri.into(),
     );
     for (name, value) in metadata {
-        if !SERVER_SET.contains(&name.as_str()) {
-            out.insert(name, value);
+        if SERVER_SET.contains(&name.as_str()) {
+            continue;
         }
+        // Some servers echo the method as a one-element array; mimic it on request.
+        let value = match value {
+            Value::String(method)
+                if auth_method_as_array && name == "token_endpoint_auth_method" =>
+            {
+                Value::Array(vec![Value::String(method)])
+            }
+            other => other,
+        };
+        out.insert(name, value);
     }
     Value::Object(out)
+}
+
+/// The create response when metadata is not echoed: only the server-set members of the record.
+fn credentials_only(record: &Value) -> Value {
+    let members = record
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .filter(|(name, _)| SERVER_SET.contains(&name.as_str()))
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Value::Object(members)
+}
+
+/// The `registration_client_uri` issued for `client_id`.
+fn client_uri(settings: &RegistrationSettings, client_id: &str) -> String {
+    match &settings.quirks.registration_client_uri_query {
+        Some(query) => format!("{}/register/{client_id}?{query}", settings.base_url),
+        None => format!("{}/register/{client_id}", settings.base_url),
+    }
+}
+
+/// Whether every `name=value` pair of `required` is in `query` (raw comparison, any order, extra
+/// pairs allowed): a client must keep the query of the URI it was given, but a client that
+/// reorders the pairs or adds its own is still acting correctly.
+fn query_carries(required: &str, query: Option<&str>) -> bool {
+    let sent: Vec<&str> = query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .collect();
+    required
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .all(|pair| sent.contains(&pair))
+}
+
+/// `client` with a fresh registration access token and/or client secret. A client without a
+/// secret (e.g. `private_key_jwt`) does not get one from rotation.
+fn rotated(client: &StoredClient, secret: bool, token: bool) -> StoredClient {
+    let mut client = client.clone();
+    let Some(record) = client.record.as_object_mut() else {
+        return client;
+    };
+    if token {
+        client.registration_access_token = ids::token();
+        record.insert(
+            "registration_access_token".into(),
+            client.registration_access_token.clone().into(),
+        );
+    }
+    if secret && record.contains_key("client_secret") {
+        record.insert("client_secret".into(), ids::token().into());
+    }
+    client
 }
 
 /// `POST /register`.
@@ -318,19 +437,26 @@ fn try_register(
     let client_id = ids::client_id();
     let secret = uses_secret(&metadata).then(ids::token);
     let token = ids::token();
-    let uri = format!("{}/register/{client_id}", settings.base_url);
+    let uri = client_uri(settings, &client_id);
+    let quirks = &settings.quirks;
     let record = record(
         &Credentials {
             client_id: &client_id,
             client_secret: secret.as_deref(),
             issued_at: ids::now_secs().into(),
-            secret_expires_at: 0.into(),
+            secret_expires_at: quirks.client_secret_expires_at.map(Value::from),
             registration_access_token: &token,
             registration_client_uri: &uri,
         },
         metadata,
+        quirks.auth_method_as_array,
     );
-    let reply = Reply::json(settings.status, &record).no_store();
+    let reply = if quirks.echo_metadata {
+        Reply::json(settings.status, &record)
+    } else {
+        Reply::json(settings.status, &credentials_only(&record))
+    }
+    .no_store();
     Ok((
         reply,
         StoredClient {
@@ -343,48 +469,79 @@ fn try_register(
 
 /// `GET|PUT|DELETE /register/{client_id}`.
 pub(crate) fn configure(
+    settings: &RegistrationSettings,
     store: &ClientStore,
-    method: &Method,
-    client_id: &str,
-    headers: &HeaderMap,
-    body: &Bytes,
+    request: ConfigurationRequest<'_>,
 ) -> (Reply, Effect) {
+    let quirks = &settings.quirks;
+    let method = request.method;
     if ![Method::GET, Method::PUT, Method::DELETE].contains(method) {
         return (Reply::method_not_allowed("GET, PUT, DELETE"), Effect::None);
     }
     // RFC 7592 §2: an unknown client and a wrong token look the same (401), never 404.
     let Some(client) = store
-        .get(client_id)
-        .filter(|c| bearer_token(headers) == Some(c.registration_access_token.as_str()))
+        .get(request.client_id)
+        .filter(|c| bearer_token(request.headers) == Some(c.registration_access_token.as_str()))
     else {
         return (Reply::invalid_token(), Effect::None);
     };
+    // A server that puts a query in the registration_client_uri needs it back (it may select the
+    // tenant); treating its absence like a bad token is what such servers effectively do.
+    if let Some(required) = &quirks.registration_client_uri_query {
+        if !query_carries(required, request.query) {
+            return (Reply::invalid_token(), Effect::None);
+        }
+    }
     match *method {
-        Method::GET => (
-            Reply::json(StatusCode::OK, &client.record).no_store(),
-            Effect::None,
-        ),
+        Method::GET => {
+            if quirks.rotate_secret_on_read || quirks.rotate_token_on_read {
+                let fresh = rotated(
+                    client,
+                    quirks.rotate_secret_on_read,
+                    quirks.rotate_token_on_read,
+                );
+                (
+                    Reply::json(StatusCode::OK, &fresh.record).no_store(),
+                    Effect::Replace(fresh),
+                )
+            } else {
+                (
+                    Reply::json(StatusCode::OK, &client.record).no_store(),
+                    Effect::None,
+                )
+            }
+        }
         Method::DELETE => (
-            Reply::empty(StatusCode::NO_CONTENT),
+            Reply::empty(quirks.delete_status),
             Effect::Delete(client.client_id.clone()),
         ),
-        _ => match update(client, headers, body) {
-            Ok(updated) => (
-                Reply::json(StatusCode::OK, &updated.record).no_store(),
-                Effect::Replace(updated),
-            ),
+        _ => match update(quirks, client, request.headers, request.body) {
+            Ok(updated) => {
+                let updated = rotated(&updated, false, quirks.rotate_token_on_update);
+                (
+                    Reply::json(StatusCode::OK, &updated.record).no_store(),
+                    Effect::Replace(updated),
+                )
+            }
             Err(rejection) => (rejection.into_reply(), Effect::None),
         },
     }
 }
 
 fn update(
+    quirks: &Quirks,
     client: &StoredClient,
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<StoredClient, Rejection> {
     let mut metadata = json_object(headers, body)?;
-    if metadata.get("client_id").and_then(Value::as_str) != Some(client.client_id.as_str()) {
+    // RFC 7592 §2.2 requires client_id in the body; some servers take it from the URI alone. A
+    // client_id that is sent must still match either way.
+    let client_id_ok = match metadata.get("client_id") {
+        None => !quirks.require_client_id_in_update,
+        Some(sent) => sent.as_str() == Some(client.client_id.as_str()),
+    };
+    if !client_id_ok {
         return Err(invalid_metadata(
             "client_id is missing or does not match the client",
         ));
@@ -421,11 +578,17 @@ fn update(
             client_id: &client.client_id,
             client_secret: secret.as_deref(),
             issued_at: field("client_id_issued_at", ids::now_secs().into()),
-            secret_expires_at: field("client_secret_expires_at", 0.into()),
+            // Kept when the client had one; a secret issued now gets the configured value.
+            secret_expires_at: client
+                .record
+                .get("client_secret_expires_at")
+                .cloned()
+                .or_else(|| quirks.client_secret_expires_at.map(Value::from)),
             registration_access_token: &client.registration_access_token,
             registration_client_uri: uri.as_str().unwrap_or_default(),
         },
         metadata,
+        quirks.auth_method_as_array,
     );
     Ok(StoredClient {
         client_id: client.client_id.clone(),

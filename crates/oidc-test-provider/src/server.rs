@@ -22,7 +22,9 @@ use crate::behaviour::{build_response, Behaviour};
 use crate::body::ResponseBody;
 use crate::discovery;
 use crate::recorded::RecordedRequest;
-use crate::registration::{self, ClientStore, Effect, RegistrationSettings};
+use crate::registration::{
+    self, ClientStore, ConfigurationRequest, Effect, Quirks, RegistrationSettings,
+};
 use crate::reply::Reply;
 use crate::Endpoint;
 
@@ -46,6 +48,7 @@ pub struct TestProviderBuilder {
     initial_access_token: Option<String>,
     registration_status: u16,
     discovery_cache_control: String,
+    quirks: Quirks,
 }
 
 impl Default for TestProviderBuilder {
@@ -57,6 +60,7 @@ impl Default for TestProviderBuilder {
             initial_access_token: None,
             registration_status: 201,
             discovery_cache_control: "public, max-age=300".to_owned(),
+            quirks: Quirks::default(),
         }
     }
 }
@@ -107,6 +111,98 @@ impl TestProviderBuilder {
     /// `"public, max-age=300"`.
     pub fn discovery_cache_control(mut self, value: impl Into<String>) -> Self {
         self.discovery_cache_control = value.into();
+        self
+    }
+
+    /// Status of a successful `DELETE /register/{client_id}`; default 204 (RFC 7592 §2.3). The
+    /// body stays empty whatever the code, since some servers answer `200 OK` with an empty body.
+    /// The client is deleted whatever code is chosen here; to make a DELETE fail, set a
+    /// [`Behaviour`] on [`Endpoint::ClientConfiguration`] instead. A code that is not a valid
+    /// status falls back to 204.
+    pub fn delete_status(mut self, status: u16) -> Self {
+        self.quirks.delete_status = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
+        self
+    }
+
+    /// Issues `registration_client_uri`s carrying this query string, e.g. `"tenant=a&x=1"` gives
+    /// `{base}/register/{client_id}?tenant=a&x=1` (a leading `?` is dropped; `""` means no query).
+    /// Gluu's oxAuth issues `.../register?client_id=...`, and multi-tenant servers may select the
+    /// tenant by query parameter.
+    ///
+    /// The configuration endpoint still routes on the path alone, and the query a client sent is
+    /// recorded in [`RecordedRequest::path_and_query`](crate::RecordedRequest::path_and_query)
+    /// (see also [`RecordedRequest::query`](crate::RecordedRequest::query)). While this option is
+    /// set, every `GET|PUT|DELETE` must carry each `name=value` pair of this query (compared
+    /// byte for byte, in any order, extra pairs allowed), otherwise the answer is 401
+    /// `invalid_token` like for a bad token: a client that drops the query is caught. The value
+    /// is used as given, so it should already be percent-encoded.
+    pub fn registration_client_uri_query(mut self, query: impl Into<String>) -> Self {
+        let query = query.into();
+        let query = query.strip_prefix('?').unwrap_or(&query);
+        self.quirks.registration_client_uri_query = (!query.is_empty()).then(|| query.to_owned());
+        self
+    }
+
+    /// Whether the registration response echoes the client metadata; default `true`
+    /// (RFC 7591 §3.2.1). When `false` the create response carries only `client_id`,
+    /// `client_id_issued_at`, `client_secret`, `client_secret_expires_at`,
+    /// `registration_access_token` and `registration_client_uri` (those that apply), as Gluu does.
+    /// The stored record, reads and updates still carry the full metadata.
+    pub fn echo_metadata(mut self, echo: bool) -> Self {
+        self.quirks.echo_metadata = echo;
+        self
+    }
+
+    /// The `client_secret_expires_at` sent whenever a client secret is issued; default `Some(0)`
+    /// (never expires). `None` leaves the member out, which RFC 7591 §3.2.1 makes mandatory
+    /// alongside a secret but which some servers omit. An update keeps the value the client
+    /// already has.
+    pub fn client_secret_expires_at(mut self, expires_at: Option<i64>) -> Self {
+        self.quirks.client_secret_expires_at = expires_at;
+        self
+    }
+
+    /// Whether every successful `GET /register/{client_id}` issues and stores a new
+    /// `client_secret` (the old one is gone); default `false`. Clients without a secret get none.
+    /// RFC 7592 §2.1 allows a read response to carry a changed secret, and some servers do
+    /// regenerate it on read.
+    pub fn rotate_secret_on_read(mut self, rotate: bool) -> Self {
+        self.quirks.rotate_secret_on_read = rotate;
+        self
+    }
+
+    /// Whether every successful `GET /register/{client_id}` issues a new
+    /// `registration_access_token`; default `false`. The old token stops working at once, so a
+    /// client must use the token from each read response (RFC 7592 §2.1 allows this rotation).
+    /// Curity rotates on GET and PUT, Janssen on every use when
+    /// `rotateClientRegistrationAccessTokenOnUsage` is on.
+    pub fn rotate_token_on_read(mut self, rotate: bool) -> Self {
+        self.quirks.rotate_token_on_read = rotate;
+        self
+    }
+
+    /// Whether every successful `PUT /register/{client_id}` issues a new
+    /// `registration_access_token`; default `false`. The old token stops working at once. Keycloak
+    /// and node `oidc-provider` (with `rotateRegistrationAccessToken`) rotate on update.
+    pub fn rotate_token_on_update(mut self, rotate: bool) -> Self {
+        self.quirks.rotate_token_on_update = rotate;
+        self
+    }
+
+    /// Whether `token_endpoint_auth_method` is echoed as a one-element JSON array
+    /// (`["client_secret_basic"]`) instead of a string in create, read and update responses (and
+    /// in the stored record); default `false`. Seen on servers that store every metadata member as
+    /// multi-valued. Requests must still send a string: an array is refused as invalid metadata.
+    pub fn auth_method_as_array(mut self, as_array: bool) -> Self {
+        self.quirks.auth_method_as_array = as_array;
+        self
+    }
+
+    /// Whether `PUT /register/{client_id}` requires `client_id` in the body; default `true`
+    /// (RFC 7592 §2.2). When `false` the body may omit it, as servers that take the client from
+    /// the URI alone accept; a `client_id` that is sent must still match.
+    pub fn require_client_id_in_update(mut self, require: bool) -> Self {
+        self.quirks.require_client_id_in_update = require;
         self
     }
 
@@ -226,15 +322,26 @@ impl Shared {
                 // One lock for compute and apply, so concurrent requests see consistent clients.
                 let mut clients = lock(&self.clients);
                 let (reply, effect) = match route {
-                    Route::Client(id) => {
-                        registration::configure(&clients, &parts.method, id, &parts.headers, &body)
-                    }
+                    Route::Client(client_id) => registration::configure(
+                        &self.registration,
+                        &clients,
+                        ConfigurationRequest {
+                            method: &parts.method,
+                            client_id,
+                            query: parts.uri.query(),
+                            headers: &parts.headers,
+                            body: &body,
+                        },
+                    ),
                     _ if parts.method != Method::POST => {
                         (Reply::method_not_allowed("POST"), Effect::None)
                     }
                     _ => registration::register(&self.registration, &parts.headers, &body),
                 };
-                if !behaviour.as_ref().is_some_and(Behaviour::replaces_body) {
+                if !behaviour
+                    .as_ref()
+                    .is_some_and(Behaviour::suppresses_effects)
+                {
                     clients.apply(effect);
                 }
                 reply
@@ -331,6 +438,7 @@ impl TestProvider {
                 initial_access_token: config.initial_access_token,
                 status: StatusCode::from_u16(config.registration_status)
                     .unwrap_or(StatusCode::CREATED),
+                quirks: config.quirks,
             },
             issuer,
             base_url,
@@ -422,6 +530,26 @@ impl TestProvider {
         lock(&self.shared.clients)
             .get(client_id)
             .map(|c| c.record.clone())
+    }
+
+    /// The registration access token that currently works for `client_id`, if it is registered;
+    /// follows rotations ([`TestProviderBuilder::rotate_token_on_read`],
+    /// [`TestProviderBuilder::rotate_token_on_update`]).
+    pub fn registration_access_token(&self, client_id: &str) -> Option<String> {
+        lock(&self.shared.clients)
+            .get(client_id)
+            .map(|c| c.registration_access_token.clone())
+    }
+
+    /// The current client secret of `client_id`, if it is registered and has one; follows
+    /// [`TestProviderBuilder::rotate_secret_on_read`].
+    pub fn client_secret(&self, client_id: &str) -> Option<String> {
+        lock(&self.shared.clients).get(client_id).and_then(|c| {
+            c.record
+                .get("client_secret")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
     }
 }
 

@@ -284,3 +284,94 @@ async fn provider_is_shareable_across_tasks() {
     assert_eq!(provider.registered_clients().len(), 8);
     assert_eq!(provider.request_count(Endpoint::Registration), 8);
 }
+
+#[tokio::test]
+async fn failing_status_override_skips_side_effects() {
+    let provider = TestProvider::builder()
+        .rotate_token_on_read(true)
+        .start()
+        .await;
+    // Registration: a faked failure stores nothing, although the normal body is sent.
+    provider.set_behaviour(Endpoint::Registration, Behaviour::new().status(500));
+    let response = post_json(provider.addr(), "/register", &metadata(), None).await;
+    assert_eq!(response.status, 500);
+    assert!(response.json()["client_id"].is_string());
+    assert!(provider.registered_clients().is_empty());
+    provider.clear_behaviour(Endpoint::Registration);
+
+    let record = post_json(provider.addr(), "/register", &metadata(), None)
+        .await
+        .json();
+    let id = record["client_id"].as_str().expect("id");
+    let path = format!("/register/{id}");
+    let auth = format!(
+        "Bearer {}",
+        record["registration_access_token"].as_str().expect("token")
+    );
+
+    // DELETE answered 405: the client stays.
+    provider.set_behaviour(Endpoint::ClientConfiguration, Behaviour::new().status(405));
+    let response = send(
+        provider.addr(),
+        "DELETE",
+        &path,
+        &[("Authorization", &auth)],
+        b"",
+    )
+    .await;
+    assert_eq!(response.status, 405);
+    assert_eq!(provider.registered_clients(), vec![record.clone()]);
+
+    // PUT answered 400: the metadata stays.
+    provider.set_behaviour(Endpoint::ClientConfiguration, Behaviour::new().status(400));
+    let body = json!({"client_id": id, "redirect_uris": ["https://rp.example/new"]});
+    let response = send(
+        provider.addr(),
+        "PUT",
+        &path,
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(response.status, 400);
+    assert_eq!(provider.client(id), Some(record.clone()));
+
+    // GET answered 401 while tokens rotate on read: the token is not rotated.
+    provider.set_behaviour(Endpoint::ClientConfiguration, Behaviour::new().status(401));
+    let response = send(
+        provider.addr(),
+        "GET",
+        &path,
+        &[("Authorization", &auth)],
+        b"",
+    )
+    .await;
+    assert_eq!(response.status, 401);
+    assert_eq!(
+        provider.registration_access_token(id).as_deref(),
+        record["registration_access_token"].as_str()
+    );
+
+    // A 2xx override keeps side effects: the read rotates the token.
+    provider.set_behaviour(Endpoint::ClientConfiguration, Behaviour::new().status(203));
+    let response = send(
+        provider.addr(),
+        "GET",
+        &path,
+        &[("Authorization", &auth)],
+        b"",
+    )
+    .await;
+    assert_eq!(response.status, 203);
+    assert_ne!(
+        response.json()["registration_access_token"],
+        record["registration_access_token"]
+    );
+    assert_eq!(
+        provider.registration_access_token(id).as_deref(),
+        response.json()["registration_access_token"].as_str()
+    );
+}

@@ -5,6 +5,8 @@
 //!   logout, mTLS, DPoP, PAR, JAR, JARM and CIBA extensions), language-tagged names, and
 //!   `extra_fields` for anything else. [`ClientMetadata::validate`] reports every problem at once.
 //! - [`RegistrationResponse`]: what a provider answers to a registration (RFC 7591 §3.2.1).
+//! - [`RegisteredClient`]: a registration kept between management calls (RFC 7592), updated
+//!   in place when the provider rotates its credentials.
 //! - [`ProviderMetadata`]: an OpenID Provider's configuration (OIDC Discovery §3, RFC 8414) with
 //!   the spec defaults available through accessors.
 //! - [`Secret`]: credentials that never show in `Debug` output.
@@ -21,17 +23,24 @@ mod client_metadata;
 mod language;
 mod oauth_error;
 mod provider_metadata;
+mod registered_client;
 mod registration_response;
 mod secret;
+mod software_statement;
 mod validation;
 mod values;
 
 pub use client_metadata::{ClientMetadata, FieldProblem};
 pub use language::{LanguageTag, Localized};
 pub use oauth_error::{OAuthError, OAuthErrorCode};
-pub use provider_metadata::{ProviderMetadata, ProviderMetadataError};
+pub use provider_metadata::{ParseOptions, ProviderMetadata, ProviderMetadataError};
+pub use registered_client::{ClientIdMismatch, CredentialChanges, RegisteredClient};
 pub use registration_response::{RegistrationResponse, RegistrationResponseError};
 pub use secret::Secret;
+pub use software_statement::{
+    decode_software_statement_unverified, sign_software_statement, verify_software_statement,
+    SigningKey, SoftwareStatementClaims, SoftwareStatementError, VerifiedSoftwareStatement,
+};
 pub use validation::{ValidationErrors, ValidationProblem};
 pub use values::{
     ApplicationType, BackchannelTokenDeliveryMode, ClaimType, ClientAuthMethod,

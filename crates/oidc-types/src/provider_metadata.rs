@@ -29,10 +29,13 @@ use crate::values::{
 /// - members this library does not know are kept in [`extra_fields`](Self::extra_fields);
 /// - members the specifications call REQUIRED but real providers leave out (Facebook has no
 ///   `token_endpoint`, RFC 8414 makes `jwks_uri` optional) do not fail parsing; see
-///   [`ProviderMetadata::missing_required_members`];
-/// - two quirks seen in the wild are tolerated: a boolean sent as the string `"true"` or
-///   `"false"`, and a single string where an array of strings belongs (read as a one-element
-///   array).
+///   [`ProviderMetadata::missing_required_members`].
+///
+/// Two malformed shapes seen in the wild, a boolean sent as the string `"true"` or `"false"`
+/// and a single string where an array of strings belongs, are errors by default: a document
+/// that gets its types wrong may get other things wrong too, so tolerating it is the caller's
+/// decision. [`ProviderMetadata::from_json_with`] and [`ParseOptions::tolerate_malformed_values`]
+/// make that decision explicit.
 ///
 /// Whether `issuer` matches the issuer the document was fetched for (Discovery §4.3) is checked
 /// by the caller (`oidc-discovery` does it), not here.
@@ -202,7 +205,8 @@ pub struct ProviderMetadata {
     pub code_challenge_methods_supported: Option<Vec<CodeChallengeMethod>>,
     /// `signed_metadata`: a JWT whose claims are metadata values that, once its signature is
     /// verified, take precedence over the plain ones (RFC 8414 §2.1). Kept as received; this
-    /// crate neither verifies nor applies it.
+    /// crate does no cryptography, so it neither verifies nor applies it (`oidc-discovery`
+    /// does, when the caller gives it the keys to trust).
     pub signed_metadata: Option<String>,
 
     // --- Later specifications ---
@@ -343,19 +347,51 @@ pub enum ProviderMetadataError {
     },
 }
 
+/// How [`ProviderMetadata::from_json_with`] reads a document.
+///
+/// The default is strict: every known member must have the JSON type its specification gives.
+///
+/// ```
+/// use oidc_types::{ParseOptions, ProviderMetadata};
+///
+/// let document = br#"{"issuer": "https://op.example", "claims_parameter_supported": "true"}"#;
+/// assert!(ProviderMetadata::from_json(document).is_err());
+/// let lenient = ParseOptions::default().with_tolerate_malformed_values(true);
+/// let metadata = ProviderMetadata::from_json_with(document, &lenient).unwrap();
+/// assert!(metadata.claims_parameter_supported());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ParseOptions {
+    /// Reads the two malformed shapes real providers send as what they obviously mean: a
+    /// boolean member sent as the string `"true"` or `"false"` (any case) becomes that
+    /// boolean, and a lone string where an array of strings belongs becomes a one-element
+    /// array. Any other wrong type is still an error. Default `false`.
+    pub tolerate_malformed_values: bool,
+}
+
+impl ParseOptions {
+    /// Sets [`tolerate_malformed_values`](Self::tolerate_malformed_values).
+    pub fn with_tolerate_malformed_values(mut self, tolerate: bool) -> Self {
+        self.tolerate_malformed_values = tolerate;
+        self
+    }
+}
+
 /// A value the known members can hold, and how it is read from JSON.
 trait Member: Sized {
     /// What the member should hold, for [`ProviderMetadataError::WrongType`].
     const EXPECTED: &'static str;
 
-    /// Converts the value, or says what was found instead.
-    fn from_value(value: Value) -> Result<Self, &'static str>;
+    /// Converts the value, or says what was found instead. `tolerant` is
+    /// [`ParseOptions::tolerate_malformed_values`].
+    fn from_value(value: Value, tolerant: bool) -> Result<Self, &'static str>;
 }
 
 impl Member for String {
     const EXPECTED: &'static str = "a string";
 
-    fn from_value(value: Value) -> Result<Self, &'static str> {
+    fn from_value(value: Value, _tolerant: bool) -> Result<Self, &'static str> {
         match value {
             Value::String(text) => Ok(text),
             other => Err(json_kind(&other)),
@@ -366,13 +402,13 @@ impl Member for String {
 impl Member for bool {
     const EXPECTED: &'static str = "a boolean";
 
-    fn from_value(value: Value) -> Result<Self, &'static str> {
+    fn from_value(value: Value, tolerant: bool) -> Result<Self, &'static str> {
         match value {
             Value::Bool(flag) => Ok(flag),
-            // Some providers serialize booleans as strings; the meaning is not in doubt, so
-            // refusing the whole document over it would only hurt the caller.
-            Value::String(text) if text.eq_ignore_ascii_case("true") => Ok(true),
-            Value::String(text) if text.eq_ignore_ascii_case("false") => Ok(false),
+            // Some providers serialize booleans as strings; when the caller opted in, the
+            // meaning is not in doubt.
+            Value::String(text) if tolerant && text.eq_ignore_ascii_case("true") => Ok(true),
+            Value::String(text) if tolerant && text.eq_ignore_ascii_case("false") => Ok(false),
             other => Err(json_kind(&other)),
         }
     }
@@ -381,7 +417,7 @@ impl Member for bool {
 impl<T: From<String>> Member for Vec<T> {
     const EXPECTED: &'static str = "an array of strings";
 
-    fn from_value(value: Value) -> Result<Self, &'static str> {
+    fn from_value(value: Value, tolerant: bool) -> Result<Self, &'static str> {
         match value {
             Value::Array(items) => items
                 .into_iter()
@@ -396,9 +432,9 @@ impl<T: From<String>> Member for Vec<T> {
                     }),
                 })
                 .collect(),
-            // A lone string where a list belongs is a known provider quirk; its meaning (a
-            // list of one) is clear.
-            Value::String(text) => Ok(vec![T::from(text)]),
+            // A lone string where a list belongs is a known provider quirk; when the caller
+            // opted in, its meaning (a list of one) is clear.
+            Value::String(text) if tolerant => Ok(vec![T::from(text)]),
             other => Err(json_kind(&other)),
         }
     }
@@ -407,7 +443,7 @@ impl<T: From<String>> Member for Vec<T> {
 impl Member for Map<String, Value> {
     const EXPECTED: &'static str = "an object";
 
-    fn from_value(value: Value) -> Result<Self, &'static str> {
+    fn from_value(value: Value, _tolerant: bool) -> Result<Self, &'static str> {
         match value {
             Value::Object(object) => Ok(object),
             other => Err(json_kind(&other)),
@@ -428,8 +464,12 @@ pub(crate) fn json_kind(value: &Value) -> &'static str {
 }
 
 /// Reads one known member, naming it in the error.
-fn convert<T: Member>(member: &str, value: Value) -> Result<T, ProviderMetadataError> {
-    T::from_value(value).map_err(|found| ProviderMetadataError::WrongType {
+fn convert<T: Member>(
+    member: &str,
+    value: Value,
+    tolerant: bool,
+) -> Result<T, ProviderMetadataError> {
+    T::from_value(value, tolerant).map_err(|found| ProviderMetadataError::WrongType {
         member: member.to_owned(),
         expected: T::EXPECTED,
         found,
@@ -449,9 +489,10 @@ macro_rules! known_members {
                 &mut self,
                 name: &str,
                 value: Value,
+                tolerant: bool,
             ) -> Result<Option<Value>, ProviderMetadataError> {
                 match name {
-                    $(stringify!($field) => self.$field = Some(convert(name, value)?),)+
+                    $(stringify!($field) => self.$field = Some(convert(name, value, tolerant)?),)+
                     _ => return Ok(Some(value)),
                 }
                 Ok(None)
@@ -577,7 +618,8 @@ impl ProviderMetadata {
         }
     }
 
-    /// Reads a configuration document from a JSON body.
+    /// Reads a configuration document from a JSON body, strictly (the default
+    /// [`ParseOptions`]); see [`ProviderMetadata::from_json_with`] to tolerate malformed values.
     ///
     /// The body is parsed once. A member whose value is JSON `null` is treated as absent (and
     /// is not kept in `extra_fields`).
@@ -591,8 +633,23 @@ impl ProviderMetadata {
     /// member whose value has the wrong JSON type, e.g.
     /// `provider metadata: jwks_uri: expected a string, found a number`.
     pub fn from_json(body: &[u8]) -> Result<Self, ProviderMetadataError> {
+        Self::from_json_with(body, &ParseOptions::default())
+    }
+
+    /// Reads a configuration document from a JSON body as `options` say; see
+    /// [`ProviderMetadata::from_json`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ProviderMetadata::from_json`]; with
+    /// [`tolerate_malformed_values`](ParseOptions::tolerate_malformed_values) a `"true"` /
+    /// `"false"` string or a lone string is not a [`WrongType`](ProviderMetadataError::WrongType).
+    pub fn from_json_with(
+        body: &[u8],
+        options: &ParseOptions,
+    ) -> Result<Self, ProviderMetadataError> {
         match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(object)) => Self::from_json_object(object),
+            Ok(Value::Object(object)) => Self::from_json_object_with(object, options),
             Ok(other) => Err(ProviderMetadataError::NotAnObject {
                 found: json_kind(&other),
             }),
@@ -600,13 +657,27 @@ impl ProviderMetadata {
         }
     }
 
-    /// Reads a configuration document from an already parsed JSON object; see
+    /// Reads a configuration document from an already parsed JSON object, strictly; see
     /// [`ProviderMetadata::from_json`].
     ///
     /// # Errors
     ///
     /// As [`ProviderMetadata::from_json`], except that the JSON is already parsed.
     pub fn from_json_object(object: Map<String, Value>) -> Result<Self, ProviderMetadataError> {
+        Self::from_json_object_with(object, &ParseOptions::default())
+    }
+
+    /// Reads a configuration document from an already parsed JSON object as `options` say; see
+    /// [`ProviderMetadata::from_json_with`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ProviderMetadata::from_json_with`], except that the JSON is already parsed.
+    pub fn from_json_object_with(
+        object: Map<String, Value>,
+        options: &ParseOptions,
+    ) -> Result<Self, ProviderMetadataError> {
+        let tolerant = options.tolerate_malformed_values;
         let mut metadata = Self::default();
         let mut issuer = None;
         // One pass over the members, in document order, so unknown members keep their order in
@@ -616,8 +687,8 @@ impl ProviderMetadata {
                 continue;
             }
             if name == "issuer" {
-                issuer = Some(convert::<String>(&name, value)?);
-            } else if let Some(unknown) = metadata.read_member(&name, value)? {
+                issuer = Some(convert::<String>(&name, value, tolerant)?);
+            } else if let Some(unknown) = metadata.read_member(&name, value, tolerant)? {
                 metadata.extra_fields.insert(name, unknown);
             }
         }
@@ -849,8 +920,8 @@ impl ProviderMetadata {
     }
 }
 
-/// Reads the same documents as [`ProviderMetadata::from_json_object`], with the same
-/// leniency, so stored metadata can be loaded with any serde format that has maps.
+/// Reads the same documents as [`ProviderMetadata::from_json_object`], as strictly, so stored
+/// metadata can be loaded with any serde format that has maps.
 impl<'de> Deserialize<'de> for ProviderMetadata {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let object = Map::<String, Value>::deserialize(deserializer)?;
@@ -1069,7 +1140,32 @@ mod tests {
     }
 
     #[test]
-    fn tolerates_string_booleans_and_lone_strings() {
+    fn string_booleans_and_lone_strings_are_errors_by_default() {
+        let error = parse(json!({
+            "issuer": "https://op.example",
+            "claims_parameter_supported": "true",
+        }))
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "provider metadata: claims_parameter_supported: expected a boolean, found a string"
+        );
+        let error = parse(json!({"issuer": "https://op.example", "scopes_supported": "openid"}))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "provider metadata: scopes_supported: expected an array of strings, found a string"
+        );
+        let document = br#"{"issuer": "https://op.example", "scopes_supported": "openid"}"#;
+        assert!(serde_json::from_slice::<ProviderMetadata>(document).is_err());
+    }
+
+    #[test]
+    fn tolerates_string_booleans_and_lone_strings_when_asked() {
+        let tolerant = ParseOptions::default().with_tolerate_malformed_values(true);
+        let parse = |document: Value| {
+            ProviderMetadata::from_json_with(&serde_json::to_vec(&document).unwrap(), &tolerant)
+        };
         let m = parse(json!({
             "issuer": "https://op.example",
             "claims_parameter_supported": "true",
@@ -1087,6 +1183,9 @@ mod tests {
             json!({"issuer": "https://op.example", "claims_parameter_supported": "yes"})
         )
         .is_err());
+        // Only those two shapes are tolerated: other wrong types still name the member.
+        assert!(parse(json!({"issuer": "https://op.example", "scopes_supported": 5})).is_err());
+        assert!(parse(json!({"issuer": "https://op.example", "jwks_uri": ["x"]})).is_err());
     }
 
     #[test]

@@ -232,6 +232,15 @@ impl RegistrationResponse {
             .is_some_and(|expires_at| now >= expires_at)
     }
 
+    /// Whether the provider echoed any client metadata. Some providers answer with only the
+    /// client id and credentials; then [`RegistrationResponse::metadata`] holds nothing but
+    /// defaults, and what was sent is the best record of what was registered.
+    pub fn has_echoed_metadata(&self) -> bool {
+        self.raw
+            .keys()
+            .any(|member| !crate::client_metadata::RESPONSE_ONLY_MEMBERS.contains(&member.as_str()))
+    }
+
     /// When the client id was issued, from `client_id_issued_at`; `None` when the member is
     /// absent or the time cannot be represented.
     pub fn client_id_issued_at_time(&self) -> Option<SystemTime> {
@@ -293,7 +302,7 @@ fn seconds_member(
 }
 
 /// `seconds` after the Unix epoch, when `SystemTime` can hold it.
-fn epoch_seconds(seconds: i64) -> Option<SystemTime> {
+pub(crate) fn epoch_seconds(seconds: i64) -> Option<SystemTime> {
     let seconds = u64::try_from(seconds).ok()?;
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
 }

@@ -16,7 +16,7 @@ use crate::ProviderMetadata;
 
 mod wire;
 
-pub(crate) use wire::{reserved, Reserved};
+pub(crate) use wire::{reserved, Reserved, RESPONSE_ONLY_MEMBERS};
 
 /// Everything a client can register with an OpenID Provider: the members of OIDC Dynamic
 /// Client Registration 1.0 §2 and RFC 7591 §2, and those added by the logout, mTLS (RFC 8705),

@@ -1,0 +1,569 @@
+//! A cache of provider configurations and key sets for many issuers: [`ProviderCache`].
+//!
+//! The lifecycle of an entry is documented on [`ProviderCache`] (this module is private).
+//! Inside: `slot` holds one document of one issuer and its single-flight rules, `refresher` is
+//! the background task, `options` the settings and the retry backoff.
+
+mod options;
+mod refresher;
+mod slot;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use biscuit::jwk::JWK;
+use biscuit::Empty;
+use oidc_telemetry::{CacheTelemetry, CachedDocument};
+use tokio::sync::Notify;
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+pub use options::{Backoff, ProviderCacheOptions};
+
+use self::slot::{error_kind, lock, Fetched, Outcome, Slot};
+use crate::{
+    load_configuration, load_provider_jwks, DiscoveryError, DiscoveryOptions, Jwks,
+    ProviderConfiguration,
+};
+
+/// Provider configurations and key sets for many issuers, loaded once, refreshed in the
+/// background and shared.
+///
+/// Cloning is cheap (the clones share one cache) and the cache is `Send + Sync`: build one at
+/// start-up and hand clones to every task. Errors are shared by everyone who waited for the
+/// same load, hence `Arc<DiscoveryError>` (which is an [`Error`](std::error::Error) too).
+///
+/// The configuration goes wherever a `&ProviderMetadata` is needed, for example to
+/// `oidc-registration`'s `register` and its management calls:
+/// `register(&configuration.metadata, &client, &options)`.
+///
+/// # Lifecycle of an entry
+///
+/// 1. **First lookup.** [`ProviderCache::configuration`] for an issuer that is not cached loads
+///    its configuration with [`load_configuration`](crate::load_configuration). Concurrent
+///    lookups for that issuer wait for the same load: one request, however many callers (single
+///    flight). A failed load is returned to everyone who waited for it and is not kept: the next
+///    lookup tries again. [`ProviderCache::jwks`] does the same for the key set named by the
+///    configuration's `jwks_uri`.
+/// 2. **Refresh ahead.** A loaded document is kept for the lifetime its `Cache-Control` header
+///    gives, clamped by the [`ExpiryPolicy`](crate::ExpiryPolicy) of
+///    [`ProviderCacheOptions::discovery`] (its `minimum` is the floor, its `maximum` the
+///    ceiling). When [`ProviderCacheOptions::refresh_ahead`] of that lifetime has passed, the
+///    cache's background task loads it again; lookups are served from the cache meanwhile.
+/// 3. **Failures.** While refreshes fail, lookups keep getting the last good value (also after
+///    it expired: `ProviderConfiguration::is_expired` tells), and the refresh is retried after
+///    the delays of [`ProviderCacheOptions::backoff`]. Each failure is counted in
+///    `oidc_provider_cache_refresh_failure_total`.
+/// 4. **Key rotation.** When a refreshed configuration names another `jwks_uri`, the key set is
+///    reloaded from the new URI at once. [`ProviderCache::key`] with a `kid` that is not in the
+///    cached set refetches the set (one request for all concurrent callers), unless the set was
+///    fetched less than [`ProviderCacheOptions::kid_refetch_interval`] ago, and then answers.
+/// 5. **Eviction.** At most [`ProviderCacheOptions::max_issuers`] issuers are kept; looking up
+///    one more evicts the least recently used. [`ProviderCache::invalidate`] drops one issuer.
+/// 6. **Drop.** Dropping the last clone of a cache aborts its background task and every refresh
+///    in progress: no task, timer or connection attempt outlives the cache.
+///
+/// The background task is started by the first lookup, on that lookup's Tokio runtime (current
+/// thread or multi-thread), and restarted by a later lookup if that runtime has shut down. It is
+/// one task with one timer for the whole cache, not one per issuer.
+///
+/// # Telemetry
+///
+/// `oidc_provider_cache_{hit,miss,refresh,refresh_failure,eviction}_total`, labelled `issuer`
+/// (and `document`, plus `error` for failures); see the `oidc-telemetry` crate. The loads
+/// themselves still emit `load_configuration` and `load_jwks` metrics.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use oidc_discovery::{Backoff, ProviderCache};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let cache = ProviderCache::builder()
+///     .max_issuers(16)
+///     .backoff(Backoff::Exponential {
+///         min: Duration::from_secs(1),
+///         max: Duration::from_secs(60),
+///     })
+///     .build();
+///
+/// let configuration = cache.configuration("https://accounts.example.com").await?;
+/// let provider = &configuration.metadata; // what `register` takes
+/// println!("registration endpoint: {:?}", provider.registration_endpoint);
+///
+/// // The key that signed a token, refetching the key set once if the kid is new.
+/// let key = cache.key("https://accounts.example.com", "2024-05-key").await?;
+/// println!("known key: {}", key.is_some());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ProviderCache {
+    inner: Arc<Inner>,
+}
+
+/// The state shared by the clones of a cache. Its background task holds only a `Weak` to it.
+struct Inner {
+    options: Arc<ProviderCacheOptions>,
+    entries: Mutex<Entries>,
+    /// Wakes the background task when a new refresh deadline is set.
+    wake: Arc<Notify>,
+    /// The background task, started by the first lookup.
+    refresher: Mutex<Option<AbortHandle>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Stop the background task now rather than at its next wake-up, which may be hours
+        // away: its timer and any refresh in flight go with it.
+        let refresher = self
+            .refresher
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(task) = refresher.take() {
+            task.abort();
+        }
+    }
+}
+
+/// The issuers, with a use counter for least-recently-used eviction.
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, Tracked>,
+    /// Incremented on every use; an entry's `used` is the value at its last use.
+    clock: u64,
+}
+
+struct Tracked {
+    entry: Arc<Entry>,
+    used: u64,
+}
+
+/// One issuer's documents.
+#[derive(Debug)]
+struct Entry {
+    issuer: String,
+    telemetry: CacheTelemetry,
+    configuration: Slot<ProviderConfiguration>,
+    jwks: Slot<Jwks>,
+}
+
+/// A refresh handed to the background task.
+struct Job {
+    entry: Arc<Entry>,
+    document: CachedDocument,
+    options: Arc<ProviderCacheOptions>,
+}
+
+impl fmt::Debug for ProviderCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderCache")
+            .field("issuers", &self.len())
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ProviderCache {
+    fn default() -> Self {
+        Self::new(ProviderCacheOptions::default())
+    }
+}
+
+impl ProviderCache {
+    /// A cache with these settings. Needs no runtime; see [`ProviderCacheOptions::build`].
+    pub fn new(options: ProviderCacheOptions) -> Self {
+        let mut options = options;
+        options.discovery = options.effective_discovery();
+        Self {
+            inner: Arc::new(Inner {
+                options: Arc::new(options),
+                entries: Mutex::new(Entries::default()),
+                wake: Arc::new(Notify::new()),
+                refresher: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The default settings, to adjust and [`build`](ProviderCacheOptions::build).
+    pub fn builder() -> ProviderCacheOptions {
+        ProviderCacheOptions::default()
+    }
+
+    /// The settings in use (with the default load time limit filled in).
+    pub fn options(&self) -> &ProviderCacheOptions {
+        &self.inner.options
+    }
+
+    /// The configuration of `issuer`: cached, or loaded now (once for all concurrent callers).
+    ///
+    /// While background refreshes fail this is the last good configuration, even past its
+    /// expiry.
+    ///
+    /// # Errors
+    ///
+    /// The [`load_configuration`](crate::load_configuration) error of the load this call waited
+    /// for. Errors are not cached: the next call loads again.
+    pub async fn configuration(
+        &self,
+        issuer: &str,
+    ) -> Result<Arc<ProviderConfiguration>, Arc<DiscoveryError>> {
+        self.ensure_refresher();
+        let entry = self.inner.entry(issuer);
+        self.configuration_of(&entry).await
+    }
+
+    /// The key set of `issuer`, from its configuration's `jwks_uri`: cached, or loaded now (once
+    /// for all concurrent callers). Looks the configuration up first, as
+    /// [`configuration`](Self::configuration) does.
+    ///
+    /// # Errors
+    ///
+    /// As [`configuration`](Self::configuration), or the
+    /// [`load_provider_jwks`](crate::load_provider_jwks) error (such as
+    /// [`DiscoveryError::NoJwksUri`]).
+    pub async fn jwks(&self, issuer: &str) -> Result<Arc<Jwks>, Arc<DiscoveryError>> {
+        self.ensure_refresher();
+        let entry = self.inner.entry(issuer);
+        let configuration = self.configuration_of(&entry).await?;
+        self.jwks_of(&entry, &configuration).await
+    }
+
+    /// The key of `issuer` with this `kid`.
+    ///
+    /// When the cached key set has no such key, the set is fetched again (one request for all
+    /// concurrent callers) unless it was fetched less than
+    /// [`kid_refetch_interval`](ProviderCacheOptions::kid_refetch_interval) ago; then the
+    /// answer comes from the set as it is. `Ok(None)`: the provider has no such key.
+    ///
+    /// # Errors
+    ///
+    /// As [`jwks`](Self::jwks), or the error of the refetch.
+    pub async fn key(
+        &self,
+        issuer: &str,
+        kid: &str,
+    ) -> Result<Option<JWK<Empty>>, Arc<DiscoveryError>> {
+        self.ensure_refresher();
+        let entry = self.inner.entry(issuer);
+        let configuration = self.configuration_of(&entry).await?;
+        let jwks = self.jwks_of(&entry, &configuration).await?;
+        if let Some(key) = jwks.find(kid) {
+            return Ok(Some(key.clone()));
+        }
+        // The set may have changed since it was read; look again before fetching.
+        let snapshot = entry.jwks.snapshot();
+        if let Some(key) = snapshot.value.as_deref().and_then(|jwks| jwks.find(kid)) {
+            return Ok(Some(key.clone()));
+        }
+        // The newest configuration names the URI to fetch from.
+        let configuration = entry.configuration.value().unwrap_or(configuration);
+        let options = &self.inner.options;
+        let outcome = entry
+            .jwks
+            .refetch(
+                snapshot.generation,
+                options.kid_refetch_interval,
+                options,
+                || fetch_jwks(&configuration, &options.discovery),
+            )
+            .await;
+        let jwks = match outcome {
+            Outcome::Fetched(result) => {
+                entry.telemetry.refresh(CachedDocument::Jwks);
+                match &result {
+                    Ok(_) => entry.follow_jwks_uri(),
+                    Err(error) => entry
+                        .telemetry
+                        .refresh_failure(CachedDocument::Jwks, error_kind(error)),
+                }
+                self.inner.wake.notify_one();
+                Some(result?)
+            }
+            Outcome::Joined(result) => Some(result?),
+            Outcome::Skipped(value) => value,
+        };
+        Ok(jwks.and_then(|jwks| jwks.find(kid).cloned()))
+    }
+
+    /// Forgets `issuer`: the next lookup loads it again. Returns whether it was cached. A load
+    /// or refresh in progress for it finishes, but its result is not kept.
+    pub fn invalidate(&self, issuer: &str) -> bool {
+        lock(&self.inner.entries).map.remove(issuer).is_some()
+    }
+
+    /// Forgets every issuer.
+    pub fn clear(&self) {
+        lock(&self.inner.entries).map.clear();
+    }
+
+    /// The number of issuers cached (including any whose first load is in progress).
+    pub fn len(&self) -> usize {
+        lock(&self.inner.entries).map.len()
+    }
+
+    /// Whether no issuer is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether `issuer` is cached.
+    pub fn contains(&self, issuer: &str) -> bool {
+        lock(&self.inner.entries).map.contains_key(issuer)
+    }
+
+    /// Starts the background task unless it runs; needs to be inside a Tokio runtime (without
+    /// one, there is simply no background refresh).
+    fn ensure_refresher(&self) {
+        let mut refresher = lock(&self.inner.refresher);
+        if refresher.as_ref().is_some_and(|task| !task.is_finished()) {
+            return;
+        }
+        // A finished task means its runtime shut down: start again on the current one.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let task = runtime.spawn(refresher::run(
+            Arc::downgrade(&self.inner),
+            Arc::clone(&self.inner.wake),
+        ));
+        *refresher = Some(task.abort_handle());
+    }
+
+    async fn configuration_of(
+        &self,
+        entry: &Arc<Entry>,
+    ) -> Result<Arc<ProviderConfiguration>, Arc<DiscoveryError>> {
+        let snapshot = entry.configuration.snapshot();
+        if let Some(configuration) = snapshot.value {
+            entry.telemetry.hit(CachedDocument::Configuration);
+            return Ok(configuration);
+        }
+        entry.telemetry.miss(CachedDocument::Configuration);
+        let options = &self.inner.options;
+        let result = entry
+            .configuration
+            .load(snapshot.generation, options, || {
+                fetch_configuration(&entry.issuer, &options.discovery)
+            })
+            .await;
+        match &result {
+            // A new refresh deadline for the background task.
+            Ok(_) => self.inner.wake.notify_one(),
+            // Do not keep an issuer that never loaded: it would take a place in the cache.
+            Err(_) => self.inner.forget_if_unloaded(entry),
+        }
+        result
+    }
+
+    async fn jwks_of(
+        &self,
+        entry: &Arc<Entry>,
+        configuration: &ProviderConfiguration,
+    ) -> Result<Arc<Jwks>, Arc<DiscoveryError>> {
+        let snapshot = entry.jwks.snapshot();
+        if let Some(jwks) = snapshot.value {
+            entry.telemetry.hit(CachedDocument::Jwks);
+            return Ok(jwks);
+        }
+        entry.telemetry.miss(CachedDocument::Jwks);
+        let options = &self.inner.options;
+        let result = entry
+            .jwks
+            .load(snapshot.generation, options, || {
+                fetch_jwks(configuration, &options.discovery)
+            })
+            .await;
+        if result.is_ok() {
+            // The configuration may have been refreshed while the keys loaded.
+            entry.follow_jwks_uri();
+            self.inner.wake.notify_one();
+        }
+        result
+    }
+}
+
+async fn fetch_configuration(
+    issuer: &str,
+    options: &DiscoveryOptions,
+) -> Result<Fetched<ProviderConfiguration>, DiscoveryError> {
+    Ok((load_configuration(issuer, options).await?, None))
+}
+
+async fn fetch_jwks(
+    configuration: &ProviderConfiguration,
+    options: &DiscoveryOptions,
+) -> Result<Fetched<Jwks>, DiscoveryError> {
+    let jwks = load_provider_jwks(&configuration.metadata, options).await?;
+    Ok((jwks, configuration.metadata.jwks_uri.clone()))
+}
+
+impl Inner {
+    /// The entry of `issuer`, created (evicting the least recently used one if the cache is
+    /// full) when missing, and marked as just used.
+    fn entry(&self, issuer: &str) -> Arc<Entry> {
+        let mut entries = lock(&self.entries);
+        entries.clock = entries.clock.wrapping_add(1);
+        let now = entries.clock;
+        if let Some(tracked) = entries.map.get_mut(issuer) {
+            tracked.used = now;
+            return Arc::clone(&tracked.entry);
+        }
+        // A linear scan: the cache holds tens of issuers, and this runs only when one is added.
+        let capacity = self.options.capacity();
+        while entries.map.len() >= capacity {
+            let oldest = entries
+                .map
+                .iter()
+                .min_by_key(|(_, tracked)| tracked.used)
+                .map(|(issuer, _)| issuer.clone());
+            let Some(evicted) = oldest.and_then(|oldest| entries.map.remove(&oldest)) else {
+                break;
+            };
+            evicted.entry.telemetry.eviction();
+        }
+        let entry = Arc::new(Entry {
+            issuer: issuer.to_owned(),
+            telemetry: CacheTelemetry::new(issuer),
+            configuration: Slot::default(),
+            jwks: Slot::default(),
+        });
+        entries.map.insert(
+            issuer.to_owned(),
+            Tracked {
+                entry: Arc::clone(&entry),
+                used: now,
+            },
+        );
+        entry
+    }
+
+    /// Removes `entry` if it is still the cached entry of its issuer and has no configuration.
+    fn forget_if_unloaded(&self, entry: &Arc<Entry>) {
+        let mut entries = lock(&self.entries);
+        let same = entries
+            .map
+            .get(&entry.issuer)
+            .is_some_and(|tracked| Arc::ptr_eq(&tracked.entry, entry));
+        if same && entry.configuration.value().is_none() {
+            entries.map.remove(&entry.issuer);
+        }
+    }
+
+    /// The refreshes due at `now`, each taken off the schedule until it finishes.
+    fn take_due(&self, now: Instant) -> Vec<Job> {
+        let entries = lock(&self.entries);
+        let mut jobs = Vec::new();
+        for tracked in entries.map.values() {
+            for document in [CachedDocument::Configuration, CachedDocument::Jwks] {
+                let due = match document {
+                    CachedDocument::Jwks => tracked.entry.jwks.take_due(now),
+                    _ => tracked.entry.configuration.take_due(now),
+                };
+                if due {
+                    jobs.push(Job {
+                        entry: Arc::clone(&tracked.entry),
+                        document,
+                        options: Arc::clone(&self.options),
+                    });
+                }
+            }
+        }
+        jobs
+    }
+
+    /// The earliest refresh deadline of all entries.
+    fn next_refresh(&self) -> Option<Instant> {
+        let entries = lock(&self.entries);
+        entries
+            .map
+            .values()
+            .flat_map(|tracked| {
+                [
+                    tracked.entry.configuration.refresh_at(),
+                    tracked.entry.jwks.refresh_at(),
+                ]
+            })
+            .flatten()
+            .min()
+    }
+}
+
+impl Job {
+    async fn run(self) {
+        let Job {
+            entry,
+            document,
+            options,
+        } = self;
+        match document {
+            CachedDocument::Jwks => entry.refresh_jwks(&options).await,
+            _ => entry.refresh_configuration(&options).await,
+        }
+    }
+}
+
+impl Entry {
+    async fn refresh_configuration(&self, options: &ProviderCacheOptions) {
+        let refreshed = self
+            .configuration
+            .refresh(options, || {
+                fetch_configuration(&self.issuer, &options.discovery)
+            })
+            .await;
+        let Some(result) = refreshed else { return };
+        self.telemetry.refresh(CachedDocument::Configuration);
+        match result {
+            Ok(_) => self.follow_jwks_uri(),
+            Err(error) => self
+                .telemetry
+                .refresh_failure(CachedDocument::Configuration, error_kind(&error)),
+        }
+    }
+
+    /// Keys from a URI the provider no longer names must be replaced now: schedules an
+    /// immediate key set refresh when the cached set came from another URI than the cached
+    /// configuration names.
+    ///
+    /// Called after every successful configuration or key set fetch: a configuration refresh
+    /// and a key set fetch may run at the same time, and whichever stores its result last sees
+    /// the mismatch. Never called after a failed fetch, so a failing new URI is retried with
+    /// backoff, not in a loop.
+    fn follow_jwks_uri(&self) {
+        let Some(configuration) = self.configuration.value() else {
+            return;
+        };
+        let moved =
+            self.jwks.value().is_some() && self.jwks.source() != configuration.metadata.jwks_uri;
+        if moved {
+            self.jwks.refresh_soon(Instant::now());
+        }
+    }
+
+    async fn refresh_jwks(&self, options: &ProviderCacheOptions) {
+        // The key set was loaded from a configuration, so there is one.
+        let Some(configuration) = self.configuration.value() else {
+            return;
+        };
+        let refreshed = self
+            .jwks
+            .refresh(options, || fetch_jwks(&configuration, &options.discovery))
+            .await;
+        let Some(result) = refreshed else { return };
+        self.telemetry.refresh(CachedDocument::Jwks);
+        match result {
+            Ok(_) => self.follow_jwks_uri(),
+            Err(error) => self
+                .telemetry
+                .refresh_failure(CachedDocument::Jwks, error_kind(&error)),
+        }
+    }
+}
+
+/// The documented thread-safety promise, checked at compile time.
+#[allow(dead_code)]
+fn assert_send_sync() {
+    fn check<T: Send + Sync + Clone + 'static>() {}
+    check::<ProviderCache>();
+}
