@@ -1,0 +1,339 @@
+//! The command line, as clap derive types.
+//!
+//! Subcommand, flag and value names are a contract that scripts depend on: rename nothing.
+//! Flags may be added; none may change meaning.
+
+// The doc comments below are also the `--help` text, read in a terminal, where a bare URL is
+// what the reader wants to see.
+#![allow(rustdoc::bare_urls)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::Value;
+
+/// `oidc-register`: OpenID Connect discovery and dynamic client registration (RFC 7591/7592).
+#[derive(Debug, Parser)]
+#[command(
+    name = "oidc-register",
+    version,
+    about = "Discover OpenID Providers and register and manage OAuth clients",
+    long_about = "Discover OpenID Providers and register and manage OAuth clients (OpenID Connect \
+                  Dynamic Client Registration, RFC 7591 and RFC 7592).\n\n\
+                  stdout carries exactly one JSON document; progress, warnings, errors and \
+                  --metrics go to stderr.\n\n\
+                  Exit codes: 0 success, 2 usage error, 3 client metadata invalid (nothing \
+                  sent), 4 the provider refused, 5 transport or protocol failure, 1 a local \
+                  failure after the provider acted (the credentials are still printed)."
+)]
+pub struct Cli {
+    /// Options every subcommand accepts, before or after its name.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Common options")]
+pub struct CommonArgs {
+    /// Limit for each request to the provider, in seconds (fractions allowed) [default: 30].
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+    /// Allow plain http:// to hosts other than loopback (test environments only).
+    #[arg(long, global = true)]
+    pub allow_http: bool,
+    /// Print the metrics this run emitted, in Prometheus text format, to stderr.
+    #[arg(long, global = true)]
+    pub metrics: bool,
+    /// How to print the JSON document on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Json)]
+    pub output: OutputFormat,
+}
+
+/// How the JSON document on stdout is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OutputFormat {
+    /// One line.
+    #[default]
+    Json,
+    /// Indented.
+    Pretty,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load the provider's configuration and print it.
+    Discover {
+        /// The issuer, e.g. https://op.example.
+        #[arg(value_name = "ISSUER")]
+        issuer: String,
+        /// How to find the configuration.
+        #[command(flatten)]
+        discovery: DiscoveryArgs,
+    },
+    /// Load the provider's configuration, then its key set (jwks_uri), and print the key set.
+    Jwks {
+        /// The issuer, e.g. https://op.example.
+        #[arg(value_name = "ISSUER")]
+        issuer: String,
+        /// How to find the configuration.
+        #[command(flatten)]
+        discovery: DiscoveryArgs,
+    },
+    /// Register a client and print it with its credentials.
+    Register(RegisterArgs),
+    /// Read a registration (RFC 7592) and print it; rewrites the file when the provider
+    /// rotated a credential.
+    Read(ManageArgs),
+    /// Replace a registration's metadata (RFC 7592) and print the result; rewrites the file.
+    Update(UpdateArgs),
+    /// Delete a registration (RFC 7592); removes the file once the provider confirmed.
+    Delete(ManageArgs),
+    /// Walk discover, register, read, update and delete against a bundled in-process provider
+    /// on 127.0.0.1 (no network needed).
+    Demo,
+}
+
+/// How the provider configuration is found.
+#[derive(Debug, Clone, Args)]
+pub struct DiscoveryArgs {
+    /// Which well-known document to load: OpenID Connect's, RFC 8414's, or OpenID Connect's
+    /// then RFC 8414's when the first is not there.
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = WellKnownArg::Openid)]
+    pub well_known: WellKnownArg,
+    /// Accept a configuration whose issuer is this template (e.g.
+    /// https://login.microsoftonline.com/{tenantid}/v2.0) when the issuer asked for matches it;
+    /// each {name} stands for one path segment.
+    #[arg(long, value_name = "PATTERN")]
+    pub issuer_pattern: Option<String>,
+}
+
+/// The `--well-known` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum WellKnownArg {
+    /// `/.well-known/openid-configuration` (OpenID Connect Discovery).
+    #[default]
+    Openid,
+    /// `/.well-known/oauth-authorization-server` (RFC 8414).
+    Oauth,
+    /// The OpenID Connect document, then RFC 8414's when the first is not there.
+    Both,
+}
+
+/// `register`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct RegisterArgs {
+    /// The issuer, e.g. https://op.example.
+    #[arg(value_name = "ISSUER")]
+    pub issuer: String,
+    /// A redirect URI to register (repeatable); added to the metadata's redirect_uris.
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    pub redirect_uris: Vec<String>,
+    /// Client metadata as a JSON object, from FILE or from stdin with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    pub metadata: Option<PathBuf>,
+    /// Set one metadata field; the value is parsed as JSON when it parses, else taken as a
+    /// string (repeatable, applied last).
+    #[arg(long = "set", value_name = "KEY=JSON", value_parser = parse_set)]
+    pub set: Vec<SetField>,
+    /// Read the initial access token from this environment variable.
+    #[arg(long, value_name = "VAR", group = "initial_access_token")]
+    pub initial_access_token_env: Option<String>,
+    /// Read the initial access token from this file (surrounding whitespace is trimmed).
+    #[arg(long, value_name = "FILE", group = "initial_access_token")]
+    pub initial_access_token_file: Option<PathBuf>,
+    /// Write the registered client, credentials included, to FILE (mode 0600); refuses to
+    /// overwrite an existing file.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Do not check the metadata before sending it; let the provider decide.
+    #[arg(long)]
+    pub no_validate: bool,
+    /// How to find the configuration.
+    #[command(flatten)]
+    pub discovery: DiscoveryArgs,
+}
+
+/// `read`'s and `delete`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct ManageArgs {
+    /// The registration file written by `register --save`.
+    #[arg(long, value_name = "FILE")]
+    pub registration: PathBuf,
+}
+
+/// `update`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct UpdateArgs {
+    /// The registration file written by `register --save`.
+    #[arg(long, value_name = "FILE")]
+    pub registration: PathBuf,
+    /// Replacement client metadata as a JSON object, from FILE or from stdin with `-`
+    /// (default: the metadata in the registration file).
+    #[arg(long, value_name = "FILE|-")]
+    pub metadata: Option<PathBuf>,
+    /// Set one metadata field; the value is parsed as JSON when it parses, else taken as a
+    /// string (repeatable, applied last).
+    #[arg(long = "set", value_name = "KEY=JSON", value_parser = parse_set)]
+    pub set: Vec<SetField>,
+    /// Do not check the metadata before sending it; let the provider decide.
+    #[arg(long)]
+    pub no_validate: bool,
+}
+
+/// One `--set KEY=JSON`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetField {
+    /// The member name, language tag included (`client_name#ja-Jpan-JP`).
+    pub key: String,
+    /// The value: the JSON it parsed as, or the text as a string.
+    pub value: Value,
+}
+
+/// Parses `KEY=VALUE`: the value is JSON when it parses as JSON, else a string, so
+/// `require_auth_time=true` is a boolean and `client_name=Example App` a string. To send a
+/// string that looks like JSON (`"true"`, `"42"`), quote it: `client_name='"42"'`.
+///
+/// # Errors
+///
+/// A message for clap when there is no `=` or the key is empty.
+pub fn parse_set(raw: &str) -> Result<SetField, String> {
+    let Some((key, value)) = raw.split_once('=') else {
+        return Err("expected KEY=JSON, e.g. require_auth_time=true".to_owned());
+    };
+    let key = key.trim();
+    if key.is_empty() {
+        return Err("the key before '=' is empty".to_owned());
+    }
+    let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+    Ok(SetField {
+        key: key.to_owned(),
+        value,
+    })
+}
+
+/// Parses `--timeout`: positive seconds, fractions allowed.
+///
+/// # Errors
+///
+/// A message for clap when the value is not a positive, finite number of seconds.
+pub fn parse_timeout(raw: &str) -> Result<Duration, String> {
+    let seconds: f64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of seconds, got {raw:?}"))?;
+    // NaN is neither more nor less than zero, so it is refused here too.
+    if seconds.is_nan() || seconds <= 0.0 {
+        return Err("the timeout must be more than 0 seconds".to_owned());
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("timeout {raw:?} is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn set_values_are_json_when_they_parse_and_strings_otherwise() {
+        let cases = [
+            ("require_auth_time=true", "require_auth_time", json!(true)),
+            ("default_max_age=3600", "default_max_age", json!(3600)),
+            (
+                "contacts=[\"a@example.com\"]",
+                "contacts",
+                json!(["a@example.com"]),
+            ),
+            (
+                "client_name#ja-Jpan-JP=デモ",
+                "client_name#ja-Jpan-JP",
+                json!("デモ"),
+            ),
+            (
+                "client_name=Example App",
+                "client_name",
+                json!("Example App"),
+            ),
+            ("client_name=\"42\"", "client_name", json!("42")),
+            (
+                "tos_uri=https://a.example/?x=1",
+                "tos_uri",
+                json!("https://a.example/?x=1"),
+            ),
+            ("client_name=", "client_name", json!("")),
+            ("logo_uri=null", "logo_uri", json!(null)),
+        ];
+        for (raw, key, value) in cases {
+            assert_eq!(
+                parse_set(raw).unwrap(),
+                SetField {
+                    key: key.to_owned(),
+                    value
+                },
+                "{raw}"
+            );
+        }
+        assert!(parse_set("no-equals").is_err());
+        assert!(parse_set("=1").is_err());
+    }
+
+    #[test]
+    fn timeouts_are_positive_seconds() {
+        assert_eq!(parse_timeout("2").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_timeout("0.25").unwrap(), Duration::from_millis(250));
+        for bad in ["0", "-1", "nan", "inf", "1e400", "soon", ""] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn common_options_go_before_or_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "oidc-register",
+            "--output",
+            "pretty",
+            "discover",
+            "https://op.example",
+            "--timeout",
+            "3",
+            "--allow-http",
+            "--well-known",
+            "both",
+        ])
+        .unwrap();
+        assert_eq!(cli.common.output, OutputFormat::Pretty);
+        assert_eq!(cli.common.timeout, Some(Duration::from_secs(3)));
+        assert!(cli.common.allow_http && !cli.common.metrics);
+        let Command::Discover { discovery, .. } = cli.command else {
+            panic!("not discover");
+        };
+        assert_eq!(discovery.well_known, WellKnownArg::Both);
+    }
+
+    #[test]
+    fn one_initial_access_token_source_at_most() {
+        let error = Cli::try_parse_from([
+            "oidc-register",
+            "register",
+            "https://op.example",
+            "--initial-access-token-env",
+            "A",
+            "--initial-access-token-file",
+            "f",
+        ])
+        .unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+    }
+}

@@ -1,0 +1,113 @@
+//! `read`, `update` and `delete`: registration management (RFC 7592) from a registration file.
+
+use oidc_registration::{delete_client, read_client, update_client, RegistrationError};
+use oidc_types::RegisteredClient;
+use serde_json::json;
+
+use super::client_document;
+use crate::cli::{ManageArgs, UpdateArgs};
+use crate::context::Context;
+use crate::exit::Action;
+use crate::metadata_input;
+use crate::output::{print_document, progress};
+use crate::registration_file;
+use crate::CliError;
+
+/// Reads the registration and prints it; rewrites the file when anything changed, rotated
+/// credentials above all (the old ones stop working at once).
+pub(super) async fn read(context: &Context, args: &ManageArgs) -> Result<(), CliError> {
+    let mut client = registration_file::load(&args.registration)?;
+    let before = client.clone();
+    progress(&format!("reading client {}", client.client_id));
+    let changes = read_client(&mut client, &context.management_options(true))
+        .await
+        .map_err(|error| CliError::from_registration(error, Action::Read))?;
+    if changes.any() {
+        progress("the provider rotated the client's credentials");
+    }
+    persist_and_print(context, args.registration.as_path(), &before, &client)
+}
+
+/// Replaces the registration's metadata and prints the result; rewrites the file.
+///
+/// The new metadata is the file's (or `--metadata`'s, which replaces it whole) with each
+/// `--set` applied: RFC 7592 updates are full replacements, so a member left out is deleted.
+pub(super) async fn update(context: &Context, args: UpdateArgs) -> Result<(), CliError> {
+    let mut client = registration_file::load(&args.registration)?;
+    let base = match &args.metadata {
+        Some(path) => metadata_input::read_document(path, std::io::stdin().lock())?,
+        None => metadata_input::to_object(&client.metadata)?,
+    };
+    let object = metadata_input::merge(base, &[], &args.set)?;
+    let metadata = metadata_input::to_client_metadata(&object)?;
+    let validate = !args.no_validate;
+    if validate {
+        metadata.validate().map_err(|errors| {
+            CliError::from_registration(RegistrationError::InvalidMetadata(errors), Action::Update)
+        })?;
+    }
+    let before = client.clone();
+    progress(&format!("updating client {}", client.client_id));
+    let changes = update_client(
+        &mut client,
+        &metadata,
+        &context.management_options(validate),
+    )
+    .await
+    .map_err(|error| CliError::from_registration(error, Action::Update))?;
+    if changes.any() {
+        progress("the provider rotated the client's credentials");
+    }
+    persist_and_print(context, args.registration.as_path(), &before, &client)
+}
+
+/// Deletes the registration, then its file: only once the provider confirmed, so a refused
+/// deletion keeps the credentials needed to try again.
+pub(super) async fn delete(context: &Context, args: &ManageArgs) -> Result<(), CliError> {
+    let client = registration_file::load(&args.registration)?;
+    progress(&format!("deleting client {}", client.client_id));
+    delete_client(&client, &context.management_options(true))
+        .await
+        .map_err(|error| CliError::from_registration(error, Action::Delete))?;
+    progress(&format!("deleted client {}", client.client_id));
+    let receipt = json!({
+        "deleted": true,
+        "issuer": client.issuer,
+        "client_id": client.client_id,
+    });
+    if let Err(error) = std::fs::remove_file(&args.registration) {
+        print_document(&receipt, context.output)?;
+        return Err(CliError::local(format!(
+            "deleted client {} but cannot remove {}: {error}",
+            client.client_id,
+            args.registration.display()
+        ))
+        .with_hint("remove it by hand: its credentials no longer work"));
+    }
+    progress(&format!("removed {}", args.registration.display()));
+    print_document(&receipt, context.output)
+}
+
+/// Rewrites the file when the registration changed, then prints it. When the rewrite fails the
+/// registration is printed all the same: after a rotation stdout holds the only working
+/// credentials.
+fn persist_and_print(
+    context: &Context,
+    path: &std::path::Path,
+    before: &RegisteredClient,
+    client: &RegisteredClient,
+) -> Result<(), CliError> {
+    let document = client_document(client)?;
+    if client != before {
+        if let Err(error) = registration_file::write(path, client) {
+            print_document(&document, context.output)?;
+            return Err(CliError::local(format!(
+                "cannot rewrite {}: {error}",
+                path.display()
+            ))
+            .with_hint("the current credentials are on stdout: keep them, the file's may no longer work"));
+        }
+        progress(&format!("rewrote {} (mode 0600)", path.display()));
+    }
+    print_document(&document, context.output)
+}

@@ -1,0 +1,128 @@
+//! `register`.
+
+use std::path::Path;
+
+use oidc_registration::{register, RegistrationError};
+use oidc_types::{RegisteredClient, Secret};
+use serde_json::Map;
+
+use super::{client_document, configuration};
+use crate::cli::RegisterArgs;
+use crate::context::Context;
+use crate::exit::Action;
+use crate::metadata_input;
+use crate::output::{print_document, progress};
+use crate::registration_file::Reservation;
+use crate::CliError;
+
+/// Registers a client and prints it with its credentials; with `--save`, writes it too.
+///
+/// Everything that can be checked locally is checked before the first request: the `--save`
+/// target, the initial access token, the metadata.
+pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), CliError> {
+    let reservation = args.save.as_deref().map(Reservation::new).transpose()?;
+    let token = initial_access_token(&args)?;
+
+    let base = match &args.metadata {
+        Some(path) => metadata_input::read_document(path, std::io::stdin().lock())?,
+        None => Map::new(),
+    };
+    let object = metadata_input::merge(base, &args.redirect_uris, &args.set)?;
+    let metadata = metadata_input::to_client_metadata(&object)?;
+    let validate = !args.no_validate;
+    if validate {
+        // Also checked by `register`, but only after discovery: this way invalid metadata sends
+        // nothing at all.
+        metadata.validate().map_err(|errors| {
+            CliError::from_registration(
+                RegistrationError::InvalidMetadata(errors),
+                Action::Register,
+            )
+        })?;
+    }
+
+    let provider = configuration(context, &args.issuer, &args.discovery).await?;
+    let mut options = context.register_options(validate);
+    if let Some(token) = token {
+        options = options.with_initial_access_token(token);
+    }
+    progress(&format!(
+        "registering a client with {}",
+        provider.metadata.issuer
+    ));
+    let response = register(&provider.metadata, &metadata, &options)
+        .await
+        .map_err(|error| CliError::from_registration(error, Action::Register))?;
+    for problem in &response.metadata_problems {
+        progress(&format!(
+            "warning: the provider echoed {} in an unexpected form; kept as sent",
+            problem.field
+        ));
+    }
+    let client =
+        RegisteredClient::from_registration(provider.metadata.issuer.clone(), &metadata, response);
+    progress(&format!("registered client {}", client.client_id));
+    let document = client_document(&client)?;
+
+    if let (Some(reservation), Some(path)) = (reservation, args.save.as_deref()) {
+        if let Err(error) = reservation.commit(&client) {
+            // The provider has the client now: its credentials must not be lost.
+            print_document(&document, context.output)?;
+            return Err(CliError::local(format!(
+                "registered client {} but cannot write {}: {error}",
+                client.client_id,
+                path.display()
+            ))
+            .with_hint("its credentials are on stdout: keep them, or delete the client"));
+        }
+        progress(&format!(
+            "saved the registration to {} (mode 0600)",
+            path.display()
+        ));
+    }
+    print_document(&document, context.output)
+}
+
+/// The initial access token, from the environment or a file: never from the command line,
+/// where `ps` would show it. Errors never include the token.
+fn initial_access_token(args: &RegisterArgs) -> Result<Option<Secret>, CliError> {
+    let (token, source) = if let Some(variable) = &args.initial_access_token_env {
+        let token = std::env::var(variable).map_err(|error| {
+            let reason = match error {
+                std::env::VarError::NotPresent => "is not set",
+                std::env::VarError::NotUnicode(_) => "is not valid unicode",
+            };
+            CliError::usage(format!(
+                "--initial-access-token-env: environment variable {variable} {reason}"
+            ))
+        })?;
+        (token, format!("environment variable {variable}"))
+    } else if let Some(path) = &args.initial_access_token_file {
+        (read_token_file(path)?, format!("file {}", path.display()))
+    } else {
+        return Ok(None);
+    };
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(CliError::usage(format!(
+            "the initial access token in {source} is empty"
+        )));
+    }
+    // What an Authorization header can carry; checked here so the message can say where the
+    // token came from.
+    if !token.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err(CliError::usage(format!(
+            "the initial access token in {source} contains spaces or characters an http header cannot carry"
+        )));
+    }
+    Ok(Some(Secret::new(token)))
+}
+
+fn read_token_file(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|error| {
+        CliError::usage(format!(
+            "--initial-access-token-file: cannot read {}: {error}",
+            path.display()
+        ))
+    })
+}

@@ -1,0 +1,147 @@
+//! What every subcommand shares for one run: one HTTP client, the timeout, the output format.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use oidc_discovery::{DiscoveryOptions, Quirks, WellKnown};
+use oidc_http::{HttpClient, HyperClient};
+use oidc_registration::{ManagementOptions, RegisterOptions, Validation};
+use url::Url;
+
+use crate::cli::{CommonArgs, DiscoveryArgs, OutputFormat, WellKnownArg};
+use crate::CliError;
+
+/// The settings of one run.
+#[derive(Debug)]
+pub(crate) struct Context {
+    /// One client, so one connection pool, for every request of the run.
+    pub(crate) http: Arc<dyn HttpClient>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) output: OutputFormat,
+    pub(crate) allow_http: bool,
+}
+
+impl Context {
+    pub(crate) fn new(common: &CommonArgs) -> Result<Self, CliError> {
+        let mut builder = HyperClient::builder().allow_insecure_http(common.allow_http);
+        if let Some(timeout) = common.timeout {
+            // The connect limit can never be longer than the whole request's.
+            builder = builder
+                .timeout(timeout)
+                .connect_timeout(timeout.min(oidc_http::DEFAULT_CONNECT_TIMEOUT));
+        }
+        let http = builder.build().map_err(|error| {
+            CliError::new(
+                crate::ExitKind::Failed,
+                format!("cannot build the http client: {error}"),
+            )
+        })?;
+        Ok(Self {
+            http: Arc::new(http),
+            timeout: common.timeout,
+            output: common.output,
+            allow_http: common.allow_http,
+        })
+    }
+
+    /// Refuses a plain-http issuer off the loopback interface before anything is sent, unless
+    /// `--allow-http`: the HTTP client would refuse it too, but as a transport failure, while
+    /// this is the caller's choice to fix.
+    pub(crate) fn check_issuer(&self, issuer: &str) -> Result<(), CliError> {
+        let Ok(url) = Url::parse(issuer) else {
+            // Left to discovery, which says precisely what is wrong.
+            return Ok(());
+        };
+        let loopback = url.host_str().is_some_and(oidc_http::is_loopback_host);
+        if url.scheme() == "http" && !loopback && !self.allow_http {
+            return Err(CliError::usage(format!(
+                "refusing plain http to {}: the issuer must use https",
+                url.host_str().unwrap_or_default()
+            ))
+            .with_hint("pass --allow-http to allow plain http (test environments only)"));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn discovery_options(&self, args: &DiscoveryArgs) -> DiscoveryOptions {
+        let well_known = match args.well_known {
+            WellKnownArg::Openid => WellKnown::OpenId,
+            WellKnownArg::Oauth => WellKnown::OAuth,
+            WellKnownArg::Both => WellKnown::OpenIdThenOAuth,
+        };
+        let mut quirks = Quirks::default().with_allow_http_endpoints(self.allow_http);
+        if let Some(pattern) = &args.issuer_pattern {
+            quirks = quirks.with_issuer_pattern(pattern.clone());
+        }
+        let mut options = DiscoveryOptions::default()
+            .with_http_client(Arc::clone(&self.http))
+            .with_well_known(well_known)
+            .with_quirks(quirks);
+        if let Some(timeout) = self.timeout {
+            options = options.with_timeout(timeout);
+        }
+        options
+    }
+
+    pub(crate) fn register_options(&self, validate: bool) -> RegisterOptions {
+        let mut options = RegisterOptions::default()
+            .with_http_client(Arc::clone(&self.http))
+            .with_validation(validation(validate));
+        if let Some(timeout) = self.timeout {
+            options = options.with_timeout(timeout);
+        }
+        options
+    }
+
+    pub(crate) fn management_options(&self, validate: bool) -> ManagementOptions {
+        let mut options = ManagementOptions::default()
+            .with_http_client(Arc::clone(&self.http))
+            .with_validation(validation(validate));
+        if let Some(timeout) = self.timeout {
+            options = options.with_timeout(timeout);
+        }
+        options
+    }
+}
+
+fn validation(validate: bool) -> Validation {
+    if validate {
+        Validation::Metadata
+    } else {
+        Validation::Off
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ExitKind;
+
+    fn context(allow_http: bool) -> Context {
+        Context::new(&CommonArgs {
+            timeout: Some(Duration::from_secs(1)),
+            allow_http,
+            metrics: false,
+            output: OutputFormat::Json,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback_unless_allowed() {
+        let strict = context(false);
+        let error = strict.check_issuer("http://op.example").unwrap_err();
+        assert_eq!(error.kind(), ExitKind::Usage);
+        assert!(error.hint().unwrap().contains("--allow-http"));
+        for fine in [
+            "https://op.example",
+            "http://127.0.0.1:8080",
+            "http://localhost/x",
+            "http://[::1]:1",
+            "not a url",
+        ] {
+            strict.check_issuer(fine).unwrap();
+        }
+        context(true).check_issuer("http://op.example").unwrap();
+    }
+}

@@ -1,0 +1,385 @@
+//! What a failure means to a script: the exit code, one `error:` line, and a `hint:` line where
+//! one helps.
+//!
+//! | code | [`ExitKind`] | meaning |
+//! |---|---|---|
+//! | 0 | | success |
+//! | 1 | [`ExitKind::Local`] | a local failure after the provider acted (the registration file could not be written; the credentials are still on stdout) |
+//! | 2 | [`ExitKind::Usage`] | usage: a bad flag or value, an unreadable file, a missing environment variable, an unusable issuer, plain http without `--allow-http`, an existing `--save` file; nothing was sent |
+//! | 3 | [`ExitKind::InvalidMetadata`] | the client metadata is invalid: a member of the wrong type (a JSON document that is not an object, `"require_auth_time": "yes"`) or a broken rule found by validation; nothing was sent |
+//! | 4 | [`ExitKind::Refused`] | the provider refused: its OAuth `error` and `error_description` are printed; also no registration endpoint, no management for this client, 403, 404, 405 |
+//! | 5 | [`ExitKind::Failed`] | transport or protocol failure: connect, TLS, timeout, an unexpected status or body, an issuer mismatch |
+//!
+//! Messages are single lines (anything the provider sent is flattened) and never contain a
+//! token or secret: the library errors this is built from never hold one.
+
+use std::fmt;
+
+use oidc_discovery::DiscoveryError;
+use oidc_http::{HttpError, HttpErrorKind};
+use oidc_registration::RegistrationError;
+use oidc_types::OAuthError;
+
+/// The kind of failure, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExitKind {
+    /// 1: a local failure after the provider acted, such as a registration file that could
+    /// not be written.
+    Local,
+    /// 2: the command line or its inputs are unusable; nothing was sent.
+    Usage,
+    /// 3: the client metadata is invalid; nothing was sent.
+    InvalidMetadata,
+    /// 4: the provider refused the request.
+    Refused,
+    /// 5: a transport or protocol failure.
+    Failed,
+}
+
+impl ExitKind {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Local => 1,
+            Self::Usage => 2,
+            Self::InvalidMetadata => 3,
+            Self::Refused => 4,
+            Self::Failed => 5,
+        }
+    }
+}
+
+/// Which operation failed; it changes the wording and the hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Action {
+    /// Registering a client (RFC 7591).
+    Register,
+    /// Reading a registration (RFC 7592).
+    Read,
+    /// Updating a registration (RFC 7592).
+    Update,
+    /// Deleting a registration (RFC 7592).
+    Delete,
+}
+
+impl Action {
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Register => "registration",
+            Self::Read => "read",
+            Self::Update => "update",
+            Self::Delete => "deletion",
+        }
+    }
+}
+
+/// A failure of the command: its kind, one line of message, and an optional hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    kind: ExitKind,
+    message: String,
+    hint: Option<String>,
+}
+
+impl CliError {
+    /// A failure of `kind`; the message is flattened to one line.
+    pub fn new(kind: ExitKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: one_line(&message.into()),
+            hint: None,
+        }
+    }
+
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(ExitKind::Usage, message)
+    }
+
+    /// Invalid client metadata (exit 3).
+    pub fn invalid_metadata(message: impl Into<String>) -> Self {
+        Self::new(ExitKind::InvalidMetadata, message)
+    }
+
+    /// A local failure after the provider acted (exit 1).
+    pub fn local(message: impl Into<String>) -> Self {
+        Self::new(ExitKind::Local, message)
+    }
+
+    /// Adds a hint line, flattened to one line.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(one_line(&hint.into()));
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> ExitKind {
+        self.kind
+    }
+
+    /// The message, without the `error: ` prefix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The hint, if any.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// What goes to stderr: `error: …`, then `hint: …` on a second line when there is a hint.
+    pub fn render(&self) -> String {
+        match &self.hint {
+            Some(hint) => format!("error: {}\nhint: {hint}", self.message),
+            None => format!("error: {}", self.message),
+        }
+    }
+
+    /// Maps a discovery failure.
+    pub fn from_discovery(error: DiscoveryError) -> Self {
+        match error {
+            DiscoveryError::InvalidIssuer { issuer, reason } => {
+                Self::usage(format!("invalid issuer {issuer:?}: {reason}")).with_hint(
+                    "an issuer is an https url without query or fragment, e.g. https://op.example",
+                )
+            }
+            DiscoveryError::Http { url, source } => {
+                let hint = http_hint(&source);
+                let error = Self::new(ExitKind::Failed, format!("fetching {url}: {source}"));
+                match hint {
+                    Some(hint) => error.with_hint(hint),
+                    None => error,
+                }
+            }
+            DiscoveryError::UnexpectedStatus { url, status, .. } => {
+                let error = Self::new(
+                    ExitKind::Failed,
+                    format!("fetching {url}: unexpected status {status}"),
+                );
+                if status == http::StatusCode::NOT_FOUND {
+                    error.with_hint(
+                        "check the issuer; for a plain OAuth 2.0 server try --well-known oauth or both",
+                    )
+                } else {
+                    error
+                }
+            }
+            DiscoveryError::IssuerMismatch { expected, found } => {
+                let advice = if expected.trim_end_matches('/') == found.trim_end_matches('/') {
+                    "they differ only in a trailing slash: use the provider's exact issuer"
+                } else if found.contains('{') {
+                    "the provider names a template issuer: pass it with --issuer-pattern to accept it"
+                } else {
+                    "the document may belong to another provider; use the issuer it names only if you trust it"
+                };
+                Self::new(
+                    ExitKind::Failed,
+                    "issuer mismatch: the provider's configuration names another issuer",
+                )
+                .with_hint(format!(
+                    "expected {expected:?}, the provider says {found:?}; {advice}"
+                ))
+            }
+            other => Self::new(ExitKind::Failed, other.to_string()),
+        }
+    }
+
+    /// Maps a registration or management failure of `action`.
+    pub fn from_registration(error: RegistrationError, action: Action) -> Self {
+        let noun = action.noun();
+        match error {
+            RegistrationError::InvalidMetadata(errors) => Self::invalid_metadata(
+                errors.to_string(),
+            )
+            .with_hint("nothing was sent; fix the metadata, or pass --no-validate to let the provider decide"),
+            error @ RegistrationError::UnsendableMetadata { .. } => {
+                Self::invalid_metadata(error.to_string()).with_hint("nothing was sent")
+            }
+            error @ RegistrationError::InvalidAccessToken if action == Action::Register => {
+                Self::usage(format!("initial access token: {error}"))
+            }
+            error @ RegistrationError::NotSupported { .. } => {
+                Self::new(ExitKind::Refused, error.to_string())
+            }
+            RegistrationError::NotManageable { client_id, missing } => Self::new(
+                ExitKind::Refused,
+                format!("client {client_id:?} cannot be managed: the registration has no {missing}"),
+            )
+            .with_hint("the provider gave none when the client was registered: it does not offer management (rfc 7592) for it"),
+            RegistrationError::Http(source) => {
+                let hint = http_hint(&source);
+                let error =
+                    Self::new(ExitKind::Failed, format!("{noun} request failed: {source}"));
+                match hint {
+                    Some(hint) => error.with_hint(hint),
+                    None => error,
+                }
+            }
+            RegistrationError::Provider { error, status, .. } => Self::new(
+                ExitKind::Refused,
+                format!("the provider refused the {noun} ({status}): {}", oauth(&error)),
+            ),
+            RegistrationError::TokenRejected { status, error, .. } => {
+                let (token, hint) = if action == Action::Register {
+                    (
+                        "initial access token",
+                        "check the token given with --initial-access-token-env or --initial-access-token-file, or give one if the provider requires it",
+                    )
+                } else {
+                    (
+                        "registration access token",
+                        "the client may have been deleted, or its token rotated without this file being rewritten",
+                    )
+                };
+                Self::new(
+                    ExitKind::Refused,
+                    format!(
+                        "the provider rejected the {token} ({status}){}",
+                        described(error.as_ref())
+                    ),
+                )
+                .with_hint(hint)
+            }
+            RegistrationError::NotPermitted { status, error, .. } => Self::new(
+                ExitKind::Refused,
+                format!(
+                    "the provider does not permit this {noun} ({status}){}",
+                    described(error.as_ref())
+                ),
+            ),
+            error @ RegistrationError::MethodNotAllowed { .. } => {
+                Self::new(ExitKind::Refused, error.to_string())
+            }
+            error @ RegistrationError::ClientNotFound { .. } => {
+                Self::new(ExitKind::Refused, error.to_string())
+                    .with_hint("the client may have been deleted")
+            }
+            other => Self::new(ExitKind::Failed, other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+/// `code: description`, as the provider sent them.
+fn oauth(error: &OAuthError) -> String {
+    match &error.description {
+        Some(description) => format!("{}: {description}", error.code),
+        None => error.code.to_string(),
+    }
+}
+
+fn described(error: Option<&OAuthError>) -> String {
+    error
+        .map(|error| format!(": {}", oauth(error)))
+        .unwrap_or_default()
+}
+
+fn http_hint(error: &HttpError) -> Option<&'static str> {
+    match error.kind() {
+        HttpErrorKind::InsecureUrl => Some(
+            "the provider named a plain http url; pass --allow-http to allow it (test environments only)",
+        ),
+        HttpErrorKind::Timeout => Some("the provider did not answer in time; raise --timeout"),
+        HttpErrorKind::Connect => Some("is the provider running and reachable at that address?"),
+        HttpErrorKind::Tls => Some("the provider's tls certificate is not trusted or invalid"),
+        _ => None,
+    }
+}
+
+/// Flattens text to one line: anything a provider sent may contain line breaks or control
+/// characters, which would break the one-line contract (and could forge output lines).
+fn one_line(text: &str) -> String {
+    let mut line = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            if !line.ends_with(' ') {
+                line.push(' ');
+            }
+        } else {
+            line.push(c);
+        }
+    }
+    line.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use http::StatusCode;
+
+    use super::*;
+
+    #[test]
+    fn codes_are_the_contract() {
+        let codes: Vec<u8> = [
+            ExitKind::Local,
+            ExitKind::Usage,
+            ExitKind::InvalidMetadata,
+            ExitKind::Refused,
+            ExitKind::Failed,
+        ]
+        .into_iter()
+        .map(ExitKind::code)
+        .collect();
+        assert_eq!(codes, [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn provider_refusals_show_code_and_description_on_one_line() {
+        let body = br#"{"error":"invalid_redirect_uri","error_description":"no\nfragments"}"#;
+        let error = CliError::from_registration(
+            RegistrationError::Provider {
+                error: OAuthError::from_json(body).unwrap(),
+                status: StatusCode::BAD_REQUEST,
+                body: String::from_utf8_lossy(body).into_owned(),
+            },
+            Action::Register,
+        );
+        assert_eq!(error.kind(), ExitKind::Refused);
+        assert_eq!(
+            error.render(),
+            "error: the provider refused the registration (400 Bad Request): invalid_redirect_uri: no fragments"
+        );
+    }
+
+    #[test]
+    fn issuer_mismatch_shows_both_values() {
+        let error = CliError::from_discovery(DiscoveryError::IssuerMismatch {
+            expected: "https://a.example".into(),
+            found: "https://b.example".into(),
+        });
+        assert_eq!(error.kind(), ExitKind::Failed);
+        let hint = error.hint().unwrap();
+        assert!(hint.contains("\"https://a.example\"") && hint.contains("\"https://b.example\""));
+        assert_eq!(error.render().lines().count(), 2);
+    }
+
+    #[test]
+    fn token_rejections_hint_at_the_right_token() {
+        let rejected = || RegistrationError::TokenRejected {
+            status: StatusCode::UNAUTHORIZED,
+            error: Some(OAuthError::new("invalid_token")),
+            body: String::new(),
+        };
+        let register = CliError::from_registration(rejected(), Action::Register);
+        assert!(register.message().contains("initial access token"));
+        assert!(register.message().ends_with(": invalid_token"));
+        let read = CliError::from_registration(rejected(), Action::Read);
+        assert!(read.message().contains("registration access token"));
+        assert_eq!(read.kind(), ExitKind::Refused);
+    }
+
+    #[test]
+    fn one_line_flattens_control_characters() {
+        assert_eq!(one_line(" a\r\n\tb \u{1b}[2Kc\n"), "a b [2Kc");
+    }
+}
