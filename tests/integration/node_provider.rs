@@ -10,10 +10,9 @@
 //! dropping it kills the process.
 
 use std::fmt;
-use std::fs::File;
-use std::path::{Path, PathBuf};
+
 use std::process::Stdio;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
@@ -29,12 +28,6 @@ const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The server's stderr kept for diagnostics; older output is discarded beyond this.
 const STDERR_LIMIT: usize = 64 * 1024;
-
-/// Major Node.js version the pinned oidc-provider 9.x runs on.
-const MIN_NODE_MAJOR: u32 = 20;
-
-const INSTALL_HINT: &str = "install Node.js 20+ with npm (e.g. `apt-get install nodejs npm`, or \
-     from https://nodejs.org/) and make sure `node` and `npm` are on PATH";
 
 /// A running `oidc-provider` with dynamic registration and registration management enabled.
 ///
@@ -83,16 +76,15 @@ impl NodeProvider {
     }
 
     async fn spawn(initial_access_token: Option<&str>) -> NodeProvider {
-        let dir = provider_dir();
-        let tools = toolchain();
         // Blocking, but only the first caller of the process waits for npm, and each test has its
         // own runtime, so nothing else is starved meanwhile.
-        ensure_installed(&dir, &tools.npm);
+        let install = oidc_integration_tests::node_provider_install();
+        let dir = &install.dir;
 
-        let mut command = Command::new(&tools.node);
+        let mut command = Command::new(&install.node);
         command
             .arg("server.js")
-            .current_dir(&dir)
+            .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -102,9 +94,9 @@ impl NodeProvider {
         if let Some(token) = initial_access_token {
             command.env("OIDC_INITIAL_ACCESS_TOKEN", token);
         }
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("failed to start {} server.js: {e}", tools.node.display()));
+        let mut child = command.spawn().unwrap_or_else(|e| {
+            panic!("failed to start {} server.js: {e}", install.node.display())
+        });
 
         let stdin = child.stdin.take().expect("stdin is piped");
         let stdout = child.stdout.take().expect("stdout is piped");
@@ -202,125 +194,6 @@ async fn collect<R: AsyncRead + Unpin>(mut reader: R, buffer: Arc<Mutex<Vec<u8>>
 
 fn captured(buffer: &Mutex<Vec<u8>>) -> String {
     String::from_utf8_lossy(&buffer.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
-}
-
-fn provider_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc-provider")
-}
-
-struct Toolchain {
-    node: PathBuf,
-    npm: PathBuf,
-}
-
-/// Finds `node` and `npm` and checks the Node.js version, once per process.
-fn toolchain() -> &'static Toolchain {
-    static TOOLCHAIN: OnceLock<Toolchain> = OnceLock::new();
-    TOOLCHAIN.get_or_init(|| {
-        let node = find_on_path("node").unwrap_or_else(|| {
-            panic!("node is required for the oidc-provider interop tests but is not on PATH: {INSTALL_HINT}")
-        });
-        let npm = find_on_path("npm").unwrap_or_else(|| {
-            panic!("npm is required for the oidc-provider interop tests but is not on PATH: {INSTALL_HINT}")
-        });
-        let output = std::process::Command::new(&node)
-            .arg("--version")
-            .output()
-            .unwrap_or_else(|e| panic!("failed to run {} --version: {e}", node.display()));
-        let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-        let major = version
-            .strip_prefix('v')
-            .and_then(|v| v.split('.').next())
-            .and_then(|major| major.parse::<u32>().ok());
-        match major {
-            Some(major) if major >= MIN_NODE_MAJOR => {}
-            _ => panic!(
-                "the oidc-provider interop tests need Node.js {MIN_NODE_MAJOR}+, found {version:?} \
-                 at {}: {INSTALL_HINT}",
-                node.display()
-            ),
-        }
-        Toolchain { node, npm }
-    })
-}
-
-fn find_on_path(program: &str) -> Option<PathBuf> {
-    // npm is a `.cmd` shim on Windows.
-    let names: &[String] = if cfg!(windows) {
-        &[format!("{program}.exe"), format!("{program}.cmd")]
-    } else {
-        &[program.to_owned()]
-    };
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
-        .find(|candidate| candidate.is_file())
-}
-
-/// Runs `npm ci` unless `node_modules` holds a complete install of the current lockfile.
-///
-/// Guarded twice: the `OnceLock` serialises the test threads of this process (and lets all but
-/// the first skip the check), the file lock serialises concurrent test processes such as several
-/// `cargo test` runs. The check happens under the file lock because `npm ci` first deletes
-/// `node_modules` and then fills it gradually; a process that looked without the lock could see
-/// a half-written tree.
-fn ensure_installed(dir: &Path, npm: &Path) {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        let lock_path = dir.join(".install.lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .unwrap_or_else(|e| panic!("failed to open {}: {e}", lock_path.display()));
-        // The tests crate is not published, so the workspace MSRV (1.85) does not bind it;
-        // `File::lock` (1.89) avoids a dependency for a portable cross-process lock. The OS
-        // releases it if this process dies, so a killed test run cannot leave it stuck.
-        #[allow(clippy::incompatible_msrv)]
-        lock.lock()
-            .unwrap_or_else(|e| panic!("failed to lock {}: {e}", lock_path.display()));
-
-        let lockfile_path = dir.join("package-lock.json");
-        let lockfile = std::fs::read(&lockfile_path)
-            .unwrap_or_else(|e| panic!("failed to read {}: {e}", lockfile_path.display()));
-        // Written only after `npm ci` succeeded, with the lockfile it installed: an interrupted
-        // install (no marker) or a changed lockfile (other contents) is installed again.
-        let marker = dir.join("node_modules").join(".interop-installed-lockfile");
-        if std::fs::read(&marker).is_ok_and(|installed| installed == lockfile) {
-            return;
-        }
-
-        let started = Instant::now();
-        let output = std::process::Command::new(npm)
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "failed to run {} ci in {}: {e}",
-                    npm.display(),
-                    dir.display()
-                )
-            });
-        if !output.status.success() {
-            panic!(
-                "`npm ci` in {} failed ({}), so the oidc-provider interop tests cannot run. \
-                 Is the npm registry reachable?\n--- npm stderr ---\n{}",
-                dir.display(),
-                output.status,
-                String::from_utf8_lossy(&output.stderr),
-            );
-        }
-        std::fs::write(&marker, &lockfile)
-            .unwrap_or_else(|e| panic!("failed to write {}: {e}", marker.display()));
-        eprintln!(
-            "installed oidc-provider for the interop tests in {:?}",
-            started.elapsed()
-        );
-        // The file lock is released when `lock` is dropped here.
-    });
 }
 
 #[cfg(test)]

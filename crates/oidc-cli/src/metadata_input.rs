@@ -16,17 +16,6 @@ use crate::cli::SetField;
 use crate::output::progress;
 use crate::CliError;
 
-/// Members a registration response carries and client metadata never does: the provider sets
-/// them, so they are dropped from what is sent (with a warning, so nobody expects them to work).
-const PROVIDER_SET: &[&str] = &[
-    "client_id",
-    "client_secret",
-    "registration_access_token",
-    "registration_client_uri",
-    "client_id_issued_at",
-    "client_secret_expires_at",
-];
-
 /// Reads the `--metadata` document: from `stdin` when `path` is `-`, else from the file.
 ///
 /// # Errors
@@ -102,8 +91,8 @@ pub fn merge(
 ///
 /// [`ExitKind::InvalidMetadata`](crate::ExitKind::InvalidMetadata) naming each such member.
 pub fn to_client_metadata(object: &Map<String, Value>) -> Result<ClientMetadata, CliError> {
-    for key in PROVIDER_SET {
-        if object.contains_key(*key) {
+    for key in ClientMetadata::RESPONSE_ONLY_MEMBERS {
+        if object.contains_key(key) {
             progress(&format!(
                 "warning: ignoring {key} in the metadata: the provider sets it"
             ));

@@ -198,13 +198,8 @@ async fn fetch_document(
         url: oidc_http::redact_url(url),
         source,
     };
-    match serde_json::from_slice::<Value>(&response.body) {
-        Ok(Value::Object(document)) => Ok((response, document)),
-        Ok(other) => Err(invalid(ProviderMetadataError::NotAnObject {
-            found: json_kind(&other),
-        })),
-        Err(source) => Err(invalid(ProviderMetadataError::InvalidJson { source })),
-    }
+    let document = ProviderMetadata::document_object(&response.body).map_err(invalid)?;
+    Ok((response, document))
 }
 
 /// Whether `error` says "there is no metadata document at this URL", the only case in which
@@ -345,18 +340,6 @@ fn is_insecure_http(value: &str) -> bool {
             !url.host_str().is_some_and(oidc_http::is_loopback_host)
         }
         _ => false,
-    }
-}
-
-/// The JSON type of a value, for [`ProviderMetadataError::NotAnObject`].
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

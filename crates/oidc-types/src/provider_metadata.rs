@@ -648,8 +648,19 @@ impl ProviderMetadata {
         body: &[u8],
         options: &ParseOptions,
     ) -> Result<Self, ProviderMetadataError> {
+        Self::from_json_object_with(Self::document_object(body)?, options)
+    }
+
+    /// The first step of [`ProviderMetadata::from_json`]: the body as a JSON object, not yet
+    /// read as metadata. For callers that adjust the document before reading it (discovery
+    /// applies overrides and verified `signed_metadata` claims here).
+    ///
+    /// # Errors
+    ///
+    /// [`ProviderMetadataError::InvalidJson`] or [`ProviderMetadataError::NotAnObject`].
+    pub fn document_object(body: &[u8]) -> Result<Map<String, Value>, ProviderMetadataError> {
         match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(object)) => Self::from_json_object_with(object, options),
+            Ok(Value::Object(object)) => Ok(object),
             Ok(other) => Err(ProviderMetadataError::NotAnObject {
                 found: json_kind(&other),
             }),

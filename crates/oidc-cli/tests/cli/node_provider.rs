@@ -1,18 +1,15 @@
 //! panva's `oidc-provider` (OpenID Certified) on 127.0.0.1, started from
 //! `tests/oidc-provider/server.js` of the workspace.
 //!
-//! A small, synchronous counterpart of the interop harness in the workspace's `tests/` crate
-//! (which this crate cannot import). It shares that harness's install protocol: `npm ci` runs
-//! under an exclusive lock on `tests/oidc-provider/.install.lock`, and only when the marker
-//! `node_modules/.interop-installed-lockfile` does not hold the current lockfile, so the two
-//! never install over each other and a fresh clone works whichever runs first. Node.js 20+ and
-//! npm are required: without them the tests fail with a message rather than being skipped.
+//! A small, synchronous counterpart of the async interop harness in the workspace's `tests/`
+//! crate; finding Node.js and installing the pinned packages is shared with it
+//! ([`oidc_integration_tests::node_provider_install`]), so a fresh clone works whichever suite
+//! runs first. Node.js 20+ and npm are required: without them the tests fail with a message
+//! rather than being skipped.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 /// A loaded 2-core machine starting several servers at once was seen to take over 30 s.
@@ -42,12 +39,11 @@ impl NodeProvider {
     }
 
     fn spawn(initial_access_token: Option<&str>) -> Self {
-        let dir = provider_dir();
-        ensure_installed(&dir);
-        let mut command = Command::new("node");
+        let install = oidc_integration_tests::node_provider_install();
+        let mut command = Command::new(&install.node);
         command
             .arg("server.js")
-            .current_dir(&dir)
+            .current_dir(&install.dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -107,56 +103,4 @@ impl Drop for NodeProvider {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn provider_dir() -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/oidc-provider"
-    ))
-    .to_path_buf()
-}
-
-/// Runs `npm ci` unless `node_modules` holds a complete install of the current lockfile.
-fn ensure_installed(dir: &Path) {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        let lock_path = dir.join(".install.lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .unwrap_or_else(|e| panic!("cannot open {}: {e}", lock_path.display()));
-        // `File::lock` (Rust 1.89) is newer than the workspace MSRV, but tests build with the
-        // toolchain at hand; it saves a dependency, and the OS releases the lock if this
-        // process dies.
-        #[allow(clippy::incompatible_msrv)]
-        lock.lock()
-            .unwrap_or_else(|e| panic!("cannot lock {}: {e}", lock_path.display()));
-        let lockfile = std::fs::read(dir.join("package-lock.json"))
-            .unwrap_or_else(|e| panic!("cannot read {}/package-lock.json: {e}", dir.display()));
-        // Written after a successful install with the lockfile it installed, by this harness and
-        // the workspace's interop harness alike.
-        let marker = dir.join("node_modules").join(".interop-installed-lockfile");
-        if std::fs::read(&marker).is_ok_and(|installed| installed == lockfile) {
-            return;
-        }
-        let output = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run npm (npm must be on PATH): {e}"));
-        let mut stderr = String::new();
-        let _ = output.stderr.as_slice().read_to_string(&mut stderr);
-        assert!(
-            output.status.success(),
-            "`npm ci` in {} failed ({}); is the npm registry reachable?\n{stderr}",
-            dir.display(),
-            output.status
-        );
-        std::fs::write(&marker, &lockfile)
-            .unwrap_or_else(|e| panic!("cannot write {}: {e}", marker.display()));
-    });
 }

@@ -390,6 +390,11 @@ impl Default for ClientMetadata {
 }
 
 impl ClientMetadata {
+    /// The members a registration response carries next to the metadata (RFC 7591 §3.2.1,
+    /// RFC 7592 §3): the provider sets them, so they are never client metadata. Reading skips
+    /// them and writing refuses them as extra fields.
+    pub const RESPONSE_ONLY_MEMBERS: [&'static str; 6] = RESPONSE_ONLY_MEMBERS;
+
     /// Metadata with the given redirect URIs and every other member at its default (see
     /// [`Default`](#impl-Default-for-ClientMetadata)).
     pub fn new<I, S>(redirect_uris: I) -> Self
