@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use oidc_discovery::IssuerRegex;
 use serde_json::Value;
 
 /// `oidc-register`: OpenID Connect discovery and dynamic client registration (RFC 7591/7592).
@@ -106,11 +107,33 @@ pub struct DiscoveryArgs {
     /// then RFC 8414's when the first is not there.
     #[arg(long, value_enum, value_name = "KIND", default_value_t = WellKnownArg::Openid)]
     pub well_known: WellKnownArg,
-    /// Accept a configuration whose issuer is this template (e.g.
-    /// https://login.microsoftonline.com/{tenantid}/v2.0) when the issuer asked for matches it;
-    /// each {name} stands for one path segment.
-    #[arg(long, value_name = "PATTERN")]
-    pub issuer_pattern: Option<String>,
+    /// Accept a configuration whose issuer differs from ISSUER when both match this regular
+    /// expression entirely (e.g. 'https://login\.microsoftonline\.com/[^/]+/v2\.0' for
+    /// Microsoft Entra's literal {tenantid} issuer). A template with {name} placeholders, such as
+    /// https://login.microsoftonline.com/{tenantid}/v2.0, is accepted too.
+    #[arg(long, value_name = "REGEX", value_parser = parse_issuer_pattern)]
+    pub issuer_pattern: Option<IssuerPattern>,
+}
+
+/// An `--issuer-pattern`: a regular expression, or (when the text is not a valid expression
+/// but has `{name}` placeholders) the template form the library also understands.
+#[derive(Debug, Clone)]
+pub enum IssuerPattern {
+    /// A regular expression both issuers must match entirely.
+    Regex(IssuerRegex),
+    /// The provider's template issuer, `{name}` standing for one path segment.
+    Template(String),
+}
+
+fn parse_issuer_pattern(text: &str) -> Result<IssuerPattern, String> {
+    match IssuerRegex::new(text) {
+        Ok(regex) => Ok(IssuerPattern::Regex(regex)),
+        // `{tenantid}` is not valid regex syntax, so a template never compiles as one.
+        Err(_) if text.contains('{') && text.contains('}') => {
+            Ok(IssuerPattern::Template(text.to_owned()))
+        }
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 /// The `--well-known` values.

@@ -8,7 +8,7 @@ use oidc_http::{HttpClient, HyperClient};
 use oidc_registration::{ManagementOptions, RegisterOptions, Validation};
 use url::Url;
 
-use crate::cli::{CommonArgs, DiscoveryArgs, OutputFormat, WellKnownArg};
+use crate::cli::{CommonArgs, DiscoveryArgs, IssuerPattern, OutputFormat, WellKnownArg};
 use crate::CliError;
 
 /// The settings of one run.
@@ -70,8 +70,12 @@ impl Context {
             WellKnownArg::Both => WellKnown::OpenIdThenOAuth,
         };
         let mut quirks = Quirks::default().with_allow_http_endpoints(self.allow_http);
-        if let Some(pattern) = &args.issuer_pattern {
-            quirks = quirks.with_issuer_pattern(pattern.clone());
+        match &args.issuer_pattern {
+            Some(IssuerPattern::Regex(regex)) => quirks = quirks.with_issuer_regex(regex.clone()),
+            Some(IssuerPattern::Template(template)) => {
+                quirks = quirks.with_issuer_pattern(template.clone());
+            }
+            None => {}
         }
         let mut options = DiscoveryOptions::default()
             .with_http_client(Arc::clone(&self.http))

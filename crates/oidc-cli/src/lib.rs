@@ -2,7 +2,7 @@
 //! clients from the command line or a deployment script.
 //!
 //! ```text
-//! oidc-register discover <ISSUER> [--well-known openid|oauth|both] [--issuer-pattern PATTERN]
+//! oidc-register discover <ISSUER> [--well-known openid|oauth|both] [--issuer-pattern REGEX]
 //! oidc-register jwks <ISSUER>
 //! oidc-register register <ISSUER> [--redirect-uri URI]... [--metadata FILE|-] [--set KEY=JSON]...
 //!                        [--initial-access-token-env VAR | --initial-access-token-file FILE]

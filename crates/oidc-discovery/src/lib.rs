@@ -66,5 +66,5 @@ pub use configuration::{
 pub use error::DiscoveryError;
 pub use expiry::ExpiryPolicy;
 pub use jwks::{load_jwks, load_provider_jwks, Jwks, SkippedKey};
-pub use options::{DiscoveryOptions, Quirks, WellKnown};
+pub use options::{DiscoveryOptions, InvalidIssuerRegex, IssuerRegex, Quirks, WellKnown};
 pub use webfinger::{discover_issuer, WebFingerResource, ISSUER_REL};

@@ -156,6 +156,15 @@ pub struct Quirks {
     /// metadata keeps the document's template issuer, which is what ID tokens must then be
     /// checked against (with the tenant filled in).
     pub issuer_pattern: Option<String>,
+    /// Accepts a document whose `issuer` differs from the issuer asked for when both match this
+    /// regular expression entirely: the general form of
+    /// [`issuer_pattern`](Self::issuer_pattern), for deviations a template cannot describe.
+    ///
+    /// The expression is anchored at both ends. It is the caller's to keep narrow: `.*` would
+    /// accept any issuer and so switch off the check that keeps one provider's document from
+    /// being used for another (Discovery §4.3). For Microsoft Entra:
+    /// `https://login\.microsoftonline\.com/[^/]+/v2\.0`.
+    pub issuer_regex: Option<IssuerRegex>,
     /// Members merged into the document before it is parsed and validated: each entry replaces
     /// the member of that name (or adds it), and a JSON `null` removes it. Applied after a
     /// verified `signed_metadata`, so the caller has the last word. For documents that are
@@ -188,6 +197,12 @@ impl Quirks {
         self
     }
 
+    /// Sets [`issuer_regex`](Self::issuer_regex).
+    pub fn with_issuer_regex(mut self, regex: IssuerRegex) -> Self {
+        self.issuer_regex = Some(regex);
+        self
+    }
+
     /// Adds one entry to [`document_overrides`](Self::document_overrides).
     pub fn with_document_override(mut self, member: impl Into<String>, value: Value) -> Self {
         self.document_overrides.insert(member.into(), value);
@@ -209,11 +224,70 @@ impl Quirks {
     /// Whether `found`, a document's issuer, is acceptable for `expected` under
     /// [`issuer_pattern`](Self::issuer_pattern). Exact equality is checked by the caller.
     pub(crate) fn issuer_pattern_accepts(&self, expected: &str, found: &str) -> bool {
-        match &self.issuer_pattern {
-            Some(pattern) => found == pattern && matches_pattern(pattern, expected),
-            None => false,
-        }
+        let by_pattern = self
+            .issuer_pattern
+            .as_deref()
+            .is_some_and(|pattern| found == pattern && matches_pattern(pattern, expected));
+        let by_regex = self
+            .issuer_regex
+            .as_ref()
+            .is_some_and(|regex| regex.0.is_match(expected) && regex.0.is_match(found));
+        by_pattern || by_regex
     }
+}
+
+/// A regular expression for [`Quirks::issuer_regex`], anchored at both ends.
+#[derive(Debug, Clone)]
+pub struct IssuerRegex(regex::Regex);
+
+impl IssuerRegex {
+    /// Compiles `pattern` (the syntax of the `regex` crate), anchored so it must match a whole
+    /// issuer.
+    ///
+    /// ```
+    /// use oidc_discovery::IssuerRegex;
+    ///
+    /// assert!(IssuerRegex::new(r"https://login\.microsoftonline\.com/[^/]+/v2\.0").is_ok());
+    /// assert!(IssuerRegex::new("https://op.example/(unclosed").is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidIssuerRegex`] when `pattern` is not a valid expression.
+    pub fn new(pattern: &str) -> Result<Self, InvalidIssuerRegex> {
+        regex::Regex::new(&format!("^(?:{pattern})$"))
+            .map(Self)
+            .map_err(|error| InvalidIssuerRegex {
+                pattern: pattern.to_owned(),
+                reason: error.to_string(),
+            })
+    }
+
+    /// The expression as given (without the added anchors).
+    pub fn as_str(&self) -> &str {
+        let anchored = self.0.as_str();
+        anchored
+            .strip_prefix("^(?:")
+            .and_then(|rest| rest.strip_suffix(")$"))
+            .unwrap_or(anchored)
+    }
+}
+
+impl PartialEq for IssuerRegex {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+/// A pattern given to [`IssuerRegex::new`] that is not a valid regular expression.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid issuer regular expression {pattern:?}: {reason}")]
+#[non_exhaustive]
+pub struct InvalidIssuerRegex {
+    /// The pattern as given.
+    pub pattern: String,
+    /// What is wrong with it.
+    pub reason: String,
 }
 
 /// Whether `text` matches `pattern`, each `{name}` in the pattern standing for a non-empty run
@@ -255,6 +329,24 @@ mod tests {
     use super::*;
 
     const ENTRA: &str = "https://login.microsoftonline.com/{tenantid}/v2.0";
+
+    #[test]
+    fn an_issuer_regex_accepts_when_both_issuers_match_it_whole() {
+        let regex = IssuerRegex::new(r"https://login\.microsoftonline\.com/[^/]+/v2\.0").unwrap();
+        assert_eq!(
+            regex.as_str(),
+            r"https://login\.microsoftonline\.com/[^/]+/v2\.0"
+        );
+        let quirks = Quirks::default().with_issuer_regex(regex);
+        let common = "https://login.microsoftonline.com/common/v2.0";
+        assert!(quirks.issuer_pattern_accepts(common, ENTRA));
+        // Anchored: a longer issuer does not match.
+        assert!(
+            !quirks.issuer_pattern_accepts(common, "https://login.microsoftonline.com/x/v2.0/evil")
+        );
+        assert!(!quirks.issuer_pattern_accepts("https://evil.example/common/v2.0", ENTRA));
+        assert!(IssuerRegex::new("(").is_err());
+    }
 
     #[test]
     fn placeholders_match_one_non_empty_segment() {

@@ -693,3 +693,26 @@ fn issuer_pattern_accepts_a_template_issuer() {
     let lenient = cli(&["discover", &issuer, "--issuer-pattern", &template]).expect(0);
     assert_eq!(lenient.json()["issuer"], template.as_str());
 }
+
+#[test]
+fn issuer_pattern_takes_a_regular_expression() {
+    let provider = InProcess::with(TestProvider::builder().issuer_path("/common"));
+    let issuer = provider.issuer();
+    let template = format!("{}/{{tenantid}}", provider.base_url());
+    let mut document = provider.discovery_document();
+    document["issuer"] = json!(template);
+    provider.set_discovery_document(document);
+    let base = provider.base_url().replace('.', r"\.");
+
+    let regex = format!(r"{base}/[^/]+");
+    let run = cli(&["discover", &issuer, "--issuer-pattern", &regex]).expect(0);
+    assert_eq!(run.json()["issuer"], template.as_str());
+
+    // Anchored: an expression that covers only part of the issuer accepts nothing.
+    let partial = format!(r"{base}/common");
+    cli(&["discover", &issuer, "--issuer-pattern", &partial]).expect(5);
+
+    // Not an expression and not a template: a usage error.
+    let broken = cli(&["discover", &issuer, "--issuer-pattern", "https://(unclosed"]).expect(2);
+    assert!(broken.stderr.contains("issuer"), "{broken:#?}");
+}
