@@ -74,13 +74,14 @@ impl Reservation {
         Ok(Self { temporary })
     }
 
-    /// Writes `client` and moves it into place.
+    /// Writes `client` and moves it into place, unless a file appeared at the target since the
+    /// reservation: that one is never replaced.
     ///
     /// # Errors
     ///
-    /// The I/O error; nothing is left behind then.
+    /// The I/O error (`AlreadyExists` when the target appeared); nothing is left behind then.
     pub fn commit(self, client: &RegisteredClient) -> std::io::Result<()> {
-        self.temporary.commit(client)
+        self.temporary.commit_new(client)
     }
 }
 
@@ -136,15 +137,46 @@ impl TemporaryFile {
     }
 
     fn commit(mut self, client: &RegisteredClient) -> std::io::Result<()> {
+        self.write_out(client)?;
+        std::fs::rename(&self.path, &self.target)?;
+        self.finish()
+    }
+
+    /// Like [`commit`](Self::commit), but never replaces a file at the target: a hard link
+    /// fails atomically when the target exists, where a rename would silently clobber it.
+    fn commit_new(mut self, client: &RegisteredClient) -> std::io::Result<()> {
+        self.write_out(client)?;
+        match std::fs::hard_link(&self.path, &self.target) {
+            // In place under both names: drop the temporary one.
+            Ok(()) => {
+                let _ = std::fs::remove_file(&self.path);
+            }
+            Err(error) if error.kind() == ErrorKind::AlreadyExists => return Err(error),
+            // No hard links on this file system: check, then rename (racy, but the best left).
+            Err(_) if self.target.symlink_metadata().is_ok() => {
+                return Err(std::io::Error::new(
+                    ErrorKind::AlreadyExists,
+                    "the file appeared while registering",
+                ))
+            }
+            Err(_) => std::fs::rename(&self.path, &self.target)?,
+        }
+        self.finish()
+    }
+
+    /// Writes and syncs the temporary file.
+    fn write_out(&mut self, client: &RegisteredClient) -> std::io::Result<()> {
         let Some(mut file) = self.file.take() else {
             return Err(std::io::Error::other("temporary file already used"));
         };
         let mut bytes = serde_json::to_vec_pretty(client).map_err(std::io::Error::other)?;
         bytes.push(b'\n');
         file.write_all(&bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&self.path, &self.target)?;
+        file.sync_all()
+    }
+
+    /// After the move into place: syncs the directory and forgets the temporary name.
+    fn finish(mut self) -> std::io::Result<()> {
         // Make the rename itself durable; not every platform can sync a directory, and the
         // file is in place either way, so a failure here is ignored.
         if let Some(parent) = self.target.parent() {
@@ -157,7 +189,7 @@ impl TemporaryFile {
                 let _ = directory.sync_all();
             }
         }
-        // Renamed: nothing to remove on drop.
+        // Moved: nothing to remove on drop.
         self.path = PathBuf::new();
         Ok(())
     }
@@ -268,6 +300,22 @@ mod tests {
 
         let error = Reservation::new(&directory.path().join("missing/dir.json")).unwrap_err();
         assert_eq!(error.kind(), ExitKind::Usage);
+    }
+
+    #[test]
+    fn a_reservation_never_replaces_a_file_that_appeared_meanwhile() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("client.json");
+        let reservation = Reservation::new(&path).unwrap();
+        // Another run saved its client there while this one was registering.
+        std::fs::write(&path, "another client's only credentials").unwrap();
+        let error = reservation.commit(&client("t1")).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::AlreadyExists);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "another client's only credentials"
+        );
+        assert_eq!(entries(directory.path()), ["client.json"]);
     }
 
     #[test]

@@ -11,6 +11,8 @@ use crate::{signed, DiscoveryError, DiscoveryOptions, WellKnown};
 
 const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
 const OAUTH_AUTHORIZATION_SERVER: &str = "/.well-known/oauth-authorization-server";
+/// The stand-in for a lifetime too long to add to a `SystemTime`.
+const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 /// A provider's configuration as loaded, with how long it may be kept.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -36,13 +38,26 @@ impl ProviderConfiguration {
     }
 
     /// The moment the configuration should be loaded again.
+    ///
+    /// A lifetime too long for `SystemTime` (an [`ExpiryPolicy`](crate::ExpiryPolicy) without a
+    /// ceiling meeting a huge `max-age`) is read as a century.
     pub fn expires_at(&self) -> SystemTime {
-        self.fetched_at + self.expires_in
+        // `SystemTime + Duration` panics on overflow, and `expires_in` may come from the
+        // provider's `Cache-Control`.
+        self.fetched_at
+            .checked_add(self.expires_in)
+            .or_else(|| self.fetched_at.checked_add(CENTURY))
+            .unwrap_or(self.fetched_at)
     }
 
     /// Whether [`expires_at`](Self::expires_at) has passed.
     pub fn is_expired(&self) -> bool {
-        SystemTime::now() >= self.expires_at()
+        // Compared as elapsed time, so no lifetime can overflow; a clock set back before
+        // `fetched_at` counts as no time elapsed.
+        let elapsed = SystemTime::now()
+            .duration_since(self.fetched_at)
+            .unwrap_or(Duration::ZERO);
+        elapsed >= self.expires_in
     }
 }
 
@@ -105,7 +120,7 @@ pub fn oauth_well_known_url(issuer: &str) -> Result<String, DiscoveryError> {
     ))
 }
 
-fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
+pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
     let invalid = |reason: &str| DiscoveryError::InvalidIssuer {
         issuer: oidc_http::redact_url(issuer),
         reason: reason.to_owned(),
@@ -450,6 +465,24 @@ mod tests {
         ] {
             assert!(!is_insecure_http(value), "{value}");
         }
+    }
+
+    #[test]
+    fn huge_lifetimes_do_not_overflow() {
+        let metadata: ProviderMetadata = serde_json::from_value(serde_json::json!({
+            "issuer": "https://op.example",
+            "authorization_endpoint": "https://op.example/authorize",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"]
+        }))
+        .unwrap();
+        let forever = ProviderConfiguration::new(metadata.clone(), Duration::MAX);
+        assert!(forever.expires_at() > forever.fetched_at);
+        assert!(!forever.is_expired());
+        let now = ProviderConfiguration::new(metadata, Duration::ZERO);
+        assert_eq!(now.expires_at(), now.fetched_at);
+        assert!(now.is_expired());
     }
 
     #[test]

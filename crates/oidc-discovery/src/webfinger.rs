@@ -100,9 +100,20 @@ impl WebFingerResource {
                 resource: oidc_http::redact_url(&self.resource),
                 reason: format!("its host is not a valid host name: {error}"),
             })?;
-        url.query_pairs_mut()
-            .append_pair("resource", &self.resource)
-            .append_pair("rel", ISSUER_REL);
+        // RFC 7033 §4.1 asks for RFC 3986 percent-encoding. Form encoding differs only in
+        // writing a space as `+` (a literal `+` is `%2B`), which a server decoding per RFC 3986
+        // reads as a plus sign: write `%20` instead.
+        let encode = |value: &str| {
+            url::form_urlencoded::byte_serialize(value.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20")
+        };
+        let query = format!(
+            "resource={}&rel={}",
+            encode(&self.resource),
+            encode(ISSUER_REL)
+        );
+        url.set_query(Some(&query));
         Ok(url.into())
     }
 }
@@ -307,6 +318,18 @@ mod tests {
         assert_eq!(
             url,
             "https://example.com/.well-known/webfinger?resource=acct%3Ajoe%40example.com&rel=http%3A%2F%2Fopenid.net%2Fspecs%2Fconnect%2F1.0%2Fissuer"
+        );
+    }
+
+    #[test]
+    fn the_request_url_percent_encodes_spaces_and_plus_signs() {
+        let url = WebFingerResource::parse("joe smith+tag@example.com")
+            .unwrap()
+            .request_url("https")
+            .unwrap();
+        assert!(
+            url.contains("?resource=acct%3Ajoe%20smith%2Btag%40example.com&rel="),
+            "{url}"
         );
     }
 

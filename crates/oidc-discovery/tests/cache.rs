@@ -796,6 +796,31 @@ async fn least_recently_used_issuers_are_evicted() {
 }
 
 #[tokio::test]
+async fn malformed_issuers_never_evict_good_entries() {
+    let provider = TestProvider::start().await;
+    let cache = real_cache().max_issuers(1).build();
+    cache.configuration(&provider.issuer()).await.unwrap();
+
+    for bogus in [
+        "not a url",
+        "https://op.example/?tenant=a",
+        "ftp://op.example",
+    ] {
+        let error = cache.configuration(bogus).await.unwrap_err();
+        assert!(
+            matches!(*error, DiscoveryError::InvalidIssuer { .. }),
+            "{bogus}: {error}"
+        );
+        assert!(cache.jwks(bogus).await.is_err());
+        assert!(cache.key(bogus, "kid").await.is_err());
+    }
+    assert!(cache.contains(&provider.issuer()));
+    assert_eq!(cache.len(), 1);
+    cache.configuration(&provider.issuer()).await.unwrap();
+    assert_eq!(provider.request_count(Endpoint::Discovery), 1);
+}
+
+#[tokio::test]
 async fn a_cached_configuration_is_provider_metadata_for_registration() {
     let provider = TestProvider::start().await;
     let cache = real_cache().build();

@@ -65,11 +65,23 @@ pub fn is_json_content_type(headers: &HeaderMap) -> bool {
 }
 
 /// `scheme://host[:port]/path` of a URL, for messages and labels: user-info and the query are
-/// left out because they may carry credentials. Text that is not a URL is cut at `?`.
+/// left out because they may carry credentials. Text that is not a URL is cut at `?` or `#`,
+/// and anything up to an `@` after `://` (user-info) is dropped too.
 pub fn redact_url(url: &str) -> String {
     match url.parse::<Uri>() {
         Ok(uri) if uri.scheme().is_some() => redact_uri(&uri),
-        _ => url.split(['?', '#']).next().unwrap_or_default().to_owned(),
+        _ => {
+            let text = url.split(['?', '#']).next().unwrap_or_default();
+            // Unparsable (a space, non-ASCII, `{`), but it may still carry `user:password@`.
+            let Some((scheme, rest)) = text.split_once("://") else {
+                return text.to_owned();
+            };
+            let (authority, path) = rest.split_at(rest.find(['/', '\\']).unwrap_or(rest.len()));
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            format!("{scheme}://{host}{path}")
+        }
     }
 }
 
@@ -123,6 +135,27 @@ mod tests {
         );
         assert_eq!(redact_url("/relative?x=1"), "/relative");
         assert_eq!(redact_url("not a url?secret"), "not a url");
+    }
+
+    #[test]
+    fn redaction_drops_user_info_of_unparsable_urls() {
+        // A space, non-ASCII or `{` make `http::Uri` refuse these; the password must still go.
+        assert_eq!(
+            redact_url("https://admin:hunter2@op.example/tenant é?token=x"),
+            "https://op.example/tenant é"
+        );
+        assert_eq!(
+            redact_url("https://u:p@op.example/{tenant}/v2.0"),
+            "https://op.example/{tenant}/v2.0"
+        );
+        assert_eq!(
+            redact_url("https://a:b@c@op.example/é"),
+            "https://op.example/é"
+        );
+        assert_eq!(
+            redact_url("https://op.example/a b/@me"),
+            "https://op.example/a b/@me"
+        );
     }
 
     #[test]

@@ -44,8 +44,8 @@ impl LanguageTag {
     /// letters or 3 digits; variants of 5–8 letters or digits, or a digit and 3 letters or
     /// digits; extensions (a singleton other than `x` followed by subtags of 2–8 letters or
     /// digits); and a private-use part (`x` followed by subtags of 1–8 letters or digits). A
-    /// tag may also be private use only (`x-private`) or a grandfathered `i-` tag (accepted
-    /// loosely: `i-` and subtags of 1–8 letters or digits).
+    /// tag may also be private use only (`x-private`) or one of the grandfathered tags of RFC
+    /// 5646 §2.1 (`i-klingon`, `en-GB-oed`, `sgn-BE-FR`, …).
     ///
     /// This checks syntax only: it does not look subtags up in the IANA registry, so `qq-ZZ`
     /// is well-formed.
@@ -68,8 +68,16 @@ fn is_well_formed(tag: &str) -> bool {
     let Some((first, after_first)) = rest.split_first() else {
         return false;
     };
-    if first.eq_ignore_ascii_case("x") || first.eq_ignore_ascii_case("i") {
+    if first.eq_ignore_ascii_case("x") {
         return !after_first.is_empty() && after_first.iter().all(|s| s.len() <= 8);
+    }
+    // The irregular grandfathered tags (RFC 5646 §2.1) match no other production; the regular
+    // ones (`zh-min-nan`, `art-lojban`, …) do, and need no list.
+    if IRREGULAR_GRANDFATHERED
+        .iter()
+        .any(|irregular| irregular.eq_ignore_ascii_case(tag))
+    {
+        return true;
     }
 
     // language
@@ -133,6 +141,27 @@ fn is_well_formed(tag: &str) -> bool {
     }
     true
 }
+
+/// The `irregular` production of RFC 5646 §2.1.
+const IRREGULAR_GRANDFATHERED: [&str; 17] = [
+    "en-GB-oed",
+    "i-ami",
+    "i-bnn",
+    "i-default",
+    "i-enochian",
+    "i-hak",
+    "i-klingon",
+    "i-lux",
+    "i-mingo",
+    "i-navajo",
+    "i-pwn",
+    "i-tao",
+    "i-tay",
+    "i-tsu",
+    "sgn-BE-FR",
+    "sgn-BE-NL",
+    "sgn-CH-DE",
+];
 
 fn is_alpha(subtag: &str) -> bool {
     subtag.bytes().all(|b| b.is_ascii_alphabetic())
@@ -330,6 +359,15 @@ mod tests {
             "haw",
             "en-US-x-twain",
             "abcdefgh",
+            // Irregular grandfathered tags (RFC 5646 §2.1), in any case.
+            "en-GB-oed",
+            "EN-gb-OED",
+            "sgn-BE-FR",
+            "sgn-CH-DE",
+            "i-default",
+            // Regular grandfathered tags follow the langtag syntax.
+            "zh-min-nan",
+            "art-lojban",
         ] {
             assert!(
                 LanguageTag::new(tag).is_well_formed(),
@@ -359,6 +397,10 @@ mod tests {
             "en-Latn-US-a1",
             "ja-JP-Jpan",
             "日本語",
+            // `i` is no language subtag: only the listed `i-` tags are well-formed.
+            "i-foo",
+            "i-klingon-x",
+            "en-GB-oed-x",
         ] {
             assert!(
                 !LanguageTag::new(tag).is_well_formed(),

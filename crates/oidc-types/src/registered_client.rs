@@ -278,4 +278,14 @@ mod tests {
         let shown = format!("{client:?}");
         assert!(!shown.contains("s1") && !shown.contains("t1"), "{shown}");
     }
+
+    #[test]
+    fn a_stored_secret_of_the_wrong_type_is_not_quoted_in_the_error() {
+        let mut stored = serde_json::to_value(registered()).unwrap();
+        stored["registration_access_token"] = serde_json::json!(8_675_309_112_358_u64);
+        let error = serde_json::from_value::<RegisteredClient>(stored)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("8675309112358"), "{error}");
+    }
 }

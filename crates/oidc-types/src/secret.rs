@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use serde::de;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A credential (`client_secret`, `registration_access_token`, an initial access token).
@@ -62,7 +63,12 @@ impl Serialize for Secret {
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self)
+        // serde's own message for a value of the wrong type quotes it (`invalid type: integer
+        // `12345`, expected a string`), and the format writes it whatever the visitor does; a
+        // numeric secret would end up in the error.
+        String::deserialize(deserializer).map(Self).map_err(|_| {
+            de::Error::custom("invalid value for a secret: expected a string (value not shown)")
+        })
     }
 }
 
@@ -84,5 +90,21 @@ mod tests {
         assert_eq!(serde_json::to_string(&secret).unwrap(), "\"hunter2\"");
         let back: Secret = serde_json::from_str("\"hunter2\"").unwrap();
         assert_eq!(back, secret);
+    }
+
+    #[test]
+    fn a_wrongly_typed_secret_is_not_quoted_in_the_error() {
+        for json in ["123456789", "-123456789", "1234.5678", "true"] {
+            let error = serde_json::from_str::<Secret>(json)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("expected a string"), "{error}");
+            let digits = json.trim_start_matches('-');
+            assert!(!error.contains(&digits[..4]), "{json}: {error}");
+            let error = serde_json::from_value::<Secret>(serde_json::from_str(json).unwrap())
+                .unwrap_err()
+                .to_string();
+            assert!(!error.contains(&digits[..4]), "{json}: {error}");
+        }
     }
 }

@@ -210,7 +210,7 @@ impl ProviderCache {
         issuer: &str,
     ) -> Result<Arc<ProviderConfiguration>, Arc<DiscoveryError>> {
         self.ensure_refresher();
-        let entry = self.inner.entry(issuer);
+        let entry = self.checked_entry(issuer)?;
         self.configuration_of(&entry).await
     }
 
@@ -225,7 +225,7 @@ impl ProviderCache {
     /// [`DiscoveryError::NoJwksUri`]).
     pub async fn jwks(&self, issuer: &str) -> Result<Arc<Jwks>, Arc<DiscoveryError>> {
         self.ensure_refresher();
-        let entry = self.inner.entry(issuer);
+        let entry = self.checked_entry(issuer)?;
         let configuration = self.configuration_of(&entry).await?;
         self.jwks_of(&entry, &configuration).await
     }
@@ -246,7 +246,7 @@ impl ProviderCache {
         kid: &str,
     ) -> Result<Option<JWK<Empty>>, Arc<DiscoveryError>> {
         self.ensure_refresher();
-        let entry = self.inner.entry(issuer);
+        let entry = self.checked_entry(issuer)?;
         let configuration = self.configuration_of(&entry).await?;
         let jwks = self.jwks_of(&entry, &configuration).await?;
         if let Some(key) = jwks.find(kid) {
@@ -311,6 +311,13 @@ impl ProviderCache {
     /// Whether `issuer` is cached.
     pub fn contains(&self, issuer: &str) -> bool {
         lock(&self.inner.entries).map.contains_key(issuer)
+    }
+
+    /// The entry of a well-formed issuer. Checked before the entry exists, so a flood of
+    /// malformed issuers cannot evict the good ones.
+    fn checked_entry(&self, issuer: &str) -> Result<Arc<Entry>, Arc<DiscoveryError>> {
+        crate::configuration::check_issuer(issuer).map_err(Arc::new)?;
+        Ok(self.inner.entry(issuer))
     }
 
     /// Starts the background task unless it runs; needs to be inside a Tokio runtime (without
