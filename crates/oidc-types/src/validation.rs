@@ -4,7 +4,7 @@
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use biscuit::jwk::{AlgorithmParameters, JWKSet};
+use biscuit::jwk::{AlgorithmParameters, JWKSet, PublicKeyUse};
 use biscuit::Empty;
 use url::{Host, Url};
 
@@ -74,6 +74,15 @@ pub enum ValidationProblem {
     },
     /// A key in `jwks` is a symmetric (`oct`) key (OIDC DCR §2).
     SymmetricKeyInJwks {
+        /// The key's `kid`, if it has one.
+        kid: Option<String>,
+        /// The key's position in `jwks.keys`.
+        index: usize,
+    },
+    /// `jwks` holds an encryption key (`"use": "enc"`) next to a key without `use`: when a
+    /// client registers both signing and encryption keys, every key must say which it is
+    /// (OIDC DCR §2, `jwks`).
+    KeyUseMissing {
         /// The key's `kid`, if it has one.
         kid: Option<String>,
         /// The key's position in `jwks.keys`.
@@ -274,6 +283,11 @@ impl fmt::Display for ValidationProblem {
             Self::SymmetricKeyInJwks { kid, index } => {
                 write!(f, "jwks: {} is a symmetric key", KeyName(kid, *index))
             }
+            Self::KeyUseMissing { kid, index } => write!(
+                f,
+                "jwks: {} has no \"use\", but the set also holds encryption keys",
+                KeyName(kid, *index)
+            ),
             Self::EncWithoutAlg { field, alg_field, enc } => {
                 write!(f, "{field}: {:?} is set without {alg_field}", enc.as_str())
             }
@@ -477,6 +491,28 @@ pub(crate) fn key_material_problems(jwks: &JWKSet<Empty>) -> Vec<ValidationProbl
     problems
 }
 
+/// Keys without `use` in a set that also holds encryption keys (OIDC DCR §2: with both
+/// signing and encryption keys, `use` is required). A set without any `"use": "enc"` key is
+/// taken as signing keys only, the common case, and needs no `use`.
+fn key_use_problems(jwks: &JWKSet<Empty>) -> Vec<ValidationProblem> {
+    let has_encryption_key = jwks
+        .keys
+        .iter()
+        .any(|key| key.common.public_key_use == Some(PublicKeyUse::Encryption));
+    if !has_encryption_key {
+        return Vec::new();
+    }
+    jwks.keys
+        .iter()
+        .enumerate()
+        .filter(|(_, key)| key.common.public_key_use.is_none())
+        .map(|(index, key)| ValidationProblem::KeyUseMissing {
+            kid: key.common.key_id.clone(),
+            index,
+        })
+        .collect()
+}
+
 /// The rules that need nothing but the metadata.
 pub(crate) fn check(m: &ClientMetadata) -> Vec<ValidationProblem> {
     let mut problems = Vec::new();
@@ -490,6 +526,7 @@ pub(crate) fn check(m: &ClientMetadata) -> Vec<ValidationProblem> {
     }
     if let Some(jwks) = &m.jwks {
         problems.extend(key_material_problems(jwks));
+        problems.extend(key_use_problems(jwks));
     }
     for (field, uri) in [
         ("jwks_uri", &m.jwks_uri),
@@ -1214,6 +1251,40 @@ mod tests {
                     index: 1
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn mixed_signing_and_encryption_keys_each_need_a_use() {
+        let key = |kid: &str, usage: Option<&str>| {
+            let mut key = json!({"kty": "EC", "kid": kid, "crv": "P-256",
+                "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4",
+                "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"});
+            if let Some(usage) = usage {
+                key["use"] = json!(usage);
+            }
+            key
+        };
+        let set = |keys: Vec<serde_json::Value>| -> JWKSet<Empty> {
+            serde_json::from_value(json!({ "keys": keys })).unwrap()
+        };
+        // Signing keys only: no `use` needed.
+        assert_eq!(
+            with(|m| m.jwks = Some(set(vec![key("a", None), key("b", None)]))),
+            []
+        );
+        // Every key says what it is for.
+        assert_eq!(
+            with(|m| m.jwks = Some(set(vec![key("a", Some("sig")), key("b", Some("enc"))]))),
+            []
+        );
+        // An encryption key next to a key that does not say.
+        assert_eq!(
+            with(|m| m.jwks = Some(set(vec![key("a", None), key("b", Some("enc"))]))),
+            [P::KeyUseMissing {
+                kid: Some("a".into()),
+                index: 0
+            }]
         );
     }
 
