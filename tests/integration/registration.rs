@@ -658,3 +658,38 @@ async fn registers_with_a_provider_from_the_cache() {
     assert_eq!(provider.registered_clients().len(), 2);
     assert!(provider.client(&registered.client_id).is_some());
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<ClientMetadata>();
+    assert_send_sync::<oidc_types::ProviderMetadata>();
+    assert_send_sync::<oidc_types::RegistrationResponse>();
+    assert_send_sync::<oidc_types::RegisteredClient>();
+    assert_send_sync::<oidc_types::Secret>();
+    assert_send_sync::<RegistrationError>();
+    assert_send_sync::<oidc_registration::RegisterOptions>();
+    assert_send_sync::<oidc_registration::ManagementOptions>();
+    assert_send_sync::<oidc_discovery::DiscoveryError>();
+    assert_send_sync::<oidc_discovery::DiscoveryOptions>();
+    assert_send_sync::<oidc_discovery::ProviderConfiguration>();
+    assert_send_sync::<oidc_discovery::ProviderCache>();
+    assert_send_sync::<oidc_http::HyperClient>();
+    assert_send_sync::<oidc_http::HttpError>();
+    assert_send_sync::<std::sync::Arc<dyn oidc_http::HttpClient>>();
+    // The futures must be Send so they can be spawned on a multi-threaded runtime.
+    fn assert_send<T: Send>(_: &T) {}
+    let provider = oidc_types::ProviderMetadata::new("https://op.example");
+    let metadata = web_client();
+    let options = oidc_registration::RegisterOptions::default();
+    assert_send(&register(&provider, &metadata, &options));
+    let mut client = oidc_types::RegisteredClient::from_registration(
+        "https://op.example",
+        &metadata,
+        oidc_types::RegistrationResponse::from_json(br#"{"client_id":"c"}"#).unwrap(),
+    );
+    let management = oidc_registration::ManagementOptions::default();
+    assert_send(&oidc_registration::read_client(&mut client, &management));
+    let discovery = oidc_discovery::DiscoveryOptions::default();
+    assert_send(&oidc_discovery::load_configuration("https://op.example", &discovery));
+}

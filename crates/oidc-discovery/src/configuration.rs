@@ -177,6 +177,15 @@ pub async fn load_configuration(
     options: &DiscoveryOptions,
 ) -> Result<ProviderConfiguration, DiscoveryError> {
     instrument(Operation::LoadConfiguration, issuer, async {
+        // Discovery §3: the issuer is https. Plain http stays possible for this machine (tests,
+        // local development) and, like http endpoints, behind the opt-in quirk.
+        if !options.quirks.allow_http_endpoints && is_insecure_http(issuer) {
+            return Err(DiscoveryError::InvalidIssuer {
+                issuer: oidc_http::redact_url(issuer),
+                reason: "a plain http issuer off this machine needs the allow_http_endpoints quirk"
+                    .to_owned(),
+            });
+        }
         let urls = match options.well_known {
             WellKnown::OpenId => vec![well_known_url(issuer)?],
             WellKnown::OAuth => vec![oauth_well_known_url(issuer)?],
@@ -465,6 +474,17 @@ mod tests {
         ] {
             assert!(!is_insecure_http(value), "{value}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_plain_http_issuer_off_this_machine_is_refused_before_sending() {
+        let error = load_configuration("http://op.example", &DiscoveryOptions::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, DiscoveryError::InvalidIssuer { reason, .. } if reason.contains("allow_http_endpoints")),
+            "{error}"
+        );
     }
 
     #[test]
