@@ -691,5 +691,8 @@ fn public_types_are_send_and_sync() {
     let management = oidc_registration::ManagementOptions::default();
     assert_send(&oidc_registration::read_client(&mut client, &management));
     let discovery = oidc_discovery::DiscoveryOptions::default();
-    assert_send(&oidc_discovery::load_configuration("https://op.example", &discovery));
+    assert_send(&oidc_discovery::load_configuration(
+        "https://op.example",
+        &discovery,
+    ));
 }
