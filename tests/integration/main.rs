@@ -5,6 +5,8 @@
 // Helpers are shared between modules of this one binary, and a failed unwrap is a failed test.
 #![allow(unreachable_pub, clippy::unwrap_used)]
 
+// The provider cache in real time against the in-process provider.
+mod cache;
 // Discovery of the in-process provider: URL joining, issuer checks, content types, expiry.
 mod discovery;
 // The library against panva's oidc-provider: registration, management, errors, telemetry.
