@@ -142,8 +142,16 @@ impl CliError {
     pub fn from_discovery(error: DiscoveryError) -> Self {
         match error {
             DiscoveryError::InvalidIssuer { issuer, reason } => {
-                Self::usage(format!("invalid issuer {issuer:?}: {reason}")).with_hint(
-                    "an issuer is an https url without query or fragment, e.g. https://op.example",
+                let hint = if reason.contains("allow_http_endpoints") {
+                    "pass --allow-http to allow plain http (test environments only)"
+                } else {
+                    "an issuer is an https url without query or fragment, e.g. https://op.example"
+                };
+                Self::usage(format!("invalid issuer {issuer:?}: {reason}")).with_hint(hint)
+            }
+            error @ DiscoveryError::InsecureEndpoint { .. } => {
+                Self::new(ExitKind::Failed, error.to_string()).with_hint(
+                    "the provider advertises a plain http endpoint; pass --allow-http to accept it (test environments only)",
                 )
             }
             DiscoveryError::Http { url, source } => {

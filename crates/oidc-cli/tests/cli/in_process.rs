@@ -395,6 +395,27 @@ fn plain_http_off_loopback_is_refused_without_allow_http() {
 }
 
 #[test]
+fn a_plain_http_endpoint_in_the_document_is_refused_with_a_hint() {
+    let provider = InProcess::start();
+    let mut document = provider.discovery_document();
+    document["token_endpoint"] = json!("http://op.example.invalid/token");
+    provider.set_discovery_document(document);
+
+    let run = cli(&["discover", &provider.issuer()]).expect(5);
+    assert!(run.stderr.contains("token_endpoint"), "{run:#?}");
+    assert!(
+        run.stderr.contains("hint:") && run.stderr.contains("--allow-http"),
+        "{run:#?}"
+    );
+
+    let run = cli(&["discover", &provider.issuer(), "--allow-http"]).expect(0);
+    assert_eq!(
+        run.json()["token_endpoint"],
+        "http://op.example.invalid/token"
+    );
+}
+
+#[test]
 fn provider_refusals_exit_4_with_the_oauth_error() {
     let provider = InProcess::start();
     provider.set_behaviour(
