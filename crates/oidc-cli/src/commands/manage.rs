@@ -1,6 +1,6 @@
 //! `read`, `update` and `delete`: registration management (RFC 7592) from a registration file.
 
-use oidc_registration::{delete_client, read_client, update_client, RegistrationError};
+use oidc_registration::{delete_client, read_client, update_client};
 use oidc_types::RegisteredClient;
 use serde_json::json;
 
@@ -40,12 +40,9 @@ pub(super) async fn update(context: &Context, args: UpdateArgs) -> Result<(), Cl
     };
     let object = metadata_input::merge(base, &[], &args.set)?;
     let metadata = metadata_input::to_client_metadata(&object)?;
+    // update_client validates before sending (unless --no-validate) and answers
+    // InvalidMetadata, which maps to exit 3 like any other metadata problem.
     let validate = !args.no_validate;
-    if validate {
-        metadata.validate().map_err(|errors| {
-            CliError::from_registration(RegistrationError::InvalidMetadata(errors), Action::Update)
-        })?;
-    }
     let before = client.clone();
     progress(&format!("updating client {}", client.client_id));
     let changes = update_client(

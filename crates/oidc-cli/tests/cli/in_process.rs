@@ -165,6 +165,20 @@ fn register_read_update_delete_keep_the_file_current() {
     assert_eq!(record["require_auth_time"], Value::Null, "{record}");
     let fourth_token = text(&after_replace, "registration_access_token").to_owned();
 
+    // update with invalid metadata: exit 3, nothing sent, the file untouched.
+    let requests = provider.requests().len();
+    let invalid = cli(&[
+        "update",
+        "--registration",
+        file_arg,
+        "--set",
+        r#"redirect_uris=["https://app.example/cb#fragment"]"#,
+    ])
+    .expect(3);
+    assert!(invalid.stderr.contains("fragment"), "{invalid:#?}");
+    assert_eq!(provider.requests().len(), requests);
+    assert_eq!(read_json(&file), after_replace);
+
     // delete: the file goes once the provider confirmed.
     let deleted = cli(&["delete", "--registration", file_arg]).expect(0);
     assert_eq!(
