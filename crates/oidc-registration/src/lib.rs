@@ -25,9 +25,47 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A registration lives on (RFC 7592): keep it as a
+//! [`RegisteredClient`](oidc_types::RegisteredClient), and [`read_client`], [`update_client`]
+//! and [`delete_client`] it with its registration access token. Providers rotate the secret and
+//! the token on these calls; the held client is updated in place and the returned
+//! [`CredentialChanges`](oidc_types::CredentialChanges) says when to persist it again.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use oidc_discovery::{load_configuration, DiscoveryOptions};
+//! use oidc_registration::{
+//!     delete_client, read_client, register, update_client, ManagementOptions, RegisterOptions,
+//! };
+//! use oidc_types::{ClientMetadata, RegisteredClient};
+//!
+//! # let op = oidc_test_provider::TestProvider::builder().rotate_token_on_update(true).start().await;
+//! # let issuer = op.issuer();
+//! let provider = load_configuration(&issuer, &DiscoveryOptions::default()).await?.metadata;
+//! let metadata = ClientMetadata::new(["https://app.example/callback"]);
+//! let response = register(&provider, &metadata, &RegisterOptions::default()).await?;
+//! let mut client = RegisteredClient::from_registration(&provider.issuer, &metadata, response);
+//!
+//! let options = ManagementOptions::default();
+//! let _unchanged = read_client(&mut client, &options).await?;
+//!
+//! let mut renamed = client.metadata.clone();
+//! renamed.client_name.set_value("Renamed");
+//! let changes = update_client(&mut client, &renamed, &options).await?;
+//! if changes.any() {
+//!     // This provider rotated the registration access token: store `client` again, e.g.
+//!     let _stored = serde_json::to_vec(&client)?;
+//! }
+//! delete_client(&client, &options).await?;
+//! # assert!(changes.registration_access_token_rotated);
+//! # Ok(()) }
+//! ```
+//!
 //! Requests go through an [`oidc_http::HttpClient`]: the process-wide default (hyper + rustls,
 //! with timeouts and a response size limit) unless [`RegisterOptions::http_client`] names
-//! another. Every call emits `register_client` telemetry through `oidc-telemetry`.
+//! another. Every call emits telemetry (`register_client`, `read_client`, `update_client`,
+//! `delete_client`) through `oidc-telemetry`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
