@@ -476,3 +476,34 @@ async fn an_issuer_pattern_accepts_a_template_issuer() {
         .unwrap();
     assert_eq!(configuration.metadata.issuer, template);
 }
+
+/// The shared default client outlives any one runtime: a connection pooled by a runtime that
+/// is gone must not break the next call from another runtime (one runtime per test is common).
+#[test]
+fn the_default_client_survives_a_dropped_runtime() {
+    let (issuer_tx, issuer_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let provider = TestProvider::start().await;
+            issuer_tx.send(provider.issuer()).unwrap();
+            let _ = stop_rx.await;
+        });
+    });
+    let issuer = issuer_rx.recv().unwrap();
+    for round in 0..3 {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let loaded = runtime.block_on(load_configuration(&issuer, &Default::default()));
+        assert!(loaded.is_ok(), "round {round}: {loaded:?}");
+        drop(runtime);
+    }
+    stop_tx.send(()).unwrap();
+    server.join().unwrap();
+}

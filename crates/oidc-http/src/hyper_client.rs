@@ -45,8 +45,10 @@ type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 /// timeout, a response size limit and a default `User-Agent`. Redirects are
 /// never followed.
 ///
-/// Pooled connections are driven by the Tokio runtime that opened them; share
-/// a client only within one runtime.
+/// Pooled connections are driven by the Tokio runtime that opened them. When
+/// that runtime shuts down, its connections close and the pool drops them, so
+/// the next request (from another runtime) opens a new one: a client, like
+/// [`default_client`], can outlive runtimes (as with one runtime per test).
 #[derive(Clone)]
 pub struct HyperClient {
     inner: Arc<Inner>,
