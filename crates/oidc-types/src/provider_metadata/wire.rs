@@ -1,0 +1,330 @@
+//! How provider metadata is read from and written to its JSON document.
+
+use serde::de::Error as _;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use super::{ParseOptions, ProviderMetadata, ProviderMetadataError};
+
+/// A value the known members can hold, and how it is read from JSON.
+trait Member: Sized {
+    /// What the member should hold, for [`ProviderMetadataError::WrongType`].
+    const EXPECTED: &'static str;
+
+    /// Converts the value, or says what was found instead. `tolerant` is
+    /// [`ParseOptions::tolerate_malformed_values`].
+    fn from_value(value: Value, tolerant: bool) -> Result<Self, &'static str>;
+}
+
+impl Member for String {
+    const EXPECTED: &'static str = "a string";
+
+    fn from_value(value: Value, _tolerant: bool) -> Result<Self, &'static str> {
+        match value {
+            Value::String(text) => Ok(text),
+            other => Err(json_kind(&other)),
+        }
+    }
+}
+
+impl Member for bool {
+    const EXPECTED: &'static str = "a boolean";
+
+    fn from_value(value: Value, tolerant: bool) -> Result<Self, &'static str> {
+        match value {
+            Value::Bool(flag) => Ok(flag),
+            // Some providers serialize booleans as strings; when the caller opted in, the
+            // meaning is not in doubt.
+            Value::String(text) if tolerant && text.eq_ignore_ascii_case("true") => Ok(true),
+            Value::String(text) if tolerant && text.eq_ignore_ascii_case("false") => Ok(false),
+            other => Err(json_kind(&other)),
+        }
+    }
+}
+
+impl<T: From<String>> Member for Vec<T> {
+    const EXPECTED: &'static str = "an array of strings";
+
+    fn from_value(value: Value, tolerant: bool) -> Result<Self, &'static str> {
+        match value {
+            Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(text) => Ok(T::from(text)),
+                    other => Err(match other {
+                        Value::Null => "an array containing null",
+                        Value::Bool(_) => "an array containing a boolean",
+                        Value::Number(_) => "an array containing a number",
+                        Value::Array(_) => "an array containing an array",
+                        _ => "an array containing an object",
+                    }),
+                })
+                .collect(),
+            // A lone string where a list belongs is a known provider quirk; when the caller
+            // opted in, its meaning (a list of one) is clear.
+            Value::String(text) if tolerant => Ok(vec![T::from(text)]),
+            other => Err(json_kind(&other)),
+        }
+    }
+}
+
+impl Member for Map<String, Value> {
+    const EXPECTED: &'static str = "an object";
+
+    fn from_value(value: Value, _tolerant: bool) -> Result<Self, &'static str> {
+        match value {
+            Value::Object(object) => Ok(object),
+            other => Err(json_kind(&other)),
+        }
+    }
+}
+
+/// The JSON type of a value, for error messages. Never the value itself.
+pub(crate) fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads one known member, naming it in the error.
+fn convert<T: Member>(
+    member: &str,
+    value: Value,
+    tolerant: bool,
+) -> Result<T, ProviderMetadataError> {
+    T::from_value(value, tolerant).map_err(|found| ProviderMetadataError::WrongType {
+        member: member.to_owned(),
+        expected: T::EXPECTED,
+        found,
+    })
+}
+
+/// Generates, from one list of the known members (all but `issuer`, in specification order),
+/// the reading of a member, the test for a known name and the serialization. Keeping one list
+/// means a member cannot be read but not written; the exhaustive destructuring in `serialize`
+/// makes the compiler reject a struct field missing from the list.
+macro_rules! known_members {
+    ($($field:ident),+ $(,)?) => {
+        impl ProviderMetadata {
+            /// Stores `value` in the field named `name`. Gives the value back when no field has
+            /// that name, so it can go to `extra_fields`.
+            fn read_member(
+                &mut self,
+                name: &str,
+                value: Value,
+                tolerant: bool,
+            ) -> Result<Option<Value>, ProviderMetadataError> {
+                match name {
+                    $(stringify!($field) => self.$field = Some(convert(name, value, tolerant)?),)+
+                    _ => return Ok(Some(value)),
+                }
+                Ok(None)
+            }
+
+            /// Whether `name` is `issuer` or another member with its own field.
+            fn is_known_member(name: &str) -> bool {
+                matches!(name, "issuer" $(| stringify!($field))+)
+            }
+        }
+
+        impl Serialize for ProviderMetadata {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let ProviderMetadata { issuer, $($field,)+ extra_fields } = self;
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("issuer", issuer)?;
+                $(
+                    if let Some(value) = $field {
+                        map.serialize_entry(stringify!($field), value)?;
+                    }
+                )+
+                for (name, value) in extra_fields {
+                    if !Self::is_known_member(name) {
+                        map.serialize_entry(name, value)?;
+                    }
+                }
+                map.end()
+            }
+        }
+    };
+}
+
+known_members! {
+    authorization_endpoint,
+    token_endpoint,
+    userinfo_endpoint,
+    jwks_uri,
+    registration_endpoint,
+    scopes_supported,
+    response_types_supported,
+    response_modes_supported,
+    grant_types_supported,
+    acr_values_supported,
+    subject_types_supported,
+    id_token_signing_alg_values_supported,
+    id_token_encryption_alg_values_supported,
+    id_token_encryption_enc_values_supported,
+    userinfo_signing_alg_values_supported,
+    userinfo_encryption_alg_values_supported,
+    userinfo_encryption_enc_values_supported,
+    request_object_signing_alg_values_supported,
+    request_object_encryption_alg_values_supported,
+    request_object_encryption_enc_values_supported,
+    token_endpoint_auth_methods_supported,
+    token_endpoint_auth_signing_alg_values_supported,
+    display_values_supported,
+    claim_types_supported,
+    claims_supported,
+    service_documentation,
+    claims_locales_supported,
+    ui_locales_supported,
+    claims_parameter_supported,
+    request_parameter_supported,
+    request_uri_parameter_supported,
+    require_request_uri_registration,
+    op_policy_uri,
+    op_tos_uri,
+    revocation_endpoint,
+    revocation_endpoint_auth_methods_supported,
+    revocation_endpoint_auth_signing_alg_values_supported,
+    introspection_endpoint,
+    introspection_endpoint_auth_methods_supported,
+    introspection_endpoint_auth_signing_alg_values_supported,
+    code_challenge_methods_supported,
+    signed_metadata,
+    mtls_endpoint_aliases,
+    tls_client_certificate_bound_access_tokens,
+    pushed_authorization_request_endpoint,
+    require_pushed_authorization_requests,
+    require_signed_request_object,
+    dpop_signing_alg_values_supported,
+    authorization_response_iss_parameter_supported,
+    end_session_endpoint,
+    check_session_iframe,
+    frontchannel_logout_supported,
+    frontchannel_logout_session_supported,
+    backchannel_logout_supported,
+    backchannel_logout_session_supported,
+    backchannel_token_delivery_modes_supported,
+    backchannel_authentication_endpoint,
+    backchannel_authentication_request_signing_alg_values_supported,
+    backchannel_user_code_parameter_supported,
+    authorization_signing_alg_values_supported,
+    authorization_encryption_alg_values_supported,
+    authorization_encryption_enc_values_supported,
+    introspection_signing_alg_values_supported,
+    introspection_encryption_alg_values_supported,
+    introspection_encryption_enc_values_supported,
+    authorization_details_types_supported,
+    device_authorization_endpoint,
+    client_registration_types_supported,
+    federation_registration_endpoint,
+    prompt_values_supported,
+}
+
+impl ProviderMetadata {
+    /// Reads a configuration document from a JSON body, strictly (the default
+    /// [`ParseOptions`]); see [`ProviderMetadata::from_json_with`] to tolerate malformed values.
+    ///
+    /// The body is parsed once. A member whose value is JSON `null` is treated as absent (and
+    /// is not kept in `extra_fields`).
+    ///
+    /// # Errors
+    ///
+    /// [`ProviderMetadataError::InvalidJson`] when the body is not JSON,
+    /// [`NotAnObject`](ProviderMetadataError::NotAnObject) when it is not a JSON object,
+    /// [`MissingIssuer`](ProviderMetadataError::MissingIssuer) without a non-empty `issuer`
+    /// string, and [`WrongType`](ProviderMetadataError::WrongType) naming the first known
+    /// member whose value has the wrong JSON type, e.g.
+    /// `provider metadata: jwks_uri: expected a string, found a number`.
+    pub fn from_json(body: &[u8]) -> Result<Self, ProviderMetadataError> {
+        Self::from_json_with(body, &ParseOptions::default())
+    }
+
+    /// Reads a configuration document from a JSON body as `options` say; see
+    /// [`ProviderMetadata::from_json`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ProviderMetadata::from_json`]; with
+    /// [`tolerate_malformed_values`](ParseOptions::tolerate_malformed_values) a `"true"` /
+    /// `"false"` string or a lone string is not a [`WrongType`](ProviderMetadataError::WrongType).
+    pub fn from_json_with(
+        body: &[u8],
+        options: &ParseOptions,
+    ) -> Result<Self, ProviderMetadataError> {
+        Self::from_json_object_with(Self::document_object(body)?, options)
+    }
+
+    /// The first step of [`ProviderMetadata::from_json`]: the body as a JSON object, not yet
+    /// read as metadata. For callers that adjust the document before reading it (discovery
+    /// applies overrides and verified `signed_metadata` claims here).
+    ///
+    /// # Errors
+    ///
+    /// [`ProviderMetadataError::InvalidJson`] or [`ProviderMetadataError::NotAnObject`].
+    pub fn document_object(body: &[u8]) -> Result<Map<String, Value>, ProviderMetadataError> {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(object)) => Ok(object),
+            Ok(other) => Err(ProviderMetadataError::NotAnObject {
+                found: json_kind(&other),
+            }),
+            Err(source) => Err(ProviderMetadataError::InvalidJson { source }),
+        }
+    }
+
+    /// Reads a configuration document from an already parsed JSON object, strictly; see
+    /// [`ProviderMetadata::from_json`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ProviderMetadata::from_json`], except that the JSON is already parsed.
+    pub fn from_json_object(object: Map<String, Value>) -> Result<Self, ProviderMetadataError> {
+        Self::from_json_object_with(object, &ParseOptions::default())
+    }
+
+    /// Reads a configuration document from an already parsed JSON object as `options` say; see
+    /// [`ProviderMetadata::from_json_with`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ProviderMetadata::from_json_with`], except that the JSON is already parsed.
+    pub fn from_json_object_with(
+        object: Map<String, Value>,
+        options: &ParseOptions,
+    ) -> Result<Self, ProviderMetadataError> {
+        let tolerant = options.tolerate_malformed_values;
+        let mut metadata = Self::default();
+        let mut issuer = None;
+        // One pass over the members, in document order, so unknown members keep their order in
+        // `extra_fields` and no member is looked up twice.
+        for (name, value) in object {
+            if value.is_null() {
+                continue;
+            }
+            if name == "issuer" {
+                issuer = Some(convert::<String>(&name, value, tolerant)?);
+            } else if let Some(unknown) = metadata.read_member(&name, value, tolerant)? {
+                metadata.extra_fields.insert(name, unknown);
+            }
+        }
+        metadata.issuer = issuer
+            .filter(|issuer| !issuer.is_empty())
+            .ok_or(ProviderMetadataError::MissingIssuer)?;
+        Ok(metadata)
+    }
+}
+
+/// Reads the same documents as [`ProviderMetadata::from_json_object`], as strictly, so stored
+/// metadata can be loaded with any serde format that has maps.
+impl<'de> Deserialize<'de> for ProviderMetadata {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let object = Map::<String, Value>::deserialize(deserializer)?;
+        Self::from_json_object(object).map_err(D::Error::custom)
+    }
+}
