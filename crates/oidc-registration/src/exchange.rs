@@ -1,10 +1,14 @@
 //! Building the JSON + Bearer requests and classifying the provider's answers; shared by every
 //! registration operation.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
-use oidc_types::{OAuthError, OAuthErrorCode, Secret};
+use oidc_http::HttpClient;
+use oidc_types::{OAuthError, OAuthErrorCode, RegistrationResponse, Secret};
 use url::Url;
 
 use crate::RegistrationError;
@@ -120,8 +124,35 @@ pub(crate) fn error_from_response(
     }
 }
 
+/// Sends `request` on `client` (the shared default when `None`), within `timeout` if set.
+pub(crate) async fn send(
+    client: Option<&Arc<dyn HttpClient>>,
+    request: Request<Bytes>,
+    timeout: Option<Duration>,
+) -> Result<Response<Bytes>, RegistrationError> {
+    let client = client.cloned().unwrap_or_else(oidc_http::default_client);
+    oidc_http::send_with_timeout(client.as_ref(), request, timeout)
+        .await
+        .map_err(RegistrationError::Http)
+}
+
+/// Reads the registration in an answer to `method`: one of the `accepted` statuses with a JSON
+/// body, else the most specific error the answer supports.
+pub(crate) fn read_registration(
+    endpoint: Endpoint,
+    method: &Method,
+    response: &Response<Bytes>,
+    accepted: &[StatusCode],
+) -> Result<RegistrationResponse, RegistrationError> {
+    if !accepted.contains(&response.status()) {
+        return Err(error_from_response(endpoint, method, response));
+    }
+    require_json(response)?;
+    Ok(RegistrationResponse::from_json(response.body())?)
+}
+
 /// Checks a success answer's content type; the body can then be parsed as JSON.
-pub(crate) fn require_json(response: &Response<Bytes>) -> Result<(), RegistrationError> {
+fn require_json(response: &Response<Bytes>) -> Result<(), RegistrationError> {
     if oidc_http::is_json_content_type(response.headers()) {
         return Ok(());
     }

@@ -11,7 +11,7 @@ use oidc_types::{
 };
 use url::Url;
 
-use crate::exchange::{build_request, error_from_response, require_json, Endpoint};
+use crate::exchange::{build_request, error_from_response, read_registration, send, Endpoint};
 use crate::{RegistrationError, Validation};
 
 /// Settings for [`read_client`], [`update_client`] and [`delete_client`].
@@ -125,7 +125,7 @@ pub async fn delete_client(
     instrument(Operation::DeleteClient, &client.issuer, async {
         let (uri, token) = management_target(client)?;
         let request = build_request(Method::DELETE, uri, Some(token), None)?;
-        let response = send(request, options).await?;
+        let response = send(options.http_client.as_ref(), request, options.timeout).await?;
         match response.status() {
             StatusCode::NO_CONTENT | StatusCode::OK => Ok(()),
             _ => Err(error_from_response(
@@ -147,29 +147,13 @@ async fn exchange(
 ) -> Result<RegistrationResponse, RegistrationError> {
     let (uri, token) = management_target(client)?;
     let request = build_request(method.clone(), uri, Some(token), body)?;
-    let response = send(request, options).await?;
-    if response.status() != StatusCode::OK {
-        return Err(error_from_response(
-            Endpoint::ClientConfiguration,
-            &method,
-            &response,
-        ));
-    }
-    require_json(&response)?;
-    Ok(RegistrationResponse::from_json(response.body())?)
-}
-
-async fn send(
-    request: http::Request<bytes::Bytes>,
-    options: &ManagementOptions,
-) -> Result<http::Response<bytes::Bytes>, RegistrationError> {
-    let client = options
-        .http_client
-        .clone()
-        .unwrap_or_else(oidc_http::default_client);
-    oidc_http::send_with_timeout(client.as_ref(), request, options.timeout)
-        .await
-        .map_err(RegistrationError::Http)
+    let response = send(options.http_client.as_ref(), request, options.timeout).await?;
+    read_registration(
+        Endpoint::ClientConfiguration,
+        &method,
+        &response,
+        &[StatusCode::OK],
+    )
 }
 
 /// The configuration URI and token, after checking the URI may carry the token: https, or http

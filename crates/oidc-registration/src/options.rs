@@ -69,10 +69,4 @@ impl RegisterOptions {
         self.http_client = Some(client);
         self
     }
-
-    pub(crate) fn client(&self) -> Arc<dyn HttpClient> {
-        self.http_client
-            .clone()
-            .unwrap_or_else(oidc_http::default_client)
-    }
 }

@@ -2,7 +2,7 @@ use http::{Method, StatusCode};
 use oidc_telemetry::{instrument, Operation};
 use oidc_types::{ClientMetadata, ProviderMetadata, RegistrationResponse};
 
-use crate::exchange::{build_request, error_from_response, require_json, Endpoint};
+use crate::exchange::{build_request, read_registration, send, Endpoint};
 use crate::{RegisterOptions, RegistrationError, Validation};
 
 /// Registers a client with a provider (OIDC Dynamic Client Registration 1.0 §3, RFC 7591 §3).
@@ -69,19 +69,14 @@ pub async fn register(
             options.initial_access_token.as_ref(),
             Some(body),
         )?;
-        let client = options.client();
-        let response = oidc_http::send_with_timeout(client.as_ref(), request, options.timeout)
-            .await
-            .map_err(RegistrationError::Http)?;
-        if !matches!(response.status(), StatusCode::OK | StatusCode::CREATED) {
-            return Err(error_from_response(
-                Endpoint::Registration,
-                &Method::POST,
-                &response,
-            ));
-        }
-        require_json(&response)?;
-        Ok(RegistrationResponse::from_json(response.body())?)
+        let response = send(options.http_client.as_ref(), request, options.timeout).await?;
+        // RFC 7591 says 201; real servers (Gluu, Janssen) answer 200.
+        read_registration(
+            Endpoint::Registration,
+            &Method::POST,
+            &response,
+            &[StatusCode::CREATED, StatusCode::OK],
+        )
     })
     .await
 }
