@@ -86,66 +86,62 @@ fn find_on_path(program: &str) -> Option<PathBuf> {
 
 /// Runs `npm ci` unless `node_modules` holds a complete install of the current lockfile.
 ///
-/// Guarded twice: the `OnceLock` serialises the test threads of this process (and lets all but
-/// the first skip the check), the file lock serialises concurrent test processes such as several
-/// `cargo test` runs. The check happens under the file lock because `npm ci` first deletes
-/// `node_modules` and then fills it gradually; a process that looked without the lock could see
-/// a half-written tree.
+/// Runs once per process ([`node_provider_install`]'s `OnceLock` serialises the test threads);
+/// the file lock serialises concurrent test processes such as several `cargo test` runs. The
+/// check happens under the file lock because `npm ci` first deletes `node_modules` and then
+/// fills it gradually; a process that looked without the lock could see a half-written tree.
 fn ensure_installed(dir: &Path, npm: &Path) {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        let lock_path = dir.join(".install.lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .unwrap_or_else(|e| panic!("failed to open {}: {e}", lock_path.display()));
-        // The tests crate is not published, so the workspace MSRV (1.85) does not bind it;
-        // `File::lock` (1.89) avoids a dependency for a portable cross-process lock. The OS
-        // releases it if this process dies, so a killed test run cannot leave it stuck.
-        #[allow(clippy::incompatible_msrv)]
-        lock.lock()
-            .unwrap_or_else(|e| panic!("failed to lock {}: {e}", lock_path.display()));
+    let lock_path = dir.join(".install.lock");
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .unwrap_or_else(|e| panic!("failed to open {}: {e}", lock_path.display()));
+    // The tests crate is not published, so the workspace MSRV (1.85) does not bind it;
+    // `File::lock` (1.89) avoids a dependency for a portable cross-process lock. The OS
+    // releases it if this process dies, so a killed test run cannot leave it stuck.
+    #[allow(clippy::incompatible_msrv)]
+    lock.lock()
+        .unwrap_or_else(|e| panic!("failed to lock {}: {e}", lock_path.display()));
 
-        let lockfile_path = dir.join("package-lock.json");
-        let lockfile = std::fs::read(&lockfile_path)
-            .unwrap_or_else(|e| panic!("failed to read {}: {e}", lockfile_path.display()));
-        // Written only after `npm ci` succeeded, with the lockfile it installed: an interrupted
-        // install (no marker) or a changed lockfile (other contents) is installed again.
-        let marker = dir.join("node_modules").join(".interop-installed-lockfile");
-        if std::fs::read(&marker).is_ok_and(|installed| installed == lockfile) {
-            return;
-        }
+    let lockfile_path = dir.join("package-lock.json");
+    let lockfile = std::fs::read(&lockfile_path)
+        .unwrap_or_else(|e| panic!("failed to read {}: {e}", lockfile_path.display()));
+    // Written only after `npm ci` succeeded, with the lockfile it installed: an interrupted
+    // install (no marker) or a changed lockfile (other contents) is installed again.
+    let marker = dir.join("node_modules").join(".interop-installed-lockfile");
+    if std::fs::read(&marker).is_ok_and(|installed| installed == lockfile) {
+        return;
+    }
 
-        let started = Instant::now();
-        let output = std::process::Command::new(npm)
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "failed to run {} ci in {}: {e}",
-                    npm.display(),
-                    dir.display()
-                )
-            });
-        if !output.status.success() {
+    let started = Instant::now();
+    let output = std::process::Command::new(npm)
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| {
             panic!(
-                "`npm ci` in {} failed ({}), so the oidc-provider interop tests cannot run. \
-                 Is the npm registry reachable?\n--- npm stderr ---\n{}",
-                dir.display(),
-                output.status,
-                String::from_utf8_lossy(&output.stderr),
-            );
-        }
-        std::fs::write(&marker, &lockfile)
-            .unwrap_or_else(|e| panic!("failed to write {}: {e}", marker.display()));
-        eprintln!(
-            "installed oidc-provider for the interop tests in {:?}",
-            started.elapsed()
+                "failed to run {} ci in {}: {e}",
+                npm.display(),
+                dir.display()
+            )
+        });
+    if !output.status.success() {
+        panic!(
+            "`npm ci` in {} failed ({}), so the oidc-provider interop tests cannot run. \
+             Is the npm registry reachable?\n--- npm stderr ---\n{}",
+            dir.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr),
         );
-        // The file lock is released when `lock` is dropped here.
-    });
+    }
+    std::fs::write(&marker, &lockfile)
+        .unwrap_or_else(|e| panic!("failed to write {}: {e}", marker.display()));
+    eprintln!(
+        "installed oidc-provider for the interop tests in {:?}",
+        started.elapsed()
+    );
+    // The file lock is released when `lock` is dropped here.
 }

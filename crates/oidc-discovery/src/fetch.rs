@@ -3,6 +3,7 @@
 use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{HeaderMap, Method, Request, StatusCode};
+use oidc_http::{HttpError, HttpErrorKind};
 
 use crate::{DiscoveryError, DiscoveryOptions};
 
@@ -24,9 +25,14 @@ pub(crate) async fn get_json(
         .uri(url)
         .header(ACCEPT, accept)
         .body(Bytes::new())
-        .map_err(|error| DiscoveryError::InvalidIssuer {
-            issuer: shown.clone(),
-            reason: format!("not a valid request URI: {error}"),
+        // Not the issuer's fault necessarily (a provider's jwks_uri lands here too): an
+        // unusable URL is an invalid request, like one the HTTP client itself refuses.
+        .map_err(|error| DiscoveryError::Http {
+            url: shown.clone(),
+            source: HttpError::new(
+                HttpErrorKind::InvalidRequest,
+                format!("not a valid request URL: {error}"),
+            ),
         })?;
     let client = options.client();
     let response = oidc_http::send_with_timeout(client.as_ref(), request, options.timeout)
@@ -57,4 +63,25 @@ pub(crate) async fn get_json(
         headers: parts.headers,
         body,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unusable_url_is_an_invalid_request_not_an_invalid_issuer() {
+        let error = get_json(
+            "http://127.0.0.1:1/a b",
+            "application/json",
+            &DiscoveryOptions::default(),
+        )
+        .await
+        .err()
+        .unwrap();
+        assert!(
+            matches!(&error, DiscoveryError::Http { source, .. } if source.kind() == HttpErrorKind::InvalidRequest),
+            "{error:?}"
+        );
+    }
 }
