@@ -31,8 +31,8 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
     let metadata = metadata_input::to_client_metadata(&object)?;
     let validate = !args.no_validate;
     if validate {
-        // Also checked by `register`, but only after discovery: this way invalid metadata sends
-        // nothing at all.
+        // Checked here rather than by `register`, which would check only after discovery: this
+        // way invalid metadata sends nothing at all.
         metadata.validate().map_err(|errors| {
             CliError::from_registration(
                 RegistrationError::InvalidMetadata(errors),
@@ -42,7 +42,8 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
     }
 
     let provider = configuration(context, &args.issuer, &args.discovery).await?;
-    let mut options = context.register_options(validate);
+    // Validated above already; no need to check the same metadata twice.
+    let mut options = context.register_options(false);
     if let Some(token) = token {
         options = options.with_initial_access_token(token);
     }
@@ -55,7 +56,7 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
         .map_err(|error| CliError::from_registration(error, Action::Register))?;
     for problem in &response.metadata_problems {
         progress(&format!(
-            "warning: the provider echoed {} in an unexpected form; kept as sent",
+            "warning: the provider echoed {} in an unexpected form; it is left out of the saved metadata",
             problem.field
         ));
     }
