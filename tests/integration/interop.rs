@@ -3,8 +3,8 @@
 
 use oidc_discovery::{load_configuration, load_provider_jwks};
 use oidc_registration::{
-    delete_client, read_client, register, update_client, ManagementOptions, RegisterOptions,
-    RegistrationError, Validation,
+    delete_client, read_client, register, update_client, RegisterOptions, RegistrationError,
+    Validation,
 };
 use oidc_types::{
     sign_software_statement, verify_software_statement, ApplicationType, ClientAuthMethod,
@@ -14,17 +14,13 @@ use oidc_types::{
 use serde_json::json;
 
 use crate::node_provider::NodeProvider;
-use crate::util::{discovery_options, http_client, named, register_options, with_metrics};
+use crate::util::{discovery_options, management_options, named, register_options, with_metrics};
 
 async fn discover(node: &NodeProvider) -> ProviderMetadata {
     load_configuration(node.issuer(), &discovery_options())
         .await
         .unwrap()
         .metadata
-}
-
-fn management() -> ManagementOptions {
-    ManagementOptions::default().with_http_client(http_client())
 }
 
 fn unchecked() -> RegisterOptions {
@@ -133,7 +129,9 @@ async fn read_update_with_rotated_token_delete_and_read_after_delete() {
     let mut client = RegisteredClient::from_registration(&provider.issuer, &metadata, response);
     let secret = client.client_secret.clone();
 
-    let changes = read_client(&mut client, &management()).await.unwrap();
+    let changes = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
     assert!(!changes.any());
     assert_eq!(client.metadata.extra_fields["tenant_hint"], "blue");
 
@@ -142,7 +140,7 @@ async fn read_update_with_rotated_token_delete_and_read_after_delete() {
     let mut renamed = client.metadata.clone();
     renamed.client_name.set_value("Renamed");
     renamed.extra_fields.remove("tenant_hint");
-    let changes = update_client(&mut client, &renamed, &management())
+    let changes = update_client(&mut client, &renamed, &management_options())
         .await
         .unwrap();
     assert!(changes.registration_access_token_rotated);
@@ -155,15 +153,22 @@ async fn read_update_with_rotated_token_delete_and_read_after_delete() {
 
     let mut stale = client.clone();
     stale.registration_access_token = Some(old_token);
-    let error = read_client(&mut stale, &management()).await.unwrap_err();
+    let error = read_client(&mut stale, &management_options())
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, RegistrationError::TokenRejected { .. }),
         "{error:?}"
     );
-    assert!(!read_client(&mut client, &management()).await.unwrap().any());
+    assert!(!read_client(&mut client, &management_options())
+        .await
+        .unwrap()
+        .any());
 
-    delete_client(&client, &management()).await.unwrap();
-    let error = read_client(&mut client, &management()).await.unwrap_err();
+    delete_client(&client, &management_options()).await.unwrap();
+    let error = read_client(&mut client, &management_options())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, RegistrationError::TokenRejected { status, .. } if status.as_u16() == 401),
         "{error:?}"
@@ -343,7 +348,9 @@ async fn a_bad_registration_access_token_is_rejected() {
     let mut client = RegisteredClient::from_registration(&provider.issuer, &metadata, response);
     client.registration_access_token = Some(Secret::new("not-the-token"));
 
-    let error = read_client(&mut client, &management()).await.unwrap_err();
+    let error = read_client(&mut client, &management_options())
+        .await
+        .unwrap_err();
     let RegistrationError::TokenRejected {
         error: Some(oauth), ..
     } = &error
@@ -351,7 +358,9 @@ async fn a_bad_registration_access_token_is_rejected() {
         panic!("{error:?}")
     };
     assert_eq!(oauth.code, OAuthErrorCode::InvalidToken);
-    let error = delete_client(&client, &management()).await.unwrap_err();
+    let error = delete_client(&client, &management_options())
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, RegistrationError::TokenRejected { .. }),
         "{error:?}"
@@ -371,12 +380,16 @@ fn telemetry_of_every_operation() {
             .await
             .unwrap();
         let mut client = RegisteredClient::from_registration(&provider.issuer, &metadata, response);
-        let _ = read_client(&mut client, &management()).await.unwrap();
-        let _ = update_client(&mut client, &metadata, &management())
+        let _ = read_client(&mut client, &management_options())
             .await
             .unwrap();
-        delete_client(&client, &management()).await.unwrap();
-        read_client(&mut client, &management()).await.unwrap_err();
+        let _ = update_client(&mut client, &metadata, &management_options())
+            .await
+            .unwrap();
+        delete_client(&client, &management_options()).await.unwrap();
+        read_client(&mut client, &management_options())
+            .await
+            .unwrap_err();
         node.issuer().to_owned()
     });
     for (operation, ok, errors) in [

@@ -1,20 +1,10 @@
 use http::StatusCode;
-use oidc_registration::{
-    delete_client, read_client, register, update_client, ManagementOptions, RegistrationError,
-};
+use oidc_registration::{delete_client, read_client, register, update_client, RegistrationError};
 use oidc_test_provider::{Behaviour, Endpoint, TestProvider, TestProviderBuilder};
-use oidc_types::{ClientAuthMethod, ClientMetadata, OAuthErrorCode, RegisteredClient};
+use oidc_types::{ClientAuthMethod, OAuthErrorCode, RegisteredClient};
 use serde_json::json;
 
-use crate::util::{http_client, provider_metadata, register_options};
-
-fn options() -> ManagementOptions {
-    ManagementOptions::default().with_http_client(http_client())
-}
-
-fn web_client() -> ClientMetadata {
-    ClientMetadata::new(["https://app.example/callback"])
-}
+use crate::util::{management_options, provider_metadata, register_options, web_client};
 
 async fn registered(provider: &TestProvider) -> RegisteredClient {
     let metadata = web_client();
@@ -36,7 +26,9 @@ async fn read_update_delete_then_read_again() {
     let (provider, mut client) = start(TestProvider::builder()).await;
     let token = client.registration_access_token.clone().unwrap();
 
-    let changes = read_client(&mut client, &options()).await.unwrap();
+    let changes = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
     assert!(!changes.any());
     let read = provider.requests().pop().unwrap();
     assert_eq!(read.method, http::Method::GET);
@@ -51,7 +43,7 @@ async fn read_update_delete_then_read_again() {
     metadata
         .redirect_uris
         .push("https://app.example/second".to_owned());
-    let changes = update_client(&mut client, &metadata, &options())
+    let changes = update_client(&mut client, &metadata, &management_options())
         .await
         .unwrap();
     assert!(!changes.any());
@@ -74,10 +66,12 @@ async fn read_update_delete_then_read_again() {
         "Renamed"
     );
 
-    delete_client(&client, &options()).await.unwrap();
+    delete_client(&client, &management_options()).await.unwrap();
     assert!(provider.client(&client.client_id).is_none());
 
-    let error = read_client(&mut client, &options()).await.unwrap_err();
+    let error = read_client(&mut client, &management_options())
+        .await
+        .unwrap_err();
     let RegistrationError::TokenRejected {
         status,
         error: Some(oauth),
@@ -96,7 +90,7 @@ async fn a_token_rotated_on_update_replaces_the_old_one() {
     let old = client.registration_access_token.clone().unwrap();
 
     let metadata = client.metadata.clone();
-    let changes = update_client(&mut client, &metadata, &options())
+    let changes = update_client(&mut client, &metadata, &management_options())
         .await
         .unwrap();
     assert!(changes.registration_access_token_rotated);
@@ -113,19 +107,26 @@ async fn a_token_rotated_on_update_replaces_the_old_one() {
     // The old token stops working; the held one works.
     let mut stale = client.clone();
     stale.registration_access_token = Some(old);
-    let error = read_client(&mut stale, &options()).await.unwrap_err();
+    let error = read_client(&mut stale, &management_options())
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, RegistrationError::TokenRejected { .. }),
         "{error:?}"
     );
-    assert!(!read_client(&mut client, &options()).await.unwrap().any());
+    assert!(!read_client(&mut client, &management_options())
+        .await
+        .unwrap()
+        .any());
 }
 
 #[tokio::test]
 async fn a_secret_rotated_on_read_is_kept() {
     let (provider, mut client) = start(TestProvider::builder().rotate_secret_on_read(true)).await;
     let old = client.client_secret.clone().unwrap();
-    let changes = read_client(&mut client, &options()).await.unwrap();
+    let changes = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
     assert!(changes.client_secret_rotated);
     assert!(!changes.registration_access_token_rotated);
     assert_ne!(client.client_secret.as_ref(), Some(&old));
@@ -138,10 +139,14 @@ async fn a_secret_rotated_on_read_is_kept() {
 #[tokio::test]
 async fn a_token_rotated_on_read_is_kept() {
     let (_provider, mut client) = start(TestProvider::builder().rotate_token_on_read(true)).await;
-    let changes = read_client(&mut client, &options()).await.unwrap();
+    let changes = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
     assert!(changes.registration_access_token_rotated);
     // Reading again works only because the new token was kept.
-    let changes = read_client(&mut client, &options()).await.unwrap();
+    let changes = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
     assert!(changes.registration_access_token_rotated);
 }
 
@@ -154,24 +159,29 @@ async fn the_registration_client_uri_is_used_exactly_as_given() {
         .as_deref()
         .unwrap()
         .ends_with("?tenant=a&x=1"));
-    assert!(!read_client(&mut client, &options()).await.unwrap().any());
+    assert!(!read_client(&mut client, &management_options())
+        .await
+        .unwrap()
+        .any());
     let request = provider.requests().pop().unwrap();
     assert_eq!(
         request.path_and_query,
         format!("/register/{}?tenant=a&x=1", client.client_id)
     );
-    delete_client(&client, &options()).await.unwrap();
+    delete_client(&client, &management_options()).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_200_on_create_and_an_empty_200_on_delete_are_success() {
-    let (_provider, client) = start(
+    let (provider, client) = start(
         TestProvider::builder()
             .registration_status(200)
             .delete_status(200),
     )
     .await;
-    delete_client(&client, &options()).await.unwrap();
+    assert!(provider.client(&client.client_id).is_some());
+    delete_client(&client, &management_options()).await.unwrap();
+    assert_eq!(provider.client(&client.client_id), None);
 }
 
 #[tokio::test]
@@ -191,7 +201,7 @@ async fn a_response_without_echoed_metadata_keeps_what_was_sent() {
     let mut renamed = metadata.clone();
     renamed.client_name.set_value("Renamed");
     // This provider (like Gluu) leaves the echo out of the create response only.
-    let _ = update_client(&mut client, &renamed, &options())
+    let _ = update_client(&mut client, &renamed, &management_options())
         .await
         .unwrap();
     assert_eq!(client.metadata.client_name.value(), Some("Renamed"));
@@ -204,7 +214,7 @@ async fn a_response_without_echoed_metadata_keeps_what_was_sent() {
     );
     let mut again = renamed.clone();
     again.client_name.set_value("Sent only");
-    let _ = update_client(&mut client, &again, &options())
+    let _ = update_client(&mut client, &again, &management_options())
         .await
         .unwrap();
     assert_eq!(client.metadata, again);
@@ -264,7 +274,9 @@ async fn error_for(behaviour: Behaviour) -> RegistrationError {
     let (provider, mut client) = start(TestProvider::builder()).await;
     provider.set_behaviour(Endpoint::ClientConfiguration, behaviour);
     let before = client.clone();
-    let error = read_client(&mut client, &options()).await.unwrap_err();
+    let error = read_client(&mut client, &management_options())
+        .await
+        .unwrap_err();
     assert_eq!(client, before, "a failed read must not change the client");
     error
 }
@@ -336,7 +348,9 @@ async fn delete_not_supported_is_method_not_allowed() {
         Endpoint::ClientConfiguration,
         Behaviour::new().status(405).body(""),
     );
-    let error = delete_client(&client, &options()).await.unwrap_err();
+    let error = delete_client(&client, &management_options())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, RegistrationError::MethodNotAllowed { method } if method == http::Method::DELETE),
         "{error:?}"
@@ -349,7 +363,9 @@ async fn the_token_is_never_sent_in_plain_http_to_another_host() {
     let (provider, mut client) = start(TestProvider::builder()).await;
     client.registration_client_uri =
         Some(format!("http://op.example/register/{}", client.client_id));
-    let error = read_client(&mut client, &options()).await.unwrap_err();
+    let error = read_client(&mut client, &management_options())
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, RegistrationError::InvalidEndpoint { .. }),
         "{error:?}"

@@ -9,11 +9,7 @@ use oidc_types::{
 };
 use serde_json::json;
 
-use crate::util::{provider_metadata, register_options};
-
-fn web_client() -> ClientMetadata {
-    ClientMetadata::new(["https://app.example/callback"])
-}
+use crate::util::{provider_metadata, register_options, web_client};
 
 #[tokio::test]
 async fn sends_the_metadata_with_defaults_and_returns_the_registration() {

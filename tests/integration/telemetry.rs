@@ -1,14 +1,11 @@
 use oidc_discovery::load_configuration;
 use oidc_registration::register;
 use oidc_test_provider::{Behaviour, Endpoint, TestProvider};
-use oidc_types::ClientMetadata;
 use serde_json::json;
 
-use crate::util::{discovery_options, named, provider_metadata, register_options, with_metrics};
-
-fn client() -> ClientMetadata {
-    ClientMetadata::new(["https://app.example/callback"])
-}
+use crate::util::{
+    discovery_options, named, provider_metadata, register_options, web_client, with_metrics,
+};
 
 #[test]
 fn discovery_and_registration_emit_start_stop_and_duration() {
@@ -17,7 +14,7 @@ fn discovery_and_registration_emit_start_stop_and_duration() {
         let configuration = load_configuration(&provider.issuer(), &discovery_options())
             .await
             .unwrap();
-        let registered = register(&configuration.metadata, &client(), &register_options())
+        let registered = register(&configuration.metadata, &web_client(), &register_options())
             .await
             .unwrap();
         let secret = registered.client_secret.unwrap().expose().to_owned();
@@ -71,7 +68,7 @@ fn a_refused_registration_stops_with_its_error_kind() {
         );
         register(
             &provider_metadata(&provider),
-            &client(),
+            &web_client(),
             &register_options(),
         )
         .await
@@ -110,7 +107,7 @@ fn an_abandoned_registration_is_an_exception() {
         );
         let metadata = provider_metadata(&provider);
         let options = register_options();
-        let client = client();
+        let client = web_client();
         let call = register(&metadata, &client, &options);
         let abandoned = tokio::time::timeout(std::time::Duration::from_millis(100), call).await;
         assert!(abandoned.is_err());
@@ -128,7 +125,7 @@ fn registration_not_supported_emits_nothing() {
         let provider = TestProvider::builder().registration(false).start().await;
         register(
             &provider_metadata(&provider),
-            &client(),
+            &web_client(),
             &register_options(),
         )
         .await

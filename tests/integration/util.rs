@@ -5,8 +5,8 @@ use std::time::Duration;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use oidc_discovery::DiscoveryOptions;
 use oidc_http::{HttpClient, HyperClient};
-use oidc_registration::RegisterOptions;
-use oidc_types::ProviderMetadata;
+use oidc_registration::{ManagementOptions, RegisterOptions};
+use oidc_types::{ClientMetadata, ProviderMetadata};
 
 /// A fresh HTTP client per test, so no pooled connection outlives the runtime that made it.
 pub fn http_client() -> Arc<dyn HttpClient> {
@@ -24,6 +24,15 @@ pub fn discovery_options() -> DiscoveryOptions {
 
 pub fn register_options() -> RegisterOptions {
     RegisterOptions::default().with_http_client(http_client())
+}
+
+pub fn management_options() -> ManagementOptions {
+    ManagementOptions::default().with_http_client(http_client())
+}
+
+/// A web client with one redirect URI: the metadata most tests register.
+pub fn web_client() -> ClientMetadata {
+    ClientMetadata::new(["https://app.example/callback"])
 }
 
 /// The provider metadata the test provider serves, parsed.

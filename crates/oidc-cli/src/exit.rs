@@ -115,6 +115,14 @@ impl CliError {
         self
     }
 
+    /// Adds the hint [`http_hint`] has for `error`, if any.
+    fn with_http_hint(self, error: &HttpError) -> Self {
+        match http_hint(error) {
+            Some(hint) => self.with_hint(hint),
+            None => self,
+        }
+    }
+
     /// The kind of failure.
     pub fn kind(&self) -> ExitKind {
         self.kind
@@ -155,12 +163,8 @@ impl CliError {
                 )
             }
             DiscoveryError::Http { url, source } => {
-                let hint = http_hint(&source);
-                let error = Self::new(ExitKind::Failed, format!("fetching {url}: {source}"));
-                match hint {
-                    Some(hint) => error.with_hint(hint),
-                    None => error,
-                }
+                Self::new(ExitKind::Failed, format!("fetching {url}: {source}"))
+                    .with_http_hint(&source)
             }
             DiscoveryError::UnexpectedStatus { url, status, .. } => {
                 let error = Self::new(
@@ -218,13 +222,8 @@ impl CliError {
             )
             .with_hint("the provider gave none when the client was registered: it does not offer management (rfc 7592) for it"),
             RegistrationError::Http(source) => {
-                let hint = http_hint(&source);
-                let error =
-                    Self::new(ExitKind::Failed, format!("{noun} request failed: {source}"));
-                match hint {
-                    Some(hint) => error.with_hint(hint),
-                    None => error,
-                }
+                Self::new(ExitKind::Failed, format!("{noun} request failed: {source}"))
+                    .with_http_hint(&source)
             }
             RegistrationError::Provider { error, status, .. } => Self::new(
                 ExitKind::Refused,

@@ -100,10 +100,7 @@ impl TemporaryFile {
         let file_name = target
             .file_name()
             .ok_or_else(|| std::io::Error::new(ErrorKind::InvalidInput, "not a file name"))?;
-        let directory = match target.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let directory = directory_of(target);
         loop {
             let mut name = std::ffi::OsString::from(".");
             name.push(file_name);
@@ -179,19 +176,20 @@ impl TemporaryFile {
     fn finish(mut self) -> std::io::Result<()> {
         // Make the rename itself durable; not every platform can sync a directory, and the
         // file is in place either way, so a failure here is ignored.
-        if let Some(parent) = self.target.parent() {
-            let parent = if parent.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                parent
-            };
-            if let Ok(directory) = File::open(parent) {
-                let _ = directory.sync_all();
-            }
+        if let Ok(directory) = File::open(directory_of(&self.target)) {
+            let _ = directory.sync_all();
         }
         // Moved: nothing to remove on drop.
         self.path = PathBuf::new();
         Ok(())
+    }
+}
+
+/// The directory `target` is in: `.` for a bare file name.
+fn directory_of(target: &Path) -> &Path {
+    match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
     }
 }
 

@@ -78,10 +78,12 @@ impl ProviderConfiguration {
 /// a query or fragment.
 pub fn well_known_url(issuer: &str) -> Result<String, DiscoveryError> {
     check_issuer(issuer)?;
-    Ok(format!(
-        "{}{OPENID_CONFIGURATION}",
-        issuer.trim_end_matches('/')
-    ))
+    Ok(openid_url(issuer))
+}
+
+/// [`well_known_url`] of an issuer already checked.
+fn openid_url(issuer: &str) -> String {
+    format!("{}{OPENID_CONFIGURATION}", issuer.trim_end_matches('/'))
 }
 
 /// The RFC 8414 metadata URL of `issuer`: `/.well-known/oauth-authorization-server` inserted
@@ -107,6 +109,11 @@ pub fn well_known_url(issuer: &str) -> Result<String, DiscoveryError> {
 /// As [`well_known_url`].
 pub fn oauth_well_known_url(issuer: &str) -> Result<String, DiscoveryError> {
     check_issuer(issuer)?;
+    Ok(oauth_url(issuer))
+}
+
+/// [`oauth_well_known_url`] of an issuer already checked.
+fn oauth_url(issuer: &str) -> String {
     // Split the issuer text itself rather than a parsed URL, so nothing is normalised: the
     // path goes into the URL exactly as the issuer spells it.
     let after_scheme = issuer.find("://").map_or(0, |at| at + 3);
@@ -114,10 +121,10 @@ pub fn oauth_well_known_url(issuer: &str) -> Result<String, DiscoveryError> {
         .find('/')
         .map_or(issuer.len(), |at| after_scheme + at);
     let (origin, path) = issuer.split_at(path_start);
-    Ok(format!(
+    format!(
         "{origin}{OAUTH_AUTHORIZATION_SERVER}{}",
         path.trim_end_matches('/')
-    ))
+    )
 }
 
 pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
@@ -186,28 +193,21 @@ pub async fn load_configuration(
                     .to_owned(),
             });
         }
-        let urls = match options.well_known {
-            WellKnown::OpenId => vec![well_known_url(issuer)?],
-            WellKnown::OAuth => vec![oauth_well_known_url(issuer)?],
-            WellKnown::OpenIdThenOAuth => {
-                vec![well_known_url(issuer)?, oauth_well_known_url(issuer)?]
-            }
+        check_issuer(issuer)?;
+        let (url, fallback) = match options.well_known {
+            WellKnown::OpenId => (openid_url(issuer), None),
+            WellKnown::OAuth => (oauth_url(issuer), None),
+            WellKnown::OpenIdThenOAuth => (openid_url(issuer), Some(oauth_url(issuer))),
         };
-        let last = urls.len() - 1;
-        for (attempt, url) in urls.iter().enumerate() {
-            match fetch_document(url, options).await {
-                Ok((response, document)) => {
-                    return read_configuration(issuer, url, &response, document, options)
-                }
-                Err(error) if attempt < last && document_absent(&error) => continue,
-                Err(error) => return Err(error),
+        let (url, fetched) = match (fetch_document(&url, options).await, fallback) {
+            (Err(error), Some(next)) if document_absent(&error) => {
+                let fetched = fetch_document(&next, options).await;
+                (next, fetched)
             }
-        }
-        // Not reached: the last attempt always returns. Kept as an error, not a panic.
-        Err(DiscoveryError::InvalidIssuer {
-            issuer: oidc_http::redact_url(issuer),
-            reason: "no well-known document to fetch".to_owned(),
-        })
+            (fetched, _) => (url, fetched),
+        };
+        let (response, document) = fetched?;
+        read_configuration(issuer, &url, &response, document, options)
     })
     .await
 }

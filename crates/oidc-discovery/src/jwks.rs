@@ -144,11 +144,7 @@ impl Jwks {
     /// `alg`. Other algorithms (`HS*`, which use the client secret, `none`, `EdDSA`, …) fit no
     /// key.
     pub fn candidates(&self, kid: Option<&str>, alg: &str) -> Vec<&JWK<Empty>> {
-        self.keys
-            .iter()
-            .filter(|key| kid.is_none_or(|kid| key.common.key_id.as_deref() == Some(kid)))
-            .filter(|key| verifies(key, alg))
-            .collect()
+        self.keys.iter().filter(|key| fits(key, kid, alg)).collect()
     }
 
     /// The key to verify a JWS signed with `alg`: with a `kid`, the key of that `kid` if it
@@ -171,11 +167,14 @@ impl Jwks {
     /// assert!(jwks.select(None, "RS256").is_none());
     /// ```
     pub fn select(&self, kid: Option<&str>, alg: &str) -> Option<&JWK<Empty>> {
-        self.keys
-            .iter()
-            .filter(|key| kid.is_none_or(|kid| key.common.key_id.as_deref() == Some(kid)))
-            .find(|key| verifies(key, alg))
+        self.keys.iter().find(|key| fits(key, kid, alg))
     }
+}
+
+/// Whether `key` can verify a JWS signed with `alg` and, with a `kid`, has that `kid`: the rule
+/// of [`Jwks::candidates`].
+pub(crate) fn fits(key: &JWK<Empty>, kid: Option<&str>, alg: &str) -> bool {
+    kid.is_none_or(|kid| key.common.key_id.as_deref() == Some(kid)) && verifies(key, alg)
 }
 
 /// Rewrites the public key members of `key` from standard base64 to base64url.
@@ -205,7 +204,7 @@ fn unsupported(kty: Option<&str>, crv: Option<&str>) -> Option<String> {
 }
 
 /// Whether `key` can verify a JWS of algorithm `alg` (JOSE name).
-pub(crate) fn verifies(key: &JWK<Empty>, alg: &str) -> bool {
+fn verifies(key: &JWK<Empty>, alg: &str) -> bool {
     let Some(wanted) = signature_algorithm(alg) else {
         return false;
     };

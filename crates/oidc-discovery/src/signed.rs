@@ -9,7 +9,7 @@ use biscuit::{CompactJson, Empty};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::jwks::{signature_algorithm, verifies};
+use crate::jwks::{fits, signature_algorithm};
 
 /// The JWT claims, kept as a JSON object so every metadata member survives.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,11 +47,7 @@ pub(crate) fn verify(
         return Err(format!("algorithm {alg:?} is not accepted"));
     }
     let kid = header.registered.key_id.as_deref();
-    let candidates: Vec<&JWK<Empty>> = keys
-        .iter()
-        .filter(|key| kid.is_none_or(|kid| key.common.key_id.as_deref() == Some(kid)))
-        .filter(|key| verifies(key, &alg))
-        .collect();
+    let candidates: Vec<&JWK<Empty>> = keys.iter().filter(|key| fits(key, kid, &alg)).collect();
     if candidates.is_empty() {
         return Err(match kid {
             Some(kid) => format!("no trusted key with kid {kid:?} verifies {alg}"),
@@ -64,7 +60,7 @@ pub(crate) fn verify(
             let secret = match &key.algorithm {
                 AlgorithmParameters::RSA(rsa) => rsa.jws_public_key_secret(),
                 AlgorithmParameters::EllipticCurve(ec) => ec.jws_public_key_secret(),
-                // `verifies` admits only RSA and EC keys; nothing else is a public key.
+                // `fits` admits only RSA and EC keys; nothing else is a public key.
                 _ => Secret::None,
             };
             let decoded = compact.decode(&secret, algorithm).ok()?;

@@ -16,7 +16,6 @@ use serde_json::{json, Value};
 /// Answers every request with one response and remembers the requests.
 #[derive(Debug)]
 struct Fake {
-    status: StatusCode,
     content_type: &'static str,
     body: Vec<u8>,
     requests: Mutex<Vec<Request<Bytes>>>,
@@ -25,7 +24,6 @@ struct Fake {
 impl Fake {
     fn new(content_type: &'static str, body: Value) -> Arc<Self> {
         Arc::new(Self {
-            status: StatusCode::OK,
             content_type,
             body: serde_json::to_vec(&body).unwrap(),
             requests: Mutex::default(),
@@ -46,7 +44,7 @@ impl HttpClient for Fake {
     fn send(&self, request: Request<Bytes>) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
         self.requests.lock().unwrap().push(request);
         let response = Response::builder()
-            .status(self.status)
+            .status(StatusCode::OK)
             .header(CONTENT_TYPE, self.content_type)
             .body(Bytes::from(self.body.clone()))
             .unwrap();

@@ -103,10 +103,7 @@ impl HyperClient {
         let request = request.map(Full::new);
         match tokio::time::timeout(inner.timeout, self.round_trip(request, &target)).await {
             Ok(result) => result,
-            Err(_elapsed) => Err(HttpError::new(
-                HttpErrorKind::Timeout,
-                format!("request timed out after {:?}: {target}", inner.timeout),
-            )),
+            Err(_elapsed) => Err(crate::util::timed_out(inner.timeout, &target)),
         }
     }
 
@@ -188,18 +185,13 @@ fn transport_error(
 /// Decides whether `uri` may be requested at all, before anything touches
 /// the network.
 pub(crate) fn check_url(uri: &Uri, allow_insecure_http: bool) -> Result<(), HttpError> {
-    let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+    let host = uri.host().filter(|host| !host.is_empty());
+    let (Some(scheme), Some(host)) = (uri.scheme_str(), host) else {
         return Err(HttpError::new(
             HttpErrorKind::InvalidRequest,
             "request url must be absolute with a host",
         ));
     };
-    if host.is_empty() {
-        return Err(HttpError::new(
-            HttpErrorKind::InvalidRequest,
-            "request url must be absolute with a host",
-        ));
-    }
     if scheme.eq_ignore_ascii_case("https") {
         return Ok(());
     }

@@ -25,11 +25,16 @@ pub async fn send_with_timeout(
     let target = redact_uri(request.uri());
     match tokio::time::timeout(timeout, client.send(request)).await {
         Ok(result) => result,
-        Err(_) => Err(HttpError::new(
-            HttpErrorKind::Timeout,
-            format!("request timed out after {timeout:?}: {target}"),
-        )),
+        Err(_) => Err(timed_out(timeout, &target)),
     }
+}
+
+/// The error for a request to `target` (already redacted) that did not finish within `timeout`.
+pub(crate) fn timed_out(timeout: Duration, target: &str) -> HttpError {
+    HttpError::new(
+        HttpErrorKind::Timeout,
+        format!("request timed out after {timeout:?}: {target}"),
+    )
 }
 
 /// Whether the response declares a JSON body: `application/json` or any

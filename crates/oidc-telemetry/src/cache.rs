@@ -2,11 +2,10 @@
 //! refresh failures and evictions, in the `oidc_<name>_total` scheme of the operations.
 
 use std::fmt;
-use std::sync::Arc;
 
 use metrics::{counter, SharedString};
 
-use crate::issuer_label;
+use crate::span::shared_issuer_label;
 
 /// What a cache event is about: the provider's configuration or its key set. It is the value of
 /// the `document` label.
@@ -82,8 +81,8 @@ impl fmt::Display for CacheEvent {
 
 /// Records the cache events of one issuer.
 ///
-/// The `issuer` label is computed once (see [`issuer_label`]) and shared, so recording a hit
-/// on the hot path allocates nothing for the label.
+/// The `issuer` label is computed once (see [`issuer_label`](crate::issuer_label)) and shared,
+/// so recording a hit on the hot path allocates nothing for the label.
 ///
 /// ```
 /// use oidc_telemetry::{CacheTelemetry, CachedDocument};
@@ -108,9 +107,8 @@ impl fmt::Debug for CacheTelemetry {
 impl CacheTelemetry {
     /// Telemetry for the cache entry of `issuer`.
     pub fn new(issuer: &str) -> Self {
-        let label: Arc<str> = Arc::from(issuer_label(issuer));
         Self {
-            issuer: SharedString::from(label),
+            issuer: shared_issuer_label(issuer),
         }
     }
 

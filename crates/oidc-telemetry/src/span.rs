@@ -1,4 +1,5 @@
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
 use metrics::{counter, histogram, SharedString};
@@ -31,7 +32,7 @@ pub struct OperationSpan {
 impl OperationSpan {
     /// Starts an operation against `issuer` and emits its `start` counter.
     pub fn start(operation: Operation, issuer: &str) -> Self {
-        let issuer = SharedString::from(issuer_label(issuer));
+        let issuer = shared_issuer_label(issuer);
         counter!(operation.metric_names().start, "issuer" => issuer.clone()).increment(1);
         Self {
             operation,
@@ -130,6 +131,12 @@ pub fn issuer_label(issuer: &str) -> String {
     }
 }
 
+/// [`issuer_label`] as a label value whose clones share one allocation (an owned
+/// `SharedString` would copy the text on every clone, i.e. on every metric recorded).
+pub(crate) fn shared_issuer_label(issuer: &str) -> SharedString {
+    SharedString::from(Arc::<str>::from(issuer_label(issuer)))
+}
+
 #[cfg(test)]
 mod tests {
     use std::future::pending;
@@ -217,9 +224,7 @@ mod tests {
                 &DebugValue::Counter(1)
             )]
         );
-        let duration = find(&entries, "oidc_register_client_duration_seconds");
-        assert_eq!(duration.len(), 1);
-        assert!(matches!(duration[0].1, DebugValue::Histogram(values) if values.len() == 1));
+        assert_duration_outcome(&entries, "oidc_register_client_duration_seconds", "ok");
         assert!(find(&entries, "oidc_register_client_exception_total").is_empty());
         assert!(entries
             .iter()
@@ -248,6 +253,18 @@ mod tests {
                 &DebugValue::Counter(1)
             )]
         );
+        assert_duration_outcome(&entries, "oidc_load_jwks_duration_seconds", "error");
+    }
+
+    /// One duration sample for `name`, labelled with the issuer and `outcome`.
+    fn assert_duration_outcome(entries: &[Entry], name: &str, outcome: &str) {
+        let duration = find(entries, name);
+        assert_eq!(duration.len(), 1, "{name}");
+        assert_eq!(
+            duration[0].0,
+            labels(&[("issuer", "https://op.example"), ("outcome", outcome)])
+        );
+        assert!(matches!(duration[0].1, DebugValue::Histogram(values) if values.len() == 1));
     }
 
     #[test]
@@ -272,6 +289,7 @@ mod tests {
                 &DebugValue::Counter(1)
             )]
         );
+        assert_duration_outcome(&entries, "oidc_read_client_duration_seconds", "exception");
     }
 
     #[test]
@@ -290,6 +308,7 @@ mod tests {
                 &DebugValue::Counter(1)
             )]
         );
+        assert_duration_outcome(&entries, "oidc_delete_client_duration_seconds", "exception");
     }
 
     #[test]

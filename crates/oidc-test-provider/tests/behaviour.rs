@@ -105,6 +105,8 @@ async fn delayed_request_is_recorded_before_the_answer() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(provider.request_count(Endpoint::Jwks), 1);
+    // Recorded while the answer is still being held back.
+    assert!(!pending.is_finished());
     pending.abort();
 }
 

@@ -147,6 +147,12 @@ async fn discovery_query_string_is_ignored_for_routing() {
     let provider = TestProvider::start().await;
     let response = get(provider.addr(), "/.well-known/openid-configuration?x=1").await;
     assert_eq!(response.status, 200);
+    assert_eq!(response.json()["issuer"], json!(provider.issuer()));
+    assert_eq!(provider.request_count(Endpoint::Discovery), 1);
+    assert_eq!(
+        provider.requests()[0].path_and_query,
+        "/.well-known/openid-configuration?x=1"
+    );
 }
 
 #[tokio::test]

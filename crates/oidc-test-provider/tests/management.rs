@@ -2,24 +2,9 @@
 
 mod common;
 
-use common::{json_request, post_json, send};
+use common::{json_request, path, register, send, token};
 use oidc_test_provider::{Endpoint, TestProvider};
 use serde_json::{json, Value};
-
-async fn register(provider: &TestProvider) -> Value {
-    let body = json!({"redirect_uris": ["https://rp.example/cb"], "client_name": "RP"});
-    let response = post_json(provider.addr(), "/register", &body, None).await;
-    assert_eq!(response.status, 201);
-    response.json()
-}
-
-fn path(record: &Value) -> String {
-    format!("/register/{}", record["client_id"].as_str().expect("id"))
-}
-
-fn token(record: &Value) -> &str {
-    record["registration_access_token"].as_str().expect("token")
-}
 
 #[tokio::test]
 async fn read_returns_the_record() {

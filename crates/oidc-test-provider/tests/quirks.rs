@@ -2,37 +2,12 @@
 
 mod common;
 
-use common::{json_request, post_json, send, RawResponse};
+use common::{
+    id, json_request, path, post_json, register, register_with, rp_metadata, send, token,
+    RawResponse,
+};
 use oidc_test_provider::{Endpoint, TestProvider};
 use serde_json::{json, Value};
-
-fn metadata() -> Value {
-    json!({"redirect_uris": ["https://rp.example/cb"], "client_name": "RP"})
-}
-
-async fn register_with(provider: &TestProvider, body: &Value) -> Value {
-    let response = post_json(provider.addr(), "/register", body, None).await;
-    assert_eq!(response.status, 201, "{body}");
-    response.json()
-}
-
-async fn register(provider: &TestProvider) -> Value {
-    register_with(provider, &metadata()).await
-}
-
-fn id(record: &Value) -> &str {
-    record["client_id"].as_str().expect("client_id")
-}
-
-fn path(record: &Value) -> String {
-    format!("/register/{}", id(record))
-}
-
-fn token(record: &Value) -> &str {
-    record["registration_access_token"]
-        .as_str()
-        .expect("registration_access_token")
-}
 
 /// A management call without a body.
 async fn call(provider: &TestProvider, method: &str, target: &str, token: &str) -> RawResponse {
@@ -179,7 +154,7 @@ async fn empty_query_option_means_no_query() {
 #[tokio::test]
 async fn echo_metadata_false_returns_credentials_only() {
     let provider = TestProvider::builder().echo_metadata(false).start().await;
-    let response = post_json(provider.addr(), "/register", &metadata(), None).await;
+    let response = post_json(provider.addr(), "/register", &rp_metadata(), None).await;
     assert_eq!(response.status, 201);
     assert_eq!(response.header("cache-control"), Some("no-store"));
     let created = response.json();

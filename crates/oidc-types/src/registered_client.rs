@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::registration_response::epoch_seconds;
+use crate::registration_response::secret_expiry;
 use crate::{ClientMetadata, RegistrationResponse, Secret};
 
 /// A client registration to keep and manage (RFC 7592).
@@ -169,10 +169,7 @@ impl RegisteredClient {
 
     /// When the client secret expires; `None` when it never does (`0`) or nothing is known.
     pub fn secret_expires_at(&self) -> Option<SystemTime> {
-        match self.client_secret_expires_at {
-            Some(0) | None => None,
-            Some(seconds) => epoch_seconds(seconds),
-        }
+        secret_expiry(self.client_secret_expires_at)
     }
 
     /// Whether the client secret has expired now.
@@ -251,6 +248,22 @@ mod tests {
             .unwrap();
         assert!(!unchanged.any());
         assert_eq!(client.metadata.client_name.value(), Some("New"));
+    }
+
+    #[test]
+    fn secret_expiry_follows_client_secret_expires_at() {
+        let mut client = registered();
+        assert_eq!(client.secret_expires_at(), None);
+        assert!(!client.is_secret_expired());
+        client.client_secret_expires_at = Some(1);
+        assert_eq!(
+            client.secret_expires_at(),
+            Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1))
+        );
+        assert!(client.is_secret_expired());
+        client.client_secret_expires_at = None;
+        assert_eq!(client.secret_expires_at(), None);
+        assert!(!client.is_secret_expired());
     }
 
     #[test]

@@ -206,10 +206,7 @@ impl RegistrationResponse {
     /// [`SystemTime`]. This is only about the member: it does not check that a
     /// `client_secret` was issued.
     pub fn secret_expires_at(&self) -> Option<SystemTime> {
-        match self.client_secret_expires_at {
-            Some(0) | None => None,
-            Some(seconds) => epoch_seconds(seconds),
-        }
+        secret_expiry(self.client_secret_expires_at)
     }
 
     /// Whether the provider said the secret never expires (`client_secret_expires_at` is `0`).
@@ -298,6 +295,15 @@ fn seconds_member(
             }
         }
         Some(other) => Err(wrong(json_kind(other))),
+    }
+}
+
+/// The expiry a `client_secret_expires_at` value stands for: `None` when absent, `0` (never
+/// expires) or beyond `SystemTime`.
+pub(crate) fn secret_expiry(client_secret_expires_at: Option<i64>) -> Option<SystemTime> {
+    match client_secret_expires_at {
+        Some(0) | None => None,
+        Some(seconds) => epoch_seconds(seconds),
     }
 }
 

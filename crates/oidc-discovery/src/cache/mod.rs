@@ -14,14 +14,14 @@ use std::sync::{Arc, Mutex};
 
 use biscuit::jwk::JWK;
 use biscuit::Empty;
-use oidc_telemetry::{CacheTelemetry, CachedDocument};
+use oidc_telemetry::{CacheTelemetry, CachedDocument, TelemetryErrorKind};
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 pub use options::{Backoff, ProviderCacheOptions};
 
-use self::slot::{error_kind, lock, Fetched, Outcome, Slot};
+use self::slot::{lock, Fetched, Outcome, Shared, Slot};
 use crate::{
     load_configuration, load_provider_jwks, DiscoveryError, DiscoveryOptions, Jwks,
     ProviderConfiguration,
@@ -271,13 +271,7 @@ impl ProviderCache {
             .await;
         let jwks = match outcome {
             Outcome::Fetched(result) => {
-                entry.telemetry.refresh(CachedDocument::Jwks);
-                match &result {
-                    Ok(_) => entry.follow_jwks_uri(),
-                    Err(error) => entry
-                        .telemetry
-                        .refresh_failure(CachedDocument::Jwks, error_kind(error)),
-                }
+                entry.record_refresh(CachedDocument::Jwks, &result);
                 self.inner.wake.notify_one();
                 Some(result?)
             }
@@ -519,13 +513,20 @@ impl Entry {
                 fetch_configuration(&self.issuer, &options.discovery)
             })
             .await;
-        let Some(result) = refreshed else { return };
-        self.telemetry.refresh(CachedDocument::Configuration);
+        if let Some(result) = refreshed {
+            self.record_refresh(CachedDocument::Configuration, &result);
+        }
+    }
+
+    /// Counts a finished refresh of `document` (and its failure); after a success, follows a
+    /// changed `jwks_uri`.
+    fn record_refresh<T>(&self, document: CachedDocument, result: &Shared<T>) {
+        self.telemetry.refresh(document);
         match result {
             Ok(_) => self.follow_jwks_uri(),
             Err(error) => self
                 .telemetry
-                .refresh_failure(CachedDocument::Configuration, error_kind(&error)),
+                .refresh_failure(document, error.telemetry_kind()),
         }
     }
 
@@ -557,13 +558,8 @@ impl Entry {
             .jwks
             .refresh(options, || fetch_jwks(&configuration, &options.discovery))
             .await;
-        let Some(result) = refreshed else { return };
-        self.telemetry.refresh(CachedDocument::Jwks);
-        match result {
-            Ok(_) => self.follow_jwks_uri(),
-            Err(error) => self
-                .telemetry
-                .refresh_failure(CachedDocument::Jwks, error_kind(&error)),
+        if let Some(result) = refreshed {
+            self.record_refresh(CachedDocument::Jwks, &result);
         }
     }
 }

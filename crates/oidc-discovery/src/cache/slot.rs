@@ -12,7 +12,6 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use oidc_telemetry::TelemetryErrorKind;
 use tokio::time::Instant;
 
 use crate::{DiscoveryError, Jwks, ProviderConfiguration};
@@ -282,9 +281,4 @@ impl<T: Document> Slot<T> {
             }
         }
     }
-}
-
-/// The telemetry kind of a shared error.
-pub(super) fn error_kind(error: &DiscoveryError) -> &'static str {
-    error.telemetry_kind()
 }

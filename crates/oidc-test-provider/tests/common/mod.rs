@@ -1,10 +1,12 @@
 //! A minimal raw HTTP/1.1 client, so the tests depend on no HTTP client crate and can see exactly
-//! what goes over the wire (e.g. chunked encoding without Content-Length).
+//! what goes over the wire (e.g. chunked encoding without Content-Length), and the registration
+//! helpers the management and quirk tests share.
 #![allow(dead_code, unreachable_pub)]
 
 use std::net::SocketAddr;
 
-use serde_json::Value;
+use oidc_test_provider::TestProvider;
+use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -82,6 +84,40 @@ pub async fn json_request(
         headers.push(("Authorization", auth.as_str()));
     }
     send(addr, method, path, &headers, &body).await
+}
+
+/// Minimal client metadata: one redirect URI and a name.
+pub fn rp_metadata() -> Value {
+    json!({"redirect_uris": ["https://rp.example/cb"], "client_name": "RP"})
+}
+
+/// Registers `body` and returns the record; fails the test unless the answer is 201.
+pub async fn register_with(provider: &TestProvider, body: &Value) -> Value {
+    let response = post_json(provider.addr(), "/register", body, None).await;
+    assert_eq!(response.status, 201, "{body}");
+    response.json()
+}
+
+/// Registers [`rp_metadata`].
+pub async fn register(provider: &TestProvider) -> Value {
+    register_with(provider, &rp_metadata()).await
+}
+
+/// The `client_id` of a record.
+pub fn id(record: &Value) -> &str {
+    record["client_id"].as_str().expect("client_id")
+}
+
+/// The path of a record's client configuration endpoint.
+pub fn path(record: &Value) -> String {
+    format!("/register/{}", id(record))
+}
+
+/// The `registration_access_token` of a record.
+pub fn token(record: &Value) -> &str {
+    record["registration_access_token"]
+        .as_str()
+        .expect("registration_access_token")
 }
 
 fn parse(raw: &[u8]) -> RawResponse {

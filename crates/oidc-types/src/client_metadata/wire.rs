@@ -380,7 +380,8 @@ fn localized<M: SerializeMap>(map: &mut M, key: &str, value: &Localized) -> Resu
         map.serialize_entry(key, untagged)?;
     }
     for (tag, text) in value.tagged() {
-        map.serialize_entry(&format!("{key}#{tag}"), text)?;
+        // Written straight to the serializer: no `String` per tagged member.
+        map.serialize_entry(&format_args!("{key}#{tag}"), text)?;
     }
     Ok(())
 }

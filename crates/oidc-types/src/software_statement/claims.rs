@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::SoftwareStatementError;
+use super::{malformed, SoftwareStatementError};
 
 /// The claims of a software statement (RFC 7591 §2.3): `iss` (required), `software_id`,
 /// `software_version`, `iat`, `exp`, and any client metadata or other claims in
@@ -226,9 +226,7 @@ fn optional_string(
     match object.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(value)) => Ok(Some(value.clone())),
-        Some(_) => Err(SoftwareStatementError::Malformed {
-            reason: format!("`{name}` is not a string"),
-        }),
+        Some(_) => Err(malformed(format!("`{name}` is not a string"))),
     }
 }
 
@@ -238,9 +236,7 @@ fn optional_numeric_date(
     object: &Map<String, Value>,
     name: &str,
 ) -> Result<Option<i64>, SoftwareStatementError> {
-    let malformed = || SoftwareStatementError::Malformed {
-        reason: format!("`{name}` is not a number of seconds"),
-    };
+    let not_seconds = || malformed(format!("`{name}` is not a number of seconds"));
     match object.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(number)) => match number.as_i64() {
@@ -250,9 +246,9 @@ fn optional_numeric_date(
                 // `as` saturates; bounding first keeps a huge float from reading as i64::MAX.
                 .filter(|seconds| seconds.is_finite() && seconds.abs() < 1e15)
                 .map(|seconds| Some(seconds.floor() as i64))
-                .ok_or_else(malformed),
+                .ok_or_else(not_seconds),
         },
-        Some(_) => Err(malformed()),
+        Some(_) => Err(not_seconds()),
     }
 }
 

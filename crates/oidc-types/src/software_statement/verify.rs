@@ -213,18 +213,21 @@ impl Verifier {
     /// `Ok(true)` if the signature verifies with `key`, `Ok(false)` if not, `Err` with a reason
     /// when the key's parameters cannot be used at all.
     fn verify(&self, key: &JWK<Empty>, message: &[u8], sig: &[u8]) -> Result<bool, String> {
-        let named = key
-            .common
-            .key_id
-            .as_deref()
-            .map_or_else(String::new, |kid| format!(" {kid:?}"));
+        // Only needed for an error, so not built for every key tried.
+        let named = || {
+            key.common
+                .key_id
+                .as_deref()
+                .map_or_else(String::new, |kid| format!(" {kid:?}"))
+        };
         match (self, &key.algorithm) {
             (Self::Rsa(parameters), AlgorithmParameters::RSA(rsa)) => {
                 let bits = rsa.n.bits();
                 // ring refuses these sizes for verification; saying so beats a bad signature.
                 if !(2048..=8192).contains(&bits) {
                     return Err(format!(
-                        "RSA key{named} has {bits} bits, 2048 to 8192 are supported"
+                        "RSA key{} has {bits} bits, 2048 to 8192 are supported",
+                        named()
                     ));
                 }
                 let (n, e) = (rsa.n.to_bytes_be(), rsa.e.to_bytes_be());
@@ -241,7 +244,8 @@ impl Verifier {
             ) => {
                 if ec.x.len() != *coordinate_len || ec.y.len() != *coordinate_len {
                     return Err(format!(
-                        "EC key{named} coordinates are not {coordinate_len} bytes each"
+                        "EC key{} coordinates are not {coordinate_len} bytes each",
+                        named()
                     ));
                 }
                 // Uncompressed SEC 1 point: 0x04 || x || y.
