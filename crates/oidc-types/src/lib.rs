@@ -34,8 +34,10 @@ pub use client_metadata::{ClientMetadata, FieldProblem};
 pub use language::{LanguageTag, Localized};
 pub use oauth_error::{OAuthError, OAuthErrorCode};
 pub use provider_metadata::{ParseOptions, ProviderMetadata, ProviderMetadataError};
-pub use registered_client::{ClientIdMismatch, CredentialChanges, RegisteredClient};
-pub use registration_response::{RegistrationResponse, RegistrationResponseError};
+pub use registered_client::{AppliedAnswer, ClientIdMismatch, CredentialChanges, RegisteredClient};
+pub use registration_response::{
+    RawBody, RegistrationResponse, RegistrationResponseError, ResponseProblem,
+};
 pub use secret::Secret;
 pub use software_statement::{
     decode_software_statement_unverified, sign_software_statement, verify_software_statement,

@@ -3,22 +3,40 @@
 
 use std::time::SystemTime;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
 
-use crate::registration_response::secret_expiry;
-use crate::{ClientMetadata, RegistrationResponse, Secret};
+use crate::registration_response::{secret_expiry, ResponseProblem};
+use crate::{ClientMetadata, FieldProblem, RegistrationResponse, Secret};
 
 /// A client registration to keep and manage (RFC 7592).
 ///
 /// Providers may rotate the client secret and the registration access token on any read or
 /// update, and the old values stop working at once (RFC 7592 §2.1, §2.2). This value is updated
-/// in place from every management response ([`RegisteredClient::apply`], called by
+/// in place from every management answer ([`RegisteredClient::apply`], called by
 /// `oidc-registration`'s `read_client` / `update_client`), so it always holds the current
-/// credentials; the returned [`CredentialChanges`] says when they changed and the value should
-/// be persisted again.
+/// credentials; the returned [`AppliedAnswer`] says when they changed and the value should be
+/// persisted again.
+///
+/// # What the provider stored is kept
+///
+/// Besides the credentials, it holds the provider's echoed metadata **object exactly as
+/// received** ([`metadata_object`](Self::metadata_object)) and the typed view read from it
+/// ([`metadata`](Self::metadata)). An update (RFC 7592 §2.2 updates are full replacements)
+/// sends that object with the caller's changes applied
+/// ([`changed_metadata_object`](Self::changed_metadata_object)), so a member the typed view
+/// could not read — an odd type, a key type the library does not know, a vendor member — goes
+/// back exactly as the provider sent it unless the caller changes it.
+///
+/// Whether an answer echoed metadata is decided by
+/// [`RegistrationResponse::has_echoed_metadata`]: at least one registered metadata member.
+/// When one did not (only the id, credentials or vendor members), the held object is kept; for a
+/// registration or an update the object that was sent is held instead, as the best record of
+/// what is registered.
 ///
 /// It serializes to JSON **with** its secrets, on purpose, so the caller can store it (in a
-/// file only they can read, a secret store, …). `Debug` never shows them.
+/// file only they can read, a secret store, …): the credentials, and the metadata object under
+/// `metadata`. `Debug` never shows the secrets.
 ///
 /// ```
 /// use oidc_types::{ClientMetadata, RegisteredClient, RegistrationResponse};
@@ -37,13 +55,14 @@ use crate::{ClientMetadata, RegistrationResponse, Secret};
 ///     "client_id": "abc", "registration_access_token": "t2",
 ///     "redirect_uris": ["https://app.example/cb"]
 /// }"#).unwrap();
-/// let changes = client.apply(read).unwrap();
-/// assert!(changes.registration_access_token_rotated && !changes.client_secret_rotated);
+/// let applied = client.apply(read).unwrap();
+/// assert!(applied.changes.registration_access_token_rotated);
+/// assert!(!applied.changes.client_secret_rotated);
 /// assert_eq!(client.registration_access_token.as_ref().unwrap().expose(), "t2");
 /// assert_eq!(client.client_secret.as_ref().unwrap().expose(), "s1");
 /// assert!(!format!("{client:?}").contains("t2"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RegisteredClient {
     /// The issuer of the provider the client is registered with (used for telemetry labels and
@@ -52,23 +71,20 @@ pub struct RegisteredClient {
     /// The client identifier; it never changes (RFC 7592 §3).
     pub client_id: String,
     /// The current client secret, if one was issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<Secret>,
     /// The current registration access token: the Bearer token of the management calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_access_token: Option<Secret>,
     /// The client configuration endpoint, used exactly as the provider gave it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_client_uri: Option<String>,
     /// When the client id was issued (seconds since the Unix epoch).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id_issued_at: Option<i64>,
-    /// When the secret expires (seconds since the Unix epoch; `0` = never).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// When the secret expires (seconds since the Unix epoch; `0` = never; `None` = unknown).
     pub client_secret_expires_at: Option<i64>,
-    /// The metadata as the provider last reported it (or as last sent, when the provider does
-    /// not echo metadata).
-    pub metadata: ClientMetadata,
+    /// The typed view of `metadata_object`.
+    metadata: ClientMetadata,
+    /// The metadata object as the provider last reported it (or as last sent, when the
+    /// provider echoed none).
+    metadata_object: Map<String, Value>,
 }
 
 /// Which credentials a management response replaced.
@@ -89,6 +105,25 @@ impl CredentialChanges {
     }
 }
 
+/// What taking in a management answer did: which credentials changed, and what was odd about
+/// the answer (see [`RegistrationResponse::problems`]; each problem is one line for a warning).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+#[must_use = "rotated credentials must be persisted, or the next call fails"]
+pub struct AppliedAnswer {
+    /// The credentials the answer replaced.
+    pub changes: CredentialChanges,
+    /// Everything odd about the answer; empty for a well-behaved provider.
+    pub problems: Vec<ResponseProblem>,
+}
+
+impl AppliedAnswer {
+    /// Whether any credential changed, i.e. whether the client must be persisted again.
+    pub fn credentials_changed(&self) -> bool {
+        self.changes.any()
+    }
+}
+
 /// A management response that does not belong to the client it was applied to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -104,17 +139,19 @@ pub struct ClientIdMismatch {
 
 impl RegisteredClient {
     /// The client a registration created. `sent` is the metadata that was registered: it is
-    /// kept when the provider echoes none (some answer with only the id and credentials).
+    /// held when the provider echoes none (see [the type's rules](Self#what-the-provider-stored-is-kept)).
     pub fn from_registration(
         issuer: impl Into<String>,
         sent: &ClientMetadata,
         response: RegistrationResponse,
     ) -> Self {
-        let metadata = if response.has_echoed_metadata() {
-            response.metadata
+        let metadata_object = if response.has_echoed_metadata() {
+            response.metadata_object()
         } else {
-            sent.clone()
+            // What could not be serialized was not sent either.
+            sent.to_json_object().unwrap_or_default()
         };
+        let metadata = ClientMetadata::from_json_object(&metadata_object).0;
         Self {
             issuer: issuer.into(),
             client_id: response.client_id,
@@ -124,27 +161,93 @@ impl RegisteredClient {
             client_id_issued_at: response.client_id_issued_at,
             client_secret_expires_at: response.client_secret_expires_at,
             metadata,
+            metadata_object,
         }
     }
 
-    /// Takes in a read or update response: new credentials replace the old ones (RFC 7592
-    /// §2.1: the old ones must be discarded at once), members the response leaves out keep
-    /// their current value, and the echoed metadata replaces the held metadata.
+    /// The registered metadata, as far as [`ClientMetadata`] can read
+    /// [`metadata_object`](Self::metadata_object). Members it could not read are absent here
+    /// and listed by [`metadata_problems`](Self::metadata_problems).
+    pub fn metadata(&self) -> &ClientMetadata {
+        &self.metadata
+    }
+
+    /// The registered metadata object exactly as the provider last reported it (without the
+    /// response members `client_id`, credentials, `registration_client_uri` and the times).
+    pub fn metadata_object(&self) -> &Map<String, Value> {
+        &self.metadata_object
+    }
+
+    /// The members of [`metadata_object`](Self::metadata_object) that the typed view could not
+    /// read.
+    pub fn metadata_problems(&self) -> Vec<FieldProblem> {
+        ClientMetadata::from_json_object(&self.metadata_object).1
+    }
+
+    /// The metadata object an update should send to make the changes `edit` makes to the
+    /// typed view, and nothing else: [`metadata_object`](Self::metadata_object) with
+    /// [`ClientMetadata::apply_changes_to`] applied. Without the response members (the caller
+    /// adds `client_id`, RFC 7592 §2.2).
     ///
     /// # Errors
     ///
-    /// [`ClientIdMismatch`] when the response is about another client; nothing is changed.
-    pub fn apply(
+    /// When a changed member cannot be sent: private key material in a changed `jwks`, or a
+    /// new `extra_fields` key that shadows a member.
+    pub fn changed_metadata_object(
+        &self,
+        edit: impl FnOnce(&mut ClientMetadata),
+    ) -> Result<Map<String, Value>, serde_json::Error> {
+        let mut edited = self.metadata.clone();
+        edit(&mut edited);
+        let mut object = self.metadata_object.clone();
+        edited.apply_changes_to(&self.metadata, &mut object)?;
+        Ok(object)
+    }
+
+    /// Takes in a read answer; see [`apply_update`](Self::apply_update), of which this is the
+    /// case where nothing was sent.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientIdMismatch`] when the answer is about another client; nothing is changed.
+    pub fn apply(&mut self, response: RegistrationResponse) -> Result<AppliedAnswer, ClientIdMismatch> {
+        self.take_in(response, None)
+    }
+
+    /// Takes in the answer to an update that sent `sent` (the metadata object, without
+    /// `client_id`).
+    ///
+    /// Credentials first: a new secret or token replaces the old one (RFC 7592 §2.1: the old
+    /// ones must be discarded at once). `registration_client_uri` and the times are replaced
+    /// when the answer has them; a rotated secret whose answer does not say when it expires has
+    /// an unknown expiry (`None`), never the old secret's. Then the metadata: an answer that
+    /// echoed metadata replaces the held object and view; one that did not leaves them (a
+    /// read) or holds `sent` (an update).
+    ///
+    /// # Errors
+    ///
+    /// [`ClientIdMismatch`] when the answer is about another client; nothing is changed.
+    pub fn apply_update(
         &mut self,
         response: RegistrationResponse,
-    ) -> Result<CredentialChanges, ClientIdMismatch> {
+        sent: Map<String, Value>,
+    ) -> Result<AppliedAnswer, ClientIdMismatch> {
+        self.take_in(response, Some(sent))
+    }
+
+    fn take_in(
+        &mut self,
+        response: RegistrationResponse,
+        sent: Option<Map<String, Value>>,
+    ) -> Result<AppliedAnswer, ClientIdMismatch> {
         if response.client_id != self.client_id {
             return Err(ClientIdMismatch {
                 expected: self.client_id.clone(),
                 found: response.client_id,
             });
         }
-        let echoed = response.has_echoed_metadata();
+        let echoed = response.has_echoed_metadata().then(|| response.metadata_object());
+        let mut problems = response.problems;
         let changes = CredentialChanges {
             client_secret_rotated: replace_if_new(&mut self.client_secret, response.client_secret),
             registration_access_token_rotated: replace_if_new(
@@ -160,11 +263,26 @@ impl RegisteredClient {
         }
         if response.client_secret_expires_at.is_some() {
             self.client_secret_expires_at = response.client_secret_expires_at;
+        } else if changes.client_secret_rotated {
+            // The old secret's expiry says nothing about the new one.
+            self.client_secret_expires_at = None;
+            problems.push(ResponseProblem::Credential(FieldProblem::new(
+                "client_secret_expires_at",
+                "missing next to a new client_secret; its expiry is unknown",
+            )));
         }
-        if echoed {
-            self.metadata = response.metadata;
+        match (echoed, sent) {
+            (Some(object), _) => {
+                self.metadata = response.metadata;
+                self.metadata_object = object;
+            }
+            (None, Some(sent)) => {
+                self.metadata = ClientMetadata::from_json_object(&sent).0;
+                self.metadata_object = sent;
+            }
+            (None, None) => {}
         }
-        Ok(changes)
+        Ok(AppliedAnswer { changes, problems })
     }
 
     /// When the client secret expires; `None` when it never does (`0`) or nothing is known.
@@ -187,6 +305,77 @@ fn replace_if_new(held: &mut Option<Secret>, new: Option<Secret>) -> bool {
             true
         }
         _ => false,
+    }
+}
+
+/// The persisted form: the credentials, and the metadata object under `metadata`. `Stored`
+/// reads it; `StoredRef` writes the same members without copying.
+#[derive(Deserialize)]
+struct Stored {
+    issuer: String,
+    client_id: String,
+    #[serde(default)]
+    client_secret: Option<Secret>,
+    #[serde(default)]
+    registration_access_token: Option<Secret>,
+    #[serde(default)]
+    registration_client_uri: Option<String>,
+    #[serde(default)]
+    client_id_issued_at: Option<i64>,
+    #[serde(default)]
+    client_secret_expires_at: Option<i64>,
+    #[serde(default)]
+    metadata: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    issuer: &'a str,
+    client_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<&'a Secret>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registration_access_token: Option<&'a Secret>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registration_client_uri: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_id_issued_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret_expires_at: Option<i64>,
+    metadata: &'a Map<String, Value>,
+}
+
+impl Serialize for RegisteredClient {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredRef {
+            issuer: &self.issuer,
+            client_id: &self.client_id,
+            client_secret: self.client_secret.as_ref(),
+            registration_access_token: self.registration_access_token.as_ref(),
+            registration_client_uri: self.registration_client_uri.as_deref(),
+            client_id_issued_at: self.client_id_issued_at,
+            client_secret_expires_at: self.client_secret_expires_at,
+            metadata: &self.metadata_object,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Reads what `Serialize` wrote; the metadata object is read leniently into the typed view.
+impl<'de> Deserialize<'de> for RegisteredClient {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = Stored::deserialize(deserializer)?;
+        Ok(Self {
+            metadata: ClientMetadata::from_json_object(&stored.metadata).0,
+            issuer: stored.issuer,
+            client_id: stored.client_id,
+            client_secret: stored.client_secret,
+            registration_access_token: stored.registration_access_token,
+            registration_client_uri: stored.registration_client_uri,
+            client_id_issued_at: stored.client_id_issued_at,
+            client_secret_expires_at: stored.client_secret_expires_at,
+            metadata_object: stored.metadata,
+        })
     }
 }
 
@@ -213,7 +402,7 @@ mod tests {
 
     #[test]
     fn echoed_metadata_is_kept_and_sent_metadata_fills_in_when_nothing_is_echoed() {
-        assert_eq!(registered().metadata.client_name.value(), Some("Echoed"));
+        assert_eq!(registered().metadata().client_name.value(), Some("Echoed"));
         let mut sent = ClientMetadata::new(["https://app.example/cb"]);
         sent.client_name.set_value("Sent");
         let bare = RegisteredClient::from_registration(
@@ -221,23 +410,24 @@ mod tests {
             &sent,
             response(r#"{"client_id":"abc","client_id_issued_at":1}"#),
         );
-        assert_eq!(bare.metadata, sent);
+        assert_eq!(bare.metadata(), &sent);
+        assert_eq!(bare.metadata_object(), &sent.to_json_object().unwrap());
     }
 
     #[test]
     fn rotation_is_reported_and_applied() {
         let mut client = registered();
-        let changes = client
+        let applied = client
             .apply(response(
                 r#"{"client_id":"abc","client_secret":"s2","registration_access_token":"t1"}"#,
             ))
             .unwrap();
-        assert!(changes.client_secret_rotated);
-        assert!(!changes.registration_access_token_rotated);
-        assert!(changes.any());
+        assert!(applied.changes.client_secret_rotated);
+        assert!(!applied.changes.registration_access_token_rotated);
+        assert!(applied.credentials_changed());
         assert_eq!(client.client_secret.as_ref().unwrap().expose(), "s2");
         // Nothing echoed: the held metadata and URI stay.
-        assert_eq!(client.metadata.client_name.value(), Some("Echoed"));
+        assert_eq!(client.metadata().client_name.value(), Some("Echoed"));
         assert_eq!(
             client.registration_client_uri.as_deref(),
             Some("https://op.example/r/abc?x=1")
@@ -246,8 +436,77 @@ mod tests {
         let unchanged = client
             .apply(response(r#"{"client_id":"abc","client_name":"New"}"#))
             .unwrap();
-        assert!(!unchanged.any());
-        assert_eq!(client.metadata.client_name.value(), Some("New"));
+        assert!(!unchanged.credentials_changed());
+        assert_eq!(client.metadata().client_name.value(), Some("New"));
+    }
+
+    #[test]
+    fn a_rotated_secret_never_inherits_the_old_expiry() {
+        let mut client = registered();
+        client.client_secret_expires_at = Some(4_000_000_000);
+        let applied = client
+            .apply(response(r#"{"client_id":"abc","client_secret":"s2"}"#))
+            .unwrap();
+        assert!(applied.changes.client_secret_rotated);
+        assert_eq!(client.client_secret_expires_at, None);
+        assert_eq!(applied.problems[0].member(), Some("client_secret_expires_at"));
+        // The same secret again with no expiry: nothing rotated, the expiry stays.
+        client.client_secret_expires_at = Some(7);
+        let applied = client
+            .apply(response(r#"{"client_id":"abc","client_secret":"s2"}"#))
+            .unwrap();
+        assert!(applied.problems.is_empty());
+        assert_eq!(client.client_secret_expires_at, Some(7));
+    }
+
+    #[test]
+    fn vendor_only_answers_keep_the_held_metadata_and_updates_hold_what_was_sent() {
+        let mut client = registered();
+        let held = client.metadata_object().clone();
+        let _ = client
+            .apply(response(r#"{"client_id":"abc","x_vendor_flag":true}"#))
+            .unwrap();
+        assert_eq!(client.metadata_object(), &held);
+
+        let sent = client
+            .changed_metadata_object(|m| m.client_name.set_value("Sent"))
+            .unwrap();
+        let _ = client
+            .apply_update(response(r#"{"client_id":"abc"}"#), sent.clone())
+            .unwrap();
+        assert_eq!(client.metadata_object(), &sent);
+        assert_eq!(client.metadata().client_name.value(), Some("Sent"));
+    }
+
+    #[test]
+    fn an_edit_changes_only_what_it_touches() {
+        let sent = ClientMetadata::new(["https://app.example/cb"]);
+        let client = RegisteredClient::from_registration(
+            "https://op.example",
+            &sent,
+            response(
+                r#"{"client_id":"abc","redirect_uris":["https://app.example/cb"],
+                    "token_endpoint_auth_method":["none"],"default_max_age":3600.5,
+                    "jwks":{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","x5t#S256":"abc"}]},
+                    "client_name":"Old","client_name#fr":"Vieux","x_vendor":[1,2]}"#,
+            ),
+        );
+        assert!(client.metadata().token_endpoint_auth_method.is_none());
+        assert_eq!(client.metadata_problems().len(), 2);
+        let unchanged = client.changed_metadata_object(|_| {}).unwrap();
+        assert_eq!(&unchanged, client.metadata_object());
+
+        let renamed = client
+            .changed_metadata_object(|m| m.client_name = crate::Localized::new("New"))
+            .unwrap();
+        let mut expected = client.metadata_object().clone();
+        expected.insert("client_name".into(), "New".into());
+        expected.shift_remove("client_name#fr");
+        assert_eq!(renamed, expected);
+        assert_eq!(
+            renamed.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -286,6 +545,10 @@ mod tests {
         assert_eq!(json["client_secret"], "s1");
         assert_eq!(json["registration_access_token"], "t1");
         assert_eq!(json["metadata"]["client_name"], "Echoed");
+        assert_eq!(
+            json["metadata"].as_object().unwrap(),
+            registered().metadata_object()
+        );
         let back: RegisteredClient = serde_json::from_value(json).unwrap();
         assert_eq!(back, client);
         let shown = format!("{client:?}");

@@ -36,7 +36,7 @@ fn everything() -> ClientMetadata {
         GrantType::Implicit,
         GrantType::RefreshToken,
     ]);
-    m.application_type = ApplicationType::Web;
+    m.application_type = Some(ApplicationType::Web);
     m.contacts = Some(vec!["ve7jtb@example.org".into()]);
     m.client_name = Localized::new("My Example")
         .with_tagged("ja-Jpan-JP", "クライアント名")
@@ -59,10 +59,10 @@ fn everything() -> ClientMetadata {
     m.request_object_signing_alg = Some(JwsAlgorithm::Rs256);
     m.request_object_encryption_alg = Some(JweAlgorithm::RsaOaep);
     m.request_object_encryption_enc = Some(JweEncryption::A128Gcm);
-    m.token_endpoint_auth_method = ClientAuthMethod::PrivateKeyJwt;
+    m.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
     m.token_endpoint_auth_signing_alg = Some(JwsAlgorithm::Es256);
     m.default_max_age = Some(3600);
-    m.require_auth_time = true;
+    m.require_auth_time = Some(true);
     m.default_acr_values = Some(vec!["urn:mace:incommon:iap:silver".into()]);
     m.initiate_login_uri = Some("https://client.example.org/login".into());
     m.request_uris = Some(vec!["https://client.example.org/rf.txt#qpXaRLh".into()]);
@@ -72,31 +72,31 @@ fn everything() -> ClientMetadata {
     m.software_statement = Some("eyJhbGciOiJSUzI1NiJ9.e30.c2ln".into());
     m.post_logout_redirect_uris = Some(vec!["https://client.example.org/bye".into()]);
     m.frontchannel_logout_uri = Some("https://client.example.org/fc".into());
-    m.frontchannel_logout_session_required = true;
+    m.frontchannel_logout_session_required = Some(true);
     m.backchannel_logout_uri = Some("https://client.example.org/bc".into());
-    m.backchannel_logout_session_required = true;
+    m.backchannel_logout_session_required = Some(true);
     m.tls_client_auth_subject_dn = Some("CN=client,O=Example".into());
     m.tls_client_auth_san_dns = Some("client.example.org".into());
     m.tls_client_auth_san_uri = Some("https://client.example.org".into());
     m.tls_client_auth_san_ip = Some("192.0.2.1".into());
     m.tls_client_auth_san_email = Some("client@example.org".into());
-    m.tls_client_certificate_bound_access_tokens = true;
-    m.dpop_bound_access_tokens = true;
-    m.require_pushed_authorization_requests = true;
-    m.require_signed_request_object = true;
+    m.tls_client_certificate_bound_access_tokens = Some(true);
+    m.dpop_bound_access_tokens = Some(true);
+    m.require_pushed_authorization_requests = Some(true);
+    m.require_signed_request_object = Some(true);
     m.authorization_signed_response_alg = Some(JwsAlgorithm::Ps256);
     m.authorization_encrypted_response_alg = Some(JweAlgorithm::RsaOaep256);
     m.authorization_encrypted_response_enc = Some(JweEncryption::A256CbcHs512);
     m.backchannel_token_delivery_mode = Some(BackchannelTokenDeliveryMode::Ping);
     m.backchannel_client_notification_endpoint = Some("https://client.example.org/ciba".into());
     m.backchannel_authentication_request_signing_alg = Some(JwsAlgorithm::Es256);
-    m.backchannel_user_code_parameter = true;
+    m.backchannel_user_code_parameter = Some(true);
     m.authorization_details_types = Some(vec!["payment_initiation".into()]);
     m.introspection_signed_response_alg = Some(JwsAlgorithm::Rs256);
     m.introspection_encrypted_response_alg = Some(JweAlgorithm::A256Kw);
     m.introspection_encrypted_response_enc = Some(JweEncryption::A192Gcm);
     m.client_registration_types = Some(vec![ClientRegistrationType::Automatic]);
-    m.use_mtls_endpoint_aliases = true;
+    m.use_mtls_endpoint_aliases = Some(true);
     m.extra_fields
         .insert("x_vendor_flag".into(), json!({"nested": [1, 2]}));
     m.extra_fields
@@ -202,20 +202,28 @@ fn every_member_round_trips_in_spec_order() {
 }
 
 #[test]
-fn defaults_send_only_the_two_always_sent_members() {
-    let json = ClientMetadata::default().to_json_vec().unwrap();
+fn nothing_set_sends_nothing_and_the_effective_defaults_stay_available() {
+    let metadata = ClientMetadata::default();
+    let json = metadata.to_json_vec().unwrap();
+    assert_eq!(String::from_utf8(json).unwrap(), "{}");
+    assert_eq!(metadata.effective_application_type(), ApplicationType::Web);
     assert_eq!(
-        String::from_utf8(json).unwrap(),
-        r#"{"application_type":"web","token_endpoint_auth_method":"client_secret_basic"}"#
+        metadata.effective_token_endpoint_auth_method(),
+        ClientAuthMethod::ClientSecretBasic
+    );
+    assert_eq!(metadata.effective_response_types(), [ResponseType::code()]);
+    assert_eq!(
+        metadata.effective_grant_types(),
+        [GrantType::AuthorizationCode]
     );
     let parsed: ClientMetadata = serde_json::from_str("{}").unwrap();
     assert_eq!(parsed, ClientMetadata::default());
 }
 
 #[test]
-fn false_flags_and_empty_values_are_omitted_but_set_values_are_sent() {
+fn what_is_set_is_sent_even_false_or_empty_and_nothing_else() {
     let mut m = ClientMetadata::new(["https://a.example/cb"]);
-    m.require_auth_time = false;
+    m.require_auth_time = Some(false);
     m.contacts = Some(Vec::new());
     m.client_name = Localized::default().with_tagged("de", "Beispiel");
     let value: Value = serde_json::from_slice(&m.to_json_vec().unwrap()).unwrap();
@@ -223,10 +231,9 @@ fn false_flags_and_empty_values_are_omitted_but_set_values_are_sent() {
         value,
         json!({
             "redirect_uris": ["https://a.example/cb"],
-            "application_type": "web",
             "contacts": [],
             "client_name#de": "Beispiel",
-            "token_endpoint_auth_method": "client_secret_basic"
+            "require_auth_time": false
         })
     );
 }
@@ -283,7 +290,7 @@ fn private_and_symmetric_keys_are_never_sent() {
         (symmetric, "hmac"),
     ] {
         let mut m = ClientMetadata::new(["https://a.example/cb"]);
-        m.token_endpoint_auth_method = ClientAuthMethod::PrivateKeyJwt;
+        m.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
         m.jwks = Some(jwks(json!([public_rsa(), key])));
         let error = m.to_json_vec().unwrap_err().to_string();
         assert!(error.contains(&format!("{kid:?}")), "{error}");
@@ -307,7 +314,7 @@ fn private_and_symmetric_keys_are_never_sent() {
         .contains("key #0 (no kid) is a symmetric key"));
 
     let mut public = ClientMetadata::new(["https://a.example/cb"]);
-    public.token_endpoint_auth_method = ClientAuthMethod::PrivateKeyJwt;
+    public.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
     public.jwks = Some(jwks(
         json!([public_rsa(), public_ec(), {"kty": "OKP", "crv": "Ed25519", "x": "AQAB"}]),
     ));
@@ -376,8 +383,8 @@ fn lenient_read_records_problems_and_keeps_the_rest() {
     assert!(problems[1]
         .to_string()
         .starts_with("require_auth_time: invalid type"));
-    assert!(m.redirect_uris.is_empty());
-    assert!(!m.require_auth_time);
+    assert_eq!(m.redirect_uris, None);
+    assert_eq!(m.require_auth_time, None);
     assert_eq!(m.default_max_age, None);
     assert_eq!(m.client_name, Localized::new("Fine"));
     assert_eq!(m.jwks_uri, None);
@@ -472,7 +479,7 @@ fn validate_for_checks_what_the_provider_supports() {
     }));
     let mut m = ClientMetadata::new(["https://client.example.org/cb"]);
     m.jwks_uri = Some("https://client.example.org/jwks".into());
-    m.token_endpoint_auth_method = ClientAuthMethod::PrivateKeyJwt;
+    m.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
     assert_eq!(m.validate_for(&op), Ok(()));
 
     m.response_types = Some(vec![
@@ -480,7 +487,7 @@ fn validate_for_checks_what_the_provider_supports() {
         ResponseType::from("id_token token"),
     ]);
     m.grant_types = Some(vec![GrantType::AuthorizationCode, GrantType::Implicit]);
-    m.token_endpoint_auth_method = ClientAuthMethod::ClientSecretJwt;
+    m.token_endpoint_auth_method = Some(ClientAuthMethod::ClientSecretJwt);
     m.subject_type = Some(SubjectType::Pairwise);
     m.id_token_signed_response_alg = Some(JwsAlgorithm::Es256);
     m.id_token_encrypted_response_alg = Some(JweAlgorithm::RsaOaep);
@@ -563,7 +570,7 @@ fn validate_for_applies_the_provider_defaults() {
     assert_eq!(m.validate_for(&op), Ok(()));
 
     m.grant_types = Some(vec![GrantType::AuthorizationCode, GrantType::RefreshToken]);
-    m.token_endpoint_auth_method = ClientAuthMethod::ClientSecretPost;
+    m.token_endpoint_auth_method = Some(ClientAuthMethod::ClientSecretPost);
     assert_eq!(
         m.validate_for(&op).unwrap_err().into_problems(),
         [

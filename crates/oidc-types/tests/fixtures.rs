@@ -535,16 +535,16 @@ fn registration_response_fixture() {
         metadata.client_name.get("ja-Jpan-JP"),
         Some("クライアント名")
     );
-    assert_eq!(metadata.redirect_uris.len(), 2);
+    assert_eq!(metadata.redirect_uris().len(), 2);
     assert_eq!(metadata.subject_type, Some(SubjectType::Pairwise));
     assert_eq!(
         metadata.userinfo_encrypted_response_alg,
         Some(JweAlgorithm::Rsa1_5)
     );
     assert!(
-        registered.metadata_problems.is_empty(),
+        registered.problems.is_empty(),
         "{:?}",
-        registered.metadata_problems
+        registered.problems
     );
     for member in [
         "client_id",

@@ -252,7 +252,7 @@ fn check_redirect_uris(
     grant_types: &[GrantType],
     problems: &mut Vec<ValidationProblem>,
 ) {
-    if m.redirect_uris.is_empty() {
+    if m.redirect_uris().is_empty() {
         let needing = [GrantType::AuthorizationCode, GrantType::Implicit]
             .into_iter()
             .find(|grant_type| grant_types.contains(grant_type));
@@ -266,7 +266,8 @@ fn check_redirect_uris(
             .iter()
             .any(|rt| rt.has_id_token() || rt.has_token());
     let mut hosts: Vec<String> = Vec::new();
-    for uri in &m.redirect_uris {
+    let application_type = m.effective_application_type();
+    for uri in m.redirect_uris() {
         let Some(url) = parse_uri("redirect_uris", uri, problems) else {
             continue;
         };
@@ -278,7 +279,7 @@ fn check_redirect_uris(
                 hosts.push(host.to_owned());
             }
         }
-        match &m.application_type {
+        match &application_type {
             ApplicationType::Web if implicit => {
                 if url.scheme() != "https" {
                     problems.push(ValidationProblem::ImplicitWebRedirectUriNotHttps {
@@ -331,7 +332,7 @@ fn is_loopback(host: &Host<&str>) -> bool {
 }
 
 fn check_client_authentication(m: &ClientMetadata, problems: &mut Vec<ValidationProblem>) {
-    let method = &m.token_endpoint_auth_method;
+    let method = &m.effective_token_endpoint_auth_method();
     if matches!(
         method,
         ClientAuthMethod::PrivateKeyJwt | ClientAuthMethod::SelfSignedTlsClientAuth

@@ -24,13 +24,12 @@ pub(crate) fn check_against_provider(
             }
         }
     }
+    let method = m.effective_token_endpoint_auth_method();
     if !provider
         .token_endpoint_auth_methods_supported()
-        .contains(&m.token_endpoint_auth_method)
+        .contains(&method)
     {
-        problems.push(ValidationProblem::AuthMethodNotSupported {
-            method: m.token_endpoint_auth_method.clone(),
-        });
+        problems.push(ValidationProblem::AuthMethodNotSupported { method });
     }
     if let (Some(subject_type), Some(supported)) =
         (&m.subject_type, &provider.subject_types_supported)

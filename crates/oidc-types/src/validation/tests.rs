@@ -46,7 +46,7 @@ fn the_base_case_is_valid() {
 
 #[test]
 fn redirect_uris_must_be_absolute_uris() {
-    let found = with(|m| m.redirect_uris = vec![uri("/relative"), uri("not a uri")]);
+    let found = with(|m| m.redirect_uris = Some(vec![uri("/relative"), uri("not a uri")]));
     assert!(
         matches!(&found[..], [
         P::MalformedUri { field: "redirect_uris", uri: a, .. },
@@ -60,12 +60,12 @@ fn redirect_uris_must_be_absolute_uris() {
 fn redirect_uris_must_not_carry_a_fragment() {
     for bad in ["https://a.example/cb#x", "https://a.example/cb#"] {
         assert_eq!(
-            with(|m| m.redirect_uris = vec![uri(bad)]),
+            with(|m| m.redirect_uris = Some(vec![uri(bad)])),
             [P::RedirectUriHasFragment { uri: uri(bad) }]
         );
     }
     assert_eq!(
-        with(|m| m.redirect_uris = vec![uri("https://a.example/cb?x=1")]),
+        with(|m| m.redirect_uris = Some(vec![uri("https://a.example/cb?x=1")])),
         []
     );
 }
@@ -79,7 +79,7 @@ fn implicit_web_clients_need_https_off_localhost() {
     assert_eq!(
         with(|m| {
             implicit(m);
-            m.redirect_uris = vec![uri("http://a.example/cb"), uri("app.example:/cb")];
+            m.redirect_uris = Some(vec![uri("http://a.example/cb"), uri("app.example:/cb")]);
         }),
         [
             P::ImplicitWebRedirectUriNotHttps {
@@ -101,7 +101,7 @@ fn implicit_web_clients_need_https_off_localhost() {
         assert_eq!(
             with(|m| {
                 implicit(m);
-                m.redirect_uris = vec![uri(local)];
+                m.redirect_uris = Some(vec![uri(local)]);
             }),
             [P::ImplicitWebRedirectUriOnLocalhost { uri: uri(local) }],
             "{local}"
@@ -110,7 +110,7 @@ fn implicit_web_clients_need_https_off_localhost() {
     assert_eq!(
         with(|m| {
             implicit(m);
-            m.redirect_uris = vec![uri("http://localhost/cb")];
+            m.redirect_uris = Some(vec![uri("http://localhost/cb")]);
         })
         .len(),
         2
@@ -119,7 +119,7 @@ fn implicit_web_clients_need_https_off_localhost() {
     assert_eq!(
         with(|m| {
             m.grant_types = Some(vec![GrantType::AuthorizationCode, GrantType::Implicit]);
-            m.redirect_uris = vec![uri("http://a.example/cb")];
+            m.redirect_uris = Some(vec![uri("http://a.example/cb")]);
         }),
         [P::ImplicitWebRedirectUriNotHttps {
             uri: uri("http://a.example/cb")
@@ -128,7 +128,7 @@ fn implicit_web_clients_need_https_off_localhost() {
     assert_eq!(with(implicit), []);
     // A code-flow web client may use http on localhost (a development setup).
     assert_eq!(
-        with(|m| m.redirect_uris = vec![uri("http://localhost:3000/cb")]),
+        with(|m| m.redirect_uris = Some(vec![uri("http://localhost:3000/cb")])),
         []
     );
 }
@@ -137,8 +137,8 @@ fn implicit_web_clients_need_https_off_localhost() {
 fn native_http_redirects_stay_on_loopback() {
     let native = |redirect: &str| {
         with(|m| {
-            m.application_type = ApplicationType::Native;
-            m.redirect_uris = vec![uri(redirect)];
+            m.application_type = Some(ApplicationType::Native);
+            m.redirect_uris = Some(vec![uri(redirect)]);
         })
     };
     for good in [
@@ -166,14 +166,14 @@ fn native_http_redirects_stay_on_loopback() {
 #[test]
 fn redirect_uris_are_needed_for_redirect_based_grants() {
     assert_eq!(
-        with(|m| m.redirect_uris.clear()),
+        with(|m| m.redirect_uris = None),
         [P::RedirectUrisMissing {
             grant_type: GrantType::AuthorizationCode
         }]
     );
     assert_eq!(
         with(|m| {
-            m.redirect_uris.clear();
+            m.redirect_uris = None;
             m.response_types = Some(Vec::new());
             m.grant_types = Some(vec![GrantType::ClientCredentials]);
         }),
@@ -398,14 +398,14 @@ fn key_based_auth_methods_need_keys() {
         ClientAuthMethod::SelfSignedTlsClientAuth,
     ] {
         assert_eq!(
-            with(|m| m.token_endpoint_auth_method = method.clone()),
+            with(|m| m.token_endpoint_auth_method = Some(method.clone())),
             [P::MissingKeysForAuthMethod {
                 method: method.clone()
             }]
         );
         assert_eq!(
             with(|m| {
-                m.token_endpoint_auth_method = method.clone();
+                m.token_endpoint_auth_method = Some(method.clone());
                 m.jwks_uri = Some(uri("https://client.example.org/jwks"));
             }),
             []
@@ -416,7 +416,7 @@ fn key_based_auth_methods_need_keys() {
 #[test]
 fn tls_client_auth_needs_exactly_one_subject() {
     let tls =
-        |m: &mut ClientMetadata| m.token_endpoint_auth_method = ClientAuthMethod::TlsClientAuth;
+        |m: &mut ClientMetadata| m.token_endpoint_auth_method = Some(ClientAuthMethod::TlsClientAuth);
     assert_eq!(with(tls), [P::TlsClientAuthSubjectMissing]);
     assert_eq!(
         with(|m| {
@@ -477,7 +477,7 @@ fn some_uris_must_be_https() {
 fn pairwise_subjects_over_several_hosts_need_a_sector_identifier() {
     let pairwise = |m: &mut ClientMetadata| {
         m.subject_type = Some(SubjectType::Pairwise);
-        m.redirect_uris = vec![uri("https://a.example/cb"), uri("https://b.example/cb")];
+        m.redirect_uris = Some(vec![uri("https://a.example/cb"), uri("https://b.example/cb")]);
     };
     assert_eq!(
         with(pairwise),
@@ -588,8 +588,8 @@ fn extra_fields_must_not_shadow_members() {
 #[test]
 fn every_problem_is_reported_in_one_call() {
     let mut m = ClientMetadata::new(["https://a.example/cb#f", "http://b.example/cb"]);
-    m.application_type = ApplicationType::Native;
-    m.token_endpoint_auth_method = ClientAuthMethod::PrivateKeyJwt;
+    m.application_type = Some(ApplicationType::Native);
+    m.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
     m.token_endpoint_auth_signing_alg = Some(JwsAlgorithm::None);
     m.userinfo_encrypted_response_enc = Some(JweEncryption::A256Gcm);
     m.client_name = Localized::new("X").with_tagged("en_US", "X");
