@@ -69,7 +69,7 @@ async fn demo() -> Result<(), Box<dyn Error>> {
     );
 
     let mut metadata = ClientMetadata::new(["http://127.0.0.1:8400/callback"]);
-    metadata.application_type = ApplicationType::Native;
+    metadata.application_type = Some(ApplicationType::Native);
     metadata.client_name.set_value("oidc-rs demo");
     metadata.client_name.set_tagged("ja-Jpan-JP", "デモ");
     metadata.contacts = Some(vec!["ops@example.com".to_owned()]);

@@ -1,18 +1,84 @@
-use http::StatusCode;
-use oidc_http::HttpError;
-use oidc_telemetry::TelemetryErrorKind;
-use oidc_types::{ClientIdMismatch, OAuthError, RegistrationResponseError, ValidationErrors};
+use std::fmt;
 
-/// Why a registration failed.
+use http::StatusCode;
+use oidc_http::{HttpError, HttpErrorKind};
+use oidc_telemetry::TelemetryErrorKind;
+use oidc_types::{
+    ClientIdMismatch, ErrorCategory, OAuthError, RawBody, RegistrationResponseError,
+    ValidationErrors,
+};
+
+/// The operation a [`RegistrationError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RegistrationOperation {
+    /// [`register`](crate::register): RFC 7591 §3, OIDC DCR §3.
+    Register,
+    /// [`read_client`](crate::read_client): RFC 7592 §2.1.
+    Read,
+    /// [`update_client`](crate::update_client) or [`replace_client`](crate::replace_client):
+    /// RFC 7592 §2.2.
+    Update,
+    /// [`delete_client`](crate::delete_client): RFC 7592 §2.3.
+    Delete,
+}
+
+impl RegistrationOperation {
+    /// What the operation does, as the start of a message: `registering the client`,
+    /// `reading the registration`, `updating the registration`, `deleting the registration`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Register => "registering the client",
+            Self::Read => "reading the registration",
+            Self::Update => "updating the registration",
+            Self::Delete => "deleting the registration",
+        }
+    }
+}
+
+impl fmt::Display for RegistrationOperation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// Why a registration or management call failed: the operation, and what went wrong.
 ///
-/// Variants fall in three groups: the caller's input (`NotSupported`, `InvalidMetadata`,
-/// `UnsendableMetadata`, `InvalidEndpoint`, `InvalidAccessToken`, `NotManageable`; nothing was
-/// sent), the provider's refusal (`Provider`, `TokenRejected`, `NotPermitted`,
-/// `MethodNotAllowed`, `ClientNotFound`), and a broken exchange (`Http`, `UnexpectedStatus`,
-/// `UnexpectedContentType`, `InvalidJson`, `InvalidResponse`, `ClientIdChanged`).
+/// [`category`](Self::category) says whose problem it is (the caller's input, the provider's
+/// refusal, the transport, or an answer that cannot be used); [`kind`](Self::kind) says
+/// exactly what happened. `Display` names the operation:
+///
+/// ```
+/// use oidc_registration::{RegistrationError, RegistrationErrorKind, RegistrationOperation};
+/// use oidc_types::ErrorCategory;
+///
+/// let error = RegistrationError::new(
+///     RegistrationOperation::Read,
+///     RegistrationErrorKind::ClientNotFound { body: String::new() },
+/// );
+/// assert_eq!(error.category(), ErrorCategory::Refused);
+/// assert_eq!(error.to_string(), "reading the registration failed: the provider does not know the client (404)");
+/// ```
+///
+/// No error holds a secret in its message; bodies kept for recovery
+/// ([`response_body`](Self::response_body)) are shown by neither `Display` nor `Debug`.
+#[derive(Debug)]
+pub struct RegistrationError {
+    operation: RegistrationOperation,
+    kind: Box<RegistrationErrorKind>,
+}
+
+/// What went wrong, in detail; see [`RegistrationError::kind`].
+///
+/// By [category](RegistrationError::category): the caller's input (`InvalidMetadata`,
+/// `UnsendableMetadata`, and for a registration `InvalidAccessToken`; nothing was sent), the
+/// provider's refusal (`NotSupported`, `NotManageable`, `Provider`, `TokenRejected`,
+/// `NotPermitted`, `MethodNotAllowed`, `ClientNotFound`), the transport (`Http`), and an answer
+/// or a provider-given URL that cannot be used (`UnexpectedStatus`, `InvalidResponse`,
+/// `ClientIdChanged`, `InvalidEndpoint`, and for a management call `InvalidAccessToken`).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum RegistrationError {
+pub enum RegistrationErrorKind {
     /// The provider publishes no `registration_endpoint`: it does not offer dynamic
     /// registration. Nothing was sent and no telemetry was emitted.
     #[error("provider {issuer:?} does not support dynamic client registration (no registration_endpoint)")]
@@ -27,13 +93,14 @@ pub enum RegistrationError {
     InvalidMetadata(#[from] ValidationErrors),
     /// The metadata cannot be serialized: an extra field shadows a known one, or `jwks` holds
     /// private or symmetric key material. Nothing was sent.
-    #[error("client metadata cannot be sent: {source}")]
+    #[error("the client metadata cannot be sent: {source}")]
     UnsendableMetadata {
         /// The serialization error, naming the field or key.
         #[source]
         source: serde_json::Error,
     },
-    /// The endpoint URL is unusable (not an absolute http(s) URL).
+    /// The endpoint URL is unusable (not an absolute http(s) URL, or plain http off this
+    /// machine for a URL that would carry a token).
     #[error("invalid endpoint {url:?}: {reason}")]
     InvalidEndpoint {
         /// The URL, without query.
@@ -57,12 +124,12 @@ pub enum RegistrationError {
     },
     /// The request could not be completed: connect, TLS, timeout, or a response over the size
     /// limit.
-    #[error("registration request failed: {0}")]
+    #[error("{0}")]
     Http(#[source] HttpError),
     /// The provider refused with an OAuth error (RFC 7591 §3.2.2), such as
     /// `invalid_redirect_uri`, `invalid_client_metadata` or, for a bad initial access token,
     /// `invalid_token` (read from the body, or from `WWW-Authenticate` when the body has none).
-    #[error("provider refused the registration ({status}): {error}")]
+    #[error("the provider refused ({status}): {error}")]
     Provider {
         /// The error code and description.
         error: OAuthError,
@@ -75,7 +142,7 @@ pub enum RegistrationError {
     /// registration access token of a management call (which is also what providers answer for
     /// a client that no longer exists, RFC 7592 §2). Any 401, and any `invalid_token` error
     /// whatever its status (some providers send 400).
-    #[error("provider rejected the access token ({status}){}", describe(error.as_ref()))]
+    #[error("the provider rejected the access token ({status}){}", describe(error.as_ref()))]
     TokenRejected {
         /// The HTTP status.
         status: StatusCode,
@@ -85,7 +152,7 @@ pub enum RegistrationError {
         body: String,
     },
     /// 403: the token is valid but the provider does not permit this operation (RFC 7592 §2).
-    #[error("provider does not permit this operation ({status}){}", describe(error.as_ref()))]
+    #[error("the provider does not permit this operation ({status}){}", describe(error.as_ref()))]
     NotPermitted {
         /// The HTTP status.
         status: StatusCode,
@@ -96,49 +163,39 @@ pub enum RegistrationError {
     },
     /// 405: the provider does not support this method on the client configuration endpoint,
     /// typically DELETE (RFC 7592 §2.3).
-    #[error("provider does not support {method} on the client configuration endpoint")]
+    #[error("the provider does not support {method} on the client configuration endpoint")]
     MethodNotAllowed {
         /// The method refused.
         method: http::Method,
     },
     /// 404 from the client configuration endpoint. RFC 7592 says providers answer 401 for an
     /// unknown client, but some send 404.
-    #[error("provider does not know the client (404)")]
+    #[error("the provider does not know the client (404)")]
     ClientNotFound {
         /// The start of the body.
         body: String,
     },
-    /// The provider answered with a status that is neither success nor a readable OAuth error.
-    #[error("provider answered with unexpected status {status}")]
+    /// The provider answered with a status that is neither success nor a readable OAuth error
+    /// (a redirect, an HTML error page, …).
+    #[error("the provider answered with unexpected status {status}")]
     UnexpectedStatus {
         /// The HTTP status.
         status: StatusCode,
-        /// The start of the body for error statuses; empty for 2xx (it could hold credentials).
+        /// The start of the body.
         body: String,
     },
-    /// A success status, but not a JSON body (for example a signed `application/jwt` response).
-    #[error(
-        "provider answered {status} with content type {content_type:?}, expected application/json"
-    )]
-    UnexpectedContentType {
+    /// A success status with a body that cannot be used: not a JSON object, or (for a
+    /// registration) without a usable `client_id`. The provider may have acted all the same:
+    /// the body is kept, see [`RegistrationError::response_body`].
+    #[error("the provider answered {status} but {source}")]
+    InvalidResponse {
         /// The HTTP status.
         status: StatusCode,
-        /// The `Content-Type` received, if any.
-        content_type: Option<String>,
-    },
-    /// A success status with a body that is not valid JSON.
-    #[error("registration response is not valid JSON: {source}")]
-    InvalidJson {
-        /// The parse error.
+        /// What is wrong with the body; it holds the body.
         #[source]
-        source: serde_json::Error,
+        source: RegistrationResponseError,
     },
-    /// A JSON success response that is not a usable registration: no `client_id`, a `client_id`
-    /// that is not a string, a credential of the wrong type.
-    #[error(transparent)]
-    InvalidResponse(RegistrationResponseError),
-
-    /// A management response named another client. The held client was left unchanged.
+    /// A management answer named another client. The held client was left unchanged.
     #[error(transparent)]
     ClientIdChanged(#[from] ClientIdMismatch),
 }
@@ -147,21 +204,115 @@ fn describe(error: Option<&OAuthError>) -> String {
     error.map(|error| format!(": {error}")).unwrap_or_default()
 }
 
-impl From<RegistrationResponseError> for RegistrationError {
-    fn from(error: RegistrationResponseError) -> Self {
-        match error {
-            RegistrationResponseError::InvalidJson { source } => Self::InvalidJson { source },
-            other => Self::InvalidResponse(other),
+impl RegistrationError {
+    /// An error of `kind` during `operation`.
+    pub fn new(operation: RegistrationOperation, kind: RegistrationErrorKind) -> Self {
+        Self {
+            operation,
+            kind: Box::new(kind),
+        }
+    }
+
+    /// The operation that failed.
+    pub fn operation(&self) -> RegistrationOperation {
+        self.operation
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &RegistrationErrorKind {
+        &self.kind
+    }
+
+    /// What went wrong, by value.
+    pub fn into_kind(self) -> RegistrationErrorKind {
+        *self.kind
+    }
+
+    /// Whose problem it is; see [`ErrorCategory`].
+    pub fn category(&self) -> ErrorCategory {
+        use RegistrationErrorKind as K;
+        match &*self.kind {
+            K::InvalidMetadata(_) | K::UnsendableMetadata { .. } => ErrorCategory::Caller,
+            // The initial access token is the caller's; a registration access token came from
+            // the provider.
+            K::InvalidAccessToken if self.operation == RegistrationOperation::Register => {
+                ErrorCategory::Caller
+            }
+            K::InvalidAccessToken => ErrorCategory::Protocol,
+            K::NotSupported { .. }
+            | K::NotManageable { .. }
+            | K::Provider { .. }
+            | K::TokenRejected { .. }
+            | K::NotPermitted { .. }
+            | K::MethodNotAllowed { .. }
+            | K::ClientNotFound { .. } => ErrorCategory::Refused,
+            K::Http(error) => match error.kind() {
+                // A URL the library would not send to, or a request it could not build: the
+                // URL came from the provider's documents.
+                HttpErrorKind::InsecureUrl | HttpErrorKind::InvalidRequest => {
+                    ErrorCategory::Protocol
+                }
+                _ => ErrorCategory::Transport,
+            },
+            K::InvalidEndpoint { .. }
+            | K::UnexpectedStatus { .. }
+            | K::InvalidResponse { .. }
+            | K::ClientIdChanged(_) => ErrorCategory::Protocol,
+        }
+    }
+
+    /// Whether the error is the caller's metadata failing validation or serialization
+    /// (nothing was sent): the one caller mistake that is about the metadata rather than the
+    /// call.
+    pub fn is_invalid_metadata(&self) -> bool {
+        matches!(
+            &*self.kind,
+            RegistrationErrorKind::InvalidMetadata(_)
+                | RegistrationErrorKind::UnsendableMetadata { .. }
+        )
+    }
+
+    /// The provider's OAuth error, when it sent one.
+    pub fn oauth_error(&self) -> Option<&OAuthError> {
+        self.kind.oauth_error()
+    }
+
+    /// The HTTP status of the provider's answer, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.kind.status()
+    }
+
+    /// The whole body of a success answer that could not be used
+    /// ([`InvalidResponse`](RegistrationErrorKind::InvalidResponse)): the provider may have
+    /// registered the client or rotated its credentials all the same, and this is the only
+    /// record of them. It may contain secrets.
+    pub fn response_body(&self) -> Option<&RawBody> {
+        match &*self.kind {
+            RegistrationErrorKind::InvalidResponse { source, .. } => Some(source.body()),
+            _ => None,
         }
     }
 }
 
-impl RegistrationError {
+impl fmt::Display for RegistrationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed: {}", self.operation, self.kind)
+    }
+}
+
+impl std::error::Error for RegistrationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.kind)
+    }
+}
+
+impl RegistrationErrorKind {
     /// The provider's OAuth error, when it sent one.
     pub fn oauth_error(&self) -> Option<&OAuthError> {
         match self {
             Self::Provider { error, .. } => Some(error),
-            Self::TokenRejected { error, .. } | Self::NotPermitted { error, .. } => error.as_ref(),
+            Self::TokenRejected { error, .. }
+            | Self::NotPermitted { error, .. } => error.as_ref(),
             _ => None,
         }
     }
@@ -173,15 +324,14 @@ impl RegistrationError {
             | Self::TokenRejected { status, .. }
             | Self::NotPermitted { status, .. }
             | Self::UnexpectedStatus { status, .. }
-            | Self::UnexpectedContentType { status, .. } => Some(*status),
+            | Self::InvalidResponse { status, .. } => Some(*status),
             Self::MethodNotAllowed { .. } => Some(StatusCode::METHOD_NOT_ALLOWED),
             Self::ClientNotFound { .. } => Some(StatusCode::NOT_FOUND),
             _ => None,
         }
     }
-}
 
-impl TelemetryErrorKind for RegistrationError {
+    /// The label used for this kind in telemetry.
     fn telemetry_kind(&self) -> &'static str {
         match self {
             Self::NotSupported { .. } => "not_supported",
@@ -198,9 +348,13 @@ impl TelemetryErrorKind for RegistrationError {
             Self::Http(error) => error.kind().as_str(),
             Self::Provider { .. } => "provider_error",
             Self::UnexpectedStatus { .. } => "unexpected_status",
-            Self::UnexpectedContentType { .. } => "unexpected_content_type",
-            Self::InvalidJson { .. } => "invalid_json",
-            Self::InvalidResponse(_) => "invalid_response",
+            Self::InvalidResponse { .. } => "invalid_response",
         }
+    }
+}
+
+impl TelemetryErrorKind for RegistrationError {
+    fn telemetry_kind(&self) -> &'static str {
+        self.kind.telemetry_kind()
     }
 }

@@ -8,10 +8,10 @@ use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use oidc_http::HttpClient;
-use oidc_types::{OAuthError, OAuthErrorCode, RegistrationResponse, Secret};
+use oidc_types::{OAuthError, OAuthErrorCode, RegistrationResponse, ResponseProblem, Secret};
 use url::Url;
 
-use crate::RegistrationError;
+use crate::RegistrationErrorKind;
 
 /// Builds a request to `endpoint` with an optional JSON body and Bearer token.
 pub(crate) fn build_request(
@@ -19,8 +19,8 @@ pub(crate) fn build_request(
     endpoint: &str,
     token: Option<&Secret>,
     body: Option<Vec<u8>>,
-) -> Result<Request<Bytes>, RegistrationError> {
-    let invalid = |reason: String| RegistrationError::InvalidEndpoint {
+) -> Result<Request<Bytes>, RegistrationErrorKind> {
+    let invalid = |reason: String| RegistrationErrorKind::InvalidEndpoint {
         url: oidc_http::redact_url(endpoint),
         reason,
     };
@@ -35,7 +35,7 @@ pub(crate) fn build_request(
         .header(ACCEPT, HeaderValue::from_static("application/json"));
     if let Some(token) = token {
         let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
-            .map_err(|_| RegistrationError::InvalidAccessToken)?;
+            .map_err(|_| RegistrationErrorKind::InvalidAccessToken)?;
         value.set_sensitive(true);
         builder = builder.header(AUTHORIZATION, value);
     }
@@ -64,12 +64,12 @@ pub(crate) fn error_from_response(
     endpoint: Endpoint,
     method: &Method,
     response: &Response<Bytes>,
-) -> RegistrationError {
+) -> RegistrationErrorKind {
     let status = response.status();
     let body = response.body();
     if status.is_success() {
         // A 2xx other than the expected ones may carry credentials: never echo its body.
-        return RegistrationError::UnexpectedStatus {
+        return RegistrationErrorKind::UnexpectedStatus {
             status,
             body: String::new(),
         };
@@ -91,33 +91,33 @@ pub(crate) fn error_from_response(
         .as_ref()
         .is_some_and(|error| error.code == OAuthErrorCode::InvalidToken);
     match (status, error) {
-        (StatusCode::UNAUTHORIZED, error) => RegistrationError::TokenRejected {
+        (StatusCode::UNAUTHORIZED, error) => RegistrationErrorKind::TokenRejected {
             status,
             error,
             body: excerpt,
         },
-        (_, Some(error)) if invalid_token => RegistrationError::TokenRejected {
+        (_, Some(error)) if invalid_token => RegistrationErrorKind::TokenRejected {
             status,
             error: Some(error),
             body: excerpt,
         },
-        (StatusCode::FORBIDDEN, error) => RegistrationError::NotPermitted {
+        (StatusCode::FORBIDDEN, error) => RegistrationErrorKind::NotPermitted {
             status,
             error,
             body: excerpt,
         },
-        (StatusCode::METHOD_NOT_ALLOWED, _) => RegistrationError::MethodNotAllowed {
+        (StatusCode::METHOD_NOT_ALLOWED, _) => RegistrationErrorKind::MethodNotAllowed {
             method: method.clone(),
         },
         (StatusCode::NOT_FOUND, None) if endpoint == Endpoint::ClientConfiguration => {
-            RegistrationError::ClientNotFound { body: excerpt }
+            RegistrationErrorKind::ClientNotFound { body: excerpt }
         }
-        (_, Some(error)) => RegistrationError::Provider {
+        (_, Some(error)) => RegistrationErrorKind::Provider {
             error,
             status,
             body: String::from_utf8_lossy(body).into_owned(),
         },
-        (_, None) => RegistrationError::UnexpectedStatus {
+        (_, None) => RegistrationErrorKind::UnexpectedStatus {
             status,
             body: excerpt,
         },
@@ -129,40 +129,51 @@ pub(crate) async fn send(
     client: Option<&Arc<dyn HttpClient>>,
     request: Request<Bytes>,
     timeout: Option<Duration>,
-) -> Result<Response<Bytes>, RegistrationError> {
+) -> Result<Response<Bytes>, RegistrationErrorKind> {
     let client = client.cloned().unwrap_or_else(oidc_http::default_client);
     oidc_http::send_with_timeout(client.as_ref(), request, timeout)
         .await
-        .map_err(RegistrationError::Http)
+        .map_err(RegistrationErrorKind::Http)
 }
 
-/// Reads the registration in an answer to `method`: one of the `accepted` statuses with a JSON
-/// body, else the most specific error the answer supports.
+/// Reads the registration in a success answer, in two stages (see
+/// [`RegistrationResponse`]): any 2xx whose body is a JSON object is read, whatever its content
+/// type; a content type other than JSON, or a success status other than the `expected` ones,
+/// is recorded as a problem rather than thrown away with the credentials it may carry.
+/// `held_client_id` is the client a management call is about (its answer needs no
+/// `client_id`); `None` for a registration. A non-success status is the most specific error it
+/// supports.
 pub(crate) fn read_registration(
     endpoint: Endpoint,
     method: &Method,
     response: &Response<Bytes>,
-    accepted: &[StatusCode],
-) -> Result<RegistrationResponse, RegistrationError> {
-    if !accepted.contains(&response.status()) {
+    expected: &[StatusCode],
+    held_client_id: Option<&str>,
+) -> Result<RegistrationResponse, RegistrationErrorKind> {
+    let status = response.status();
+    if !status.is_success() {
         return Err(error_from_response(endpoint, method, response));
     }
-    require_json(response)?;
-    Ok(RegistrationResponse::from_json(response.body())?)
-}
-
-/// Checks a success answer's content type; the body can then be parsed as JSON.
-fn require_json(response: &Response<Bytes>) -> Result<(), RegistrationError> {
-    if oidc_http::is_json_content_type(response.headers()) {
-        return Ok(());
+    let body = response.body();
+    let read = match held_client_id {
+        None => RegistrationResponse::from_json(body),
+        Some(client_id) => RegistrationResponse::from_management_json(body, client_id),
+    };
+    let mut answer = read.map_err(|source| RegistrationErrorKind::InvalidResponse { status, source })?;
+    if !oidc_http::is_json_content_type(response.headers()) {
+        answer.problems.push(ResponseProblem::ContentType {
+            content_type: response
+                .headers()
+                .get(CONTENT_TYPE)
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned()),
+        });
     }
-    Err(RegistrationError::UnexpectedContentType {
-        status: response.status(),
-        content_type: response
-            .headers()
-            .get(CONTENT_TYPE)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned()),
-    })
+    if !expected.contains(&status) {
+        answer.problems.push(ResponseProblem::Status {
+            status: status.as_u16(),
+        });
+    }
+    Ok(answer)
 }
 
 #[cfg(test)]
@@ -204,7 +215,7 @@ mod tests {
         let token = Secret::new("bad\ntoken");
         let error =
             build_request(Method::GET, "https://op.example/", Some(&token), None).unwrap_err();
-        assert!(matches!(error, RegistrationError::InvalidAccessToken));
+        assert!(matches!(error, RegistrationErrorKind::InvalidAccessToken));
         assert!(!error.to_string().contains("bad"));
     }
 
@@ -213,7 +224,7 @@ mod tests {
         for endpoint in ["/relative", "ftp://op.example/", "not a url"] {
             let error = build_request(Method::POST, endpoint, None, None).unwrap_err();
             assert!(
-                matches!(error, RegistrationError::InvalidEndpoint { .. }),
+                matches!(error, RegistrationErrorKind::InvalidEndpoint { .. }),
                 "{endpoint}"
             );
         }
@@ -250,15 +261,50 @@ mod tests {
             &response(500, &[], "<html>oops</html>"),
         );
         assert!(
-            matches!(&html, RegistrationError::UnexpectedStatus { body, .. } if body.contains("oops"))
+            matches!(&html, RegistrationErrorKind::UnexpectedStatus { body, .. } if body.contains("oops"))
         );
-        let accepted = error_from_response(
-            Endpoint::Registration,
-            &Method::POST,
-            &response(202, &[], r#"{"client_secret":"x"}"#),
+    }
+
+    #[test]
+    fn any_success_with_a_json_object_is_read_and_its_oddities_reported() {
+        let read = |status, headers: &[(&'static str, &'static str)], body| {
+            read_registration(
+                Endpoint::Registration,
+                &Method::POST,
+                &response(status, headers, body),
+                &[StatusCode::CREATED, StatusCode::OK],
+                None,
+            )
+        };
+        let json = [("content-type", "application/json")];
+        let clean = read(201, &json, r#"{"client_id":"a"}"#).unwrap();
+        assert!(clean.problems.is_empty());
+
+        let odd = read(202, &[("content-type", "text/plain")], "\u{feff}{\"client_id\":\"a\",\"client_secret\":\"s\"}")
+            .unwrap();
+        assert_eq!(odd.client_secret.as_ref().map(Secret::expose), Some("s"));
+        assert_eq!(
+            odd.problems,
+            [
+                ResponseProblem::ContentType {
+                    content_type: Some("text/plain".into())
+                },
+                ResponseProblem::Status { status: 202 }
+            ]
         );
-        assert!(
-            matches!(&accepted, RegistrationError::UnexpectedStatus { body, .. } if body.is_empty())
+        let untyped = read(201, &[], r#"{"client_id":"a"}"#).unwrap();
+        assert_eq!(
+            untyped.problems,
+            [ResponseProblem::ContentType { content_type: None }]
         );
+
+        let unusable = read(201, &json, r#"{"client_secret":"s"}"#).unwrap_err();
+        match unusable {
+            RegistrationErrorKind::InvalidResponse { status, source } => {
+                assert_eq!(status, StatusCode::CREATED);
+                assert_eq!(source.body().expose(), br#"{"client_secret":"s"}"#);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

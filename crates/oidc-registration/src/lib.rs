@@ -27,9 +27,18 @@
 //!
 //! A registration lives on (RFC 7592): keep it as a
 //! [`RegisteredClient`](oidc_types::RegisteredClient), and [`read_client`], [`update_client`]
-//! and [`delete_client`] it with its registration access token. Providers rotate the secret and
-//! the token on these calls; the held client is updated in place and the returned
-//! [`CredentialChanges`](oidc_types::CredentialChanges) says when to persist it again.
+//! (change some members, keep the rest exactly as the provider stored them),
+//! [`replace_client`] (send a whole new registration) and [`delete_client`] it with its
+//! registration access token. Providers rotate the secret and the token on these calls; the
+//! held client is updated in place, rotated credentials first, and the returned
+//! [`AppliedAnswer`](oidc_types::AppliedAnswer) says when to persist it again.
+//!
+//! Once a provider has answered with a success status, nothing it sent is dropped: the
+//! credentials are taken from any JSON object body, odd values are reported as
+//! [`ResponseProblem`](oidc_types::ResponseProblem)s rather than errors, and a body that cannot
+//! be used at all is kept in the error ([`RegistrationError::response_body`]).
+//! [`RegistrationError::category`] says whether a failure is the caller's input, the provider's
+//! refusal, the transport, or an answer that cannot be used.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -50,15 +59,16 @@
 //! let options = ManagementOptions::default();
 //! let _unchanged = read_client(&mut client, &options).await?;
 //!
-//! let mut renamed = client.metadata.clone();
-//! renamed.client_name.set_value("Renamed");
-//! let changes = update_client(&mut client, &renamed, &options).await?;
-//! if changes.any() {
+//! let applied = update_client(&mut client, |m| m.client_name.set_value("Renamed"), &options).await?;
+//! for problem in &applied.problems {
+//!     eprintln!("warning: {problem}"); // anything odd about the provider's answer
+//! }
+//! if applied.credentials_changed() {
 //!     // This provider rotated the registration access token: store `client` again, e.g.
 //!     let _stored = serde_json::to_vec(&client)?;
 //! }
 //! delete_client(&client, &options).await?;
-//! # assert!(changes.registration_access_token_rotated);
+//! # assert!(applied.changes.registration_access_token_rotated);
 //! # Ok(()) }
 //! ```
 //!
@@ -77,8 +87,8 @@ mod manage;
 mod options;
 mod register;
 
-pub use error::RegistrationError;
-pub use manage::{delete_client, read_client, update_client, ManagementOptions};
+pub use error::{RegistrationError, RegistrationErrorKind, RegistrationOperation};
+pub use manage::{delete_client, read_client, replace_client, update_client, ManagementOptions};
 pub use options::{RegisterOptions, Validation};
 pub use register::register;
 

@@ -6,13 +6,12 @@ use std::time::Duration;
 use http::{Method, StatusCode};
 use oidc_http::HttpClient;
 use oidc_telemetry::{instrument, Operation};
-use oidc_types::{
-    ClientMetadata, CredentialChanges, RegisteredClient, RegistrationResponse, Secret,
-};
+use oidc_types::{AppliedAnswer, ClientMetadata, RegisteredClient, RegistrationResponse, Secret};
+use serde_json::{Map, Value};
 use url::Url;
 
 use crate::exchange::{build_request, error_from_response, read_registration, send, Endpoint};
-use crate::{RegistrationError, Validation};
+use crate::{RegistrationError, RegistrationErrorKind, RegistrationOperation, Validation};
 
 /// Settings for [`read_client`], [`update_client`] and [`delete_client`].
 #[derive(Debug, Clone, Default)]
@@ -51,68 +50,138 @@ impl ManagementOptions {
 /// Reads the client's current registration (RFC 7592 §2.1): GET on its
 /// `registration_client_uri` with its registration access token.
 ///
-/// The answer updates `client` in place: metadata, and any secret or token the provider
-/// rotated (the old ones stop working at once). Persist `client` again when the returned
-/// [`CredentialChanges::any`] is true. Emits `read_client` telemetry.
+/// The answer updates `client` in place ([`RegisteredClient::apply`]): any secret or token the
+/// provider rotated (the old ones stop working at once) first, then the metadata. Persist
+/// `client` again when [`AppliedAnswer::credentials_changed`] is true. Like [`register`](crate::register),
+/// any 2xx with a JSON object body is taken in, even without `client_id` (it is then taken to
+/// be about `client`), and everything odd about it is in [`AppliedAnswer::problems`]. Emits
+/// `read_client` telemetry.
 ///
 /// # Errors
 ///
-/// [`RegistrationError::NotManageable`] when the client has no configuration URI or token;
+/// [`RegistrationErrorKind::NotManageable`] when the client has no configuration URI or token;
 /// `TokenRejected` for a refused token (also what providers answer once the client is gone);
-/// the other [`RegistrationError`]s for refusals and broken exchanges. On error `client` is
-/// unchanged.
+/// the other kinds for refusals and broken exchanges. On error `client` is unchanged.
 pub async fn read_client(
     client: &mut RegisteredClient,
     options: &ManagementOptions,
-) -> Result<CredentialChanges, RegistrationError> {
+) -> Result<AppliedAnswer, RegistrationError> {
     let issuer = client.issuer.clone();
     instrument(Operation::ReadClient, &issuer, async {
-        let response = exchange(client, Method::GET, None, options).await?;
-        Ok(client.apply(response)?)
+        let during = |kind| RegistrationError::new(RegistrationOperation::Read, kind);
+        let response = exchange(client, Method::GET, None, options)
+            .await
+            .map_err(during)?;
+        client
+            .apply(response)
+            .map_err(|mismatch| during(mismatch.into()))
     })
     .await
 }
 
-/// Replaces the client's registered metadata with `metadata` (RFC 7592 §2.2): PUT on its
-/// `registration_client_uri`.
+/// Changes some of the client's registered metadata (RFC 7592 §2.2) and leaves the rest as
+/// the provider stored it: `edit` changes a copy of [`RegisteredClient::metadata`], and the PUT
+/// sends the provider's metadata object ([`RegisteredClient::metadata_object`]) with exactly
+/// those changes applied ([`RegisteredClient::changed_metadata_object`]).
 ///
-/// This is a full replacement: fields left out of `metadata` are deleted at the provider. The
-/// body carries `client_id` and never `registration_access_token`, `registration_client_uri`,
-/// `client_secret_expires_at` or `client_id_issued_at` (nor the secret). The answer updates
-/// `client` in place, rotated credentials included (node oidc-provider and Keycloak issue a new
-/// registration access token on every update). Emits `update_client` telemetry.
+/// RFC 7592 updates are full replacements, so this is the safe way to change a member: members
+/// the typed model could not read (a key type it does not know, an odd type, a vendor member)
+/// and members the caller did not touch go back exactly as the provider echoed them. To send a
+/// whole new registration instead, use [`replace_client`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use oidc_registration::{register, RegisterOptions};
+/// use oidc_registration::{update_client, ManagementOptions};
+/// use oidc_types::{ClientMetadata, RegisteredClient};
+/// # let op = oidc_test_provider::TestProvider::start().await;
+/// # let provider = oidc_discovery::load_configuration(&op.issuer(), &Default::default()).await?.metadata;
+/// # let sent = ClientMetadata::new(["https://app.example/cb"]);
+/// # let response = register(&provider, &sent, &RegisterOptions::default()).await?;
+/// # let mut client = RegisteredClient::from_registration(&provider.issuer, &sent, response);
+///
+/// let applied = update_client(
+///     &mut client,
+///     |metadata| metadata.client_name.set_value("Renamed"),
+///     &ManagementOptions::default(),
+/// )
+/// .await?;
+/// if applied.credentials_changed() {
+///     // Persist `client` again: the old token no longer works.
+/// }
+/// assert_eq!(client.metadata().client_name.value(), Some("Renamed"));
+/// # Ok(()) }
+/// ```
+///
+/// The body carries `client_id` first and never `registration_access_token`,
+/// `registration_client_uri`, `client_secret_expires_at`, `client_id_issued_at` or the secret.
+/// The answer updates `client` in place as for [`read_client`], rotated credentials first (node
+/// oidc-provider and Keycloak issue a new registration access token on every update); when it
+/// echoes no metadata, the object sent is held. Emits `update_client` telemetry.
 ///
 /// # Errors
 ///
-/// As [`read_client`], plus `InvalidMetadata` / `UnsendableMetadata` before anything is sent,
-/// and `Provider` when the provider refuses the new metadata.
+/// As [`read_client`], plus `InvalidMetadata` (validation of the edited metadata, see
+/// [`ManagementOptions::validation`]) and `UnsendableMetadata` before anything is sent, and
+/// `Provider` when the provider refuses the change.
 pub async fn update_client(
+    client: &mut RegisteredClient,
+    edit: impl FnOnce(&mut ClientMetadata),
+    options: &ManagementOptions,
+) -> Result<AppliedAnswer, RegistrationError> {
+    let mut edited = client.metadata().clone();
+    edit(&mut edited);
+    let issuer = client.issuer.clone();
+    instrument(Operation::UpdateClient, &issuer, async {
+        let during = |kind| RegistrationError::new(RegistrationOperation::Update, kind);
+        if options.validation != Validation::Off {
+            edited.validate().map_err(|errors| during(errors.into()))?;
+        }
+        let mut object = client.metadata_object().clone();
+        edited
+            .apply_changes_to(client.metadata(), &mut object)
+            .map_err(|source| during(RegistrationErrorKind::UnsendableMetadata { source }))?;
+        put(client, object, options).await.map_err(during)
+    })
+    .await
+}
+
+/// Replaces the client's whole registration with `metadata` (RFC 7592 §2.2): PUT of
+/// `metadata` and nothing else, so every member it does not set is deleted at the provider,
+/// including members the provider stored that the typed model cannot read. Use
+/// [`update_client`] to change some members and keep the rest.
+///
+/// Otherwise as [`update_client`]: validation first, `client_id` in the body, the answer taken
+/// in with rotated credentials first. Emits `update_client` telemetry.
+///
+/// # Errors
+///
+/// As [`update_client`].
+pub async fn replace_client(
     client: &mut RegisteredClient,
     metadata: &ClientMetadata,
     options: &ManagementOptions,
-) -> Result<CredentialChanges, RegistrationError> {
+) -> Result<AppliedAnswer, RegistrationError> {
     let issuer = client.issuer.clone();
     instrument(Operation::UpdateClient, &issuer, async {
+        let during = |kind| RegistrationError::new(RegistrationOperation::Update, kind);
         if options.validation != Validation::Off {
-            metadata.validate()?;
+            metadata.validate().map_err(|errors| during(errors.into()))?;
         }
-        let body = update_body(&client.client_id, metadata)?;
-        let response = exchange(client, Method::PUT, Some(body), options).await?;
-        let echoed = response.has_echoed_metadata();
-        let changes = client.apply(response)?;
-        if !echoed {
-            // What was sent is then the best record of what is registered.
-            client.metadata = metadata.clone();
-        }
-        Ok(changes)
+        let object = metadata
+            .to_json_object()
+            .map_err(|source| during(RegistrationErrorKind::UnsendableMetadata { source }))?;
+        put(client, object, options).await.map_err(during)
     })
     .await
 }
 
 /// Deletes the registration (RFC 7592 §2.3): DELETE on its `registration_client_uri`.
 ///
-/// Success is 204 (200 is accepted too: some providers answer so). The client's credentials are
-/// invalid afterwards; drop `client`. Emits `delete_client` telemetry.
+/// Success is 204; any other 2xx is accepted too (some providers answer 200, and nothing can be
+/// lost by taking a success as one). The client's credentials are invalid afterwards; drop
+/// `client`. Emits `delete_client` telemetry.
 ///
 /// # Errors
 ///
@@ -123,28 +192,42 @@ pub async fn delete_client(
     options: &ManagementOptions,
 ) -> Result<(), RegistrationError> {
     instrument(Operation::DeleteClient, &client.issuer, async {
-        let (uri, token) = management_target(client)?;
-        let request = build_request(Method::DELETE, uri, Some(token), None)?;
-        let response = send(options.http_client.as_ref(), request, options.timeout).await?;
-        match response.status() {
-            StatusCode::NO_CONTENT | StatusCode::OK => Ok(()),
-            _ => Err(error_from_response(
-                Endpoint::ClientConfiguration,
-                &Method::DELETE,
-                &response,
-            )),
+        let during = |kind| RegistrationError::new(RegistrationOperation::Delete, kind);
+        let (uri, token) = management_target(client).map_err(during)?;
+        let request = build_request(Method::DELETE, uri, Some(token), None).map_err(during)?;
+        let response = send(options.http_client.as_ref(), request, options.timeout)
+            .await
+            .map_err(during)?;
+        if response.status().is_success() {
+            return Ok(());
         }
+        Err(during(error_from_response(
+            Endpoint::ClientConfiguration,
+            &Method::DELETE,
+            &response,
+        )))
     })
     .await
 }
 
-/// Sends a GET or PUT and reads the registration in its 200 answer.
+/// Sends the update `object` (the metadata without `client_id`) and takes in the answer.
+async fn put(
+    client: &mut RegisteredClient,
+    object: Map<String, Value>,
+    options: &ManagementOptions,
+) -> Result<AppliedAnswer, RegistrationErrorKind> {
+    let body = update_body(&client.client_id, &object)?;
+    let response = exchange(client, Method::PUT, Some(body), options).await?;
+    Ok(client.apply_update(response, object)?)
+}
+
+/// Sends a GET or PUT and reads the registration in its answer (RFC 7592 says 200).
 async fn exchange(
     client: &RegisteredClient,
     method: Method,
     body: Option<Vec<u8>>,
     options: &ManagementOptions,
-) -> Result<RegistrationResponse, RegistrationError> {
+) -> Result<RegistrationResponse, RegistrationErrorKind> {
     let (uri, token) = management_target(client)?;
     let request = build_request(method.clone(), uri, Some(token), body)?;
     let response = send(options.http_client.as_ref(), request, options.timeout).await?;
@@ -153,14 +236,17 @@ async fn exchange(
         &method,
         &response,
         &[StatusCode::OK],
+        Some(&client.client_id),
     )
 }
 
 /// The configuration URI and token, after checking the URI may carry the token: https, or http
 /// to this machine only, whatever the HTTP client would allow (the token grants full control
 /// of the registration).
-fn management_target(client: &RegisteredClient) -> Result<(&str, &Secret), RegistrationError> {
-    let not_manageable = |missing| RegistrationError::NotManageable {
+fn management_target(
+    client: &RegisteredClient,
+) -> Result<(&str, &Secret), RegistrationErrorKind> {
+    let not_manageable = |missing| RegistrationErrorKind::NotManageable {
         client_id: client.client_id.clone(),
         missing,
     };
@@ -172,7 +258,7 @@ fn management_target(client: &RegisteredClient) -> Result<(&str, &Secret), Regis
         .registration_access_token
         .as_ref()
         .ok_or_else(|| not_manageable("registration_access_token"))?;
-    let invalid = |reason: &str| RegistrationError::InvalidEndpoint {
+    let invalid = |reason: &str| RegistrationErrorKind::InvalidEndpoint {
         url: oidc_http::redact_url(uri),
         reason: reason.to_owned(),
     };
@@ -188,24 +274,21 @@ fn management_target(client: &RegisteredClient) -> Result<(&str, &Secret), Regis
     }
 }
 
-/// The PUT body: the metadata with `client_id` first (RFC 7592 §2.2).
-///
-/// Spliced into the serialized metadata rather than built through a `serde_json::Value`, so the
-/// metadata is serialized once. Metadata serialization refuses extra fields named like the
-/// registration-only members, so `client_id` cannot appear twice.
-fn update_body(client_id: &str, metadata: &ClientMetadata) -> Result<Vec<u8>, RegistrationError> {
-    let unsendable = |source| RegistrationError::UnsendableMetadata { source };
-    let fields = metadata.to_json_vec().map_err(unsendable)?;
-    let id = serde_json::to_vec(client_id).map_err(unsendable)?;
-    let rest = fields.strip_prefix(b"{").unwrap_or(&fields);
-    let mut body = Vec::with_capacity(fields.len() + id.len() + 16);
-    body.extend_from_slice(b"{\"client_id\":");
-    body.extend_from_slice(&id);
-    if rest != b"}" {
-        body.push(b',');
+/// The PUT body: `client_id` first (RFC 7592 §2.2), then the metadata object without any
+/// response member (§2.2 forbids the token, the URI and the times; the secret is left out too,
+/// as it may only repeat the current one).
+fn update_body(
+    client_id: &str,
+    object: &Map<String, Value>,
+) -> Result<Vec<u8>, RegistrationErrorKind> {
+    let mut body = Map::with_capacity(object.len() + 1);
+    body.insert("client_id".to_owned(), Value::from(client_id));
+    for (member, value) in object {
+        if !ClientMetadata::RESPONSE_ONLY_MEMBERS.contains(&member.as_str()) {
+            body.insert(member.clone(), value.clone());
+        }
     }
-    body.extend_from_slice(rest);
-    Ok(body)
+    serde_json::to_vec(&body).map_err(|source| RegistrationErrorKind::UnsendableMetadata { source })
 }
 
 #[cfg(test)]
@@ -218,7 +301,11 @@ mod tests {
     fn update_body_starts_with_the_client_id_and_carries_no_registration_members() {
         let mut metadata = ClientMetadata::new(["https://app.example/cb"]);
         metadata.client_name.set_value("Name \"quoted\"");
-        let body = update_body("id \"1\"", &metadata).unwrap();
+        let mut object = metadata.to_json_object().unwrap();
+        // As if a provider had echoed them into the held object: never sent back.
+        object.insert("registration_access_token".into(), "t".into());
+        object.insert("client_secret_expires_at".into(), 0.into());
+        let body = update_body("id \"1\"", &object).unwrap();
         let text = String::from_utf8(body.clone()).unwrap();
         assert!(text.starts_with(r#"{"client_id":"id \"1\"","#), "{text}");
         let parsed: serde_json::Map<String, Value> = serde_json::from_slice(&body).unwrap();
@@ -261,7 +348,7 @@ mod tests {
         for uri in ["http://op.example/r/c", "ftp://op.example/r", "/relative"] {
             let error = management_target(&client_at(uri)).unwrap_err();
             assert!(
-                matches!(error, RegistrationError::InvalidEndpoint { .. }),
+                matches!(error, RegistrationErrorKind::InvalidEndpoint { .. }),
                 "{uri}: {error}"
             );
         }
@@ -279,7 +366,7 @@ mod tests {
         assert!(
             matches!(
                 error,
-                RegistrationError::NotManageable {
+                RegistrationErrorKind::NotManageable {
                     missing: "registration_client_uri",
                     ..
                 }

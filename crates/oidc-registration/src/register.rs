@@ -3,7 +3,9 @@ use oidc_telemetry::{instrument, Operation};
 use oidc_types::{ClientMetadata, ProviderMetadata, RegistrationResponse};
 
 use crate::exchange::{build_request, read_registration, send, Endpoint};
-use crate::{RegisterOptions, RegistrationError, Validation};
+use crate::{
+    RegisterOptions, RegistrationError, RegistrationErrorKind, RegistrationOperation, Validation,
+};
 
 /// Registers a client with a provider (OIDC Dynamic Client Registration 1.0 §3, RFC 7591 §3).
 ///
@@ -13,9 +15,17 @@ use crate::{RegisterOptions, RegistrationError, Validation};
 /// changed or filled in values; use the returned ones from now on).
 ///
 /// By default [`ClientMetadata::validate`] runs first and problems are returned without
-/// sending anything; see [`Validation`]. Success is a 200 or 201 answer with a JSON body
-/// (providers differ; RFC 7591 says 201). Emits `register_client` telemetry labelled with the
-/// provider's issuer.
+/// sending anything; see [`Validation`]. Only what `metadata` sets is sent.
+///
+/// Once the provider has answered with a success status, the credentials are never dropped:
+/// any 2xx whose body is a JSON object with a usable `client_id` is a success, whatever its
+/// content type (RFC 7591 says 201 with `application/json`; 200 is common and accepted
+/// silently). Everything odd about the answer — another 2xx, another content type, a time
+/// given as a fraction or a string, an echoed member of the wrong type — is listed in the
+/// returned [`RegistrationResponse::problems`], one line each, for the caller to log. A 2xx
+/// whose body cannot be used is an error that keeps the body
+/// ([`RegistrationError::response_body`]), so a client the provider did create can still be
+/// recovered. Emits `register_client` telemetry labelled with the provider's issuer.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -29,7 +39,7 @@ use crate::{RegisterOptions, RegistrationError, Validation};
 /// let configuration = load_configuration(&issuer, &DiscoveryOptions::default()).await?;
 ///
 /// let mut metadata = ClientMetadata::new(["http://127.0.0.1:8080/callback"]);
-/// metadata.application_type = ApplicationType::Native;
+/// metadata.application_type = Some(ApplicationType::Native);
 /// metadata.client_name.set_value("Example CLI");
 ///
 /// let registered =
@@ -49,12 +59,28 @@ pub async fn register(
     metadata: &ClientMetadata,
     options: &RegisterOptions,
 ) -> Result<RegistrationResponse, RegistrationError> {
+    let during = |kind| RegistrationError::new(RegistrationOperation::Register, kind);
     let Some(endpoint) = provider.registration_endpoint.as_deref() else {
-        return Err(RegistrationError::NotSupported {
+        return Err(during(RegistrationErrorKind::NotSupported {
             issuer: provider.issuer.clone(),
-        });
+        }));
     };
     instrument(Operation::RegisterClient, &provider.issuer, async {
+        register_at(endpoint, provider, metadata, options)
+            .await
+            .map_err(during)
+    })
+    .await
+}
+
+/// The registration itself, once there is an endpoint.
+async fn register_at(
+    endpoint: &str,
+    provider: &ProviderMetadata,
+    metadata: &ClientMetadata,
+    options: &RegisterOptions,
+) -> Result<RegistrationResponse, RegistrationErrorKind> {
+    {
         match options.validation {
             Validation::Metadata => metadata.validate()?,
             Validation::AgainstProvider => metadata.validate_for(provider)?,
@@ -62,7 +88,7 @@ pub async fn register(
         }
         let body = metadata
             .to_json_vec()
-            .map_err(|source| RegistrationError::UnsendableMetadata { source })?;
+            .map_err(|source| RegistrationErrorKind::UnsendableMetadata { source })?;
         let request = build_request(
             Method::POST,
             endpoint,
@@ -76,7 +102,7 @@ pub async fn register(
             &Method::POST,
             &response,
             &[StatusCode::CREATED, StatusCode::OK],
+            None,
         )
-    })
-    .await
+    }
 }

@@ -20,6 +20,7 @@
 #![warn(missing_debug_implementations)]
 
 mod client_metadata;
+mod error_category;
 mod language;
 mod oauth_error;
 mod provider_metadata;
@@ -31,6 +32,7 @@ mod validation;
 mod values;
 
 pub use client_metadata::{ClientMetadata, FieldProblem};
+pub use error_category::ErrorCategory;
 pub use language::{LanguageTag, Localized};
 pub use oauth_error::{OAuthError, OAuthErrorCode};
 pub use provider_metadata::{ParseOptions, ProviderMetadata, ProviderMetadataError};
