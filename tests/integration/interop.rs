@@ -4,7 +4,7 @@
 use oidc_discovery::{load_configuration, load_provider_jwks};
 use oidc_registration::{
     delete_client, read_client, register, update_client, RegisterOptions, RegistrationError,
-    Validation,
+    RegistrationErrorKind, Validation,
 };
 use oidc_types::{
     sign_software_statement, verify_software_statement, ApplicationType, ClientAuthMethod,
@@ -70,15 +70,15 @@ async fn open_registration_of_a_web_client() {
         .unwrap()
         .starts_with(node.issuer()));
     assert_eq!(response.metadata.redirect_uris, metadata.redirect_uris);
-    assert_eq!(response.metadata.application_type, ApplicationType::Web);
+    assert_eq!(response.metadata.application_type, Some(ApplicationType::Web));
     assert_eq!(
         response.metadata.grant_types,
         Some(vec![GrantType::AuthorizationCode])
     );
     assert!(
-        response.metadata_problems.is_empty(),
+        response.problems.is_empty(),
         "{:?}",
-        response.metadata_problems
+        response.problems
     );
 }
 
@@ -94,11 +94,11 @@ async fn registration_with_an_initial_access_token() {
         let error = register(&provider, &web_client(), &options)
             .await
             .unwrap_err();
-        let RegistrationError::TokenRejected {
+        let RegistrationErrorKind::TokenRejected {
             status,
             error: Some(oauth),
             ..
-        } = &error
+        } = error.kind()
         else {
             panic!("{error:?}")
         };
@@ -132,24 +132,24 @@ async fn read_update_with_rotated_token_delete_and_read_after_delete() {
     let changes = read_client(&mut client, &management_options())
         .await
         .unwrap();
-    assert!(!changes.any());
-    assert_eq!(client.metadata.extra_fields["tenant_hint"], "blue");
+    assert!(!changes.credentials_changed());
+    assert_eq!(client.metadata().extra_fields["tenant_hint"], "blue");
 
     // node oidc-provider rotates the registration access token on every update.
     let old_token = client.registration_access_token.clone().unwrap();
-    let mut renamed = client.metadata.clone();
+    let mut renamed = client.metadata().clone();
     renamed.client_name.set_value("Renamed");
     renamed.extra_fields.remove("tenant_hint");
-    let changes = update_client(&mut client, &renamed, &management_options())
+    let changes = update_client(&mut client, |m| *m = renamed.clone(), &management_options())
         .await
         .unwrap();
-    assert!(changes.registration_access_token_rotated);
-    assert!(!changes.client_secret_rotated);
+    assert!(changes.changes.registration_access_token_rotated);
+    assert!(!changes.changes.client_secret_rotated);
     assert_eq!(client.client_secret, secret);
     assert_ne!(client.registration_access_token.as_ref(), Some(&old_token));
-    assert_eq!(client.metadata.client_name.value(), Some("Renamed"));
+    assert_eq!(client.metadata().client_name.value(), Some("Renamed"));
     // A full replacement: what was left out is gone.
-    assert!(!client.metadata.extra_fields.contains_key("tenant_hint"));
+    assert!(!client.metadata().extra_fields.contains_key("tenant_hint"));
 
     let mut stale = client.clone();
     stale.registration_access_token = Some(old_token);
@@ -157,20 +157,20 @@ async fn read_update_with_rotated_token_delete_and_read_after_delete() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, RegistrationError::TokenRejected { .. }),
+        matches!(error.kind(), RegistrationErrorKind::TokenRejected { .. }),
         "{error:?}"
     );
     assert!(!read_client(&mut client, &management_options())
         .await
         .unwrap()
-        .any());
+        .credentials_changed());
 
     delete_client(&client, &management_options()).await.unwrap();
     let error = read_client(&mut client, &management_options())
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, RegistrationError::TokenRejected { status, .. } if status.as_u16() == 401),
+        matches!(error.kind(), RegistrationErrorKind::TokenRejected { status, .. } if status.as_u16() == 401),
         "{error:?}"
     );
 }
@@ -184,17 +184,17 @@ async fn native_clients_with_loopback_and_custom_scheme_redirects() {
         "http://[::1]:53682/cb",
         "com.example.app:/cb",
     ]);
-    metadata.application_type = ApplicationType::Native;
-    metadata.token_endpoint_auth_method = ClientAuthMethod::None;
+    metadata.application_type = Some(ApplicationType::Native);
+    metadata.token_endpoint_auth_method = Some(ClientAuthMethod::None);
 
     let response = register(&provider, &metadata, &register_options())
         .await
         .unwrap();
     assert_eq!(response.client_secret, None);
-    assert_eq!(response.metadata.application_type, ApplicationType::Native);
+    assert_eq!(response.metadata.application_type, Some(ApplicationType::Native));
     assert_eq!(
         response.metadata.token_endpoint_auth_method,
-        ClientAuthMethod::None
+        Some(ClientAuthMethod::None)
     );
     assert_eq!(response.metadata.redirect_uris, metadata.redirect_uris);
 }
@@ -204,7 +204,7 @@ async fn private_key_jwt_with_inline_keys_gets_no_secret() {
     let node = NodeProvider::start().await;
     let provider = discover(&node).await;
     let mut metadata = web_client();
-    metadata.token_endpoint_auth_method = ClientAuthMethod::PrivateKeyJwt;
+    metadata.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
     metadata.jwks = Some(public_jwks());
 
     let response = register(&provider, &metadata, &register_options())
@@ -213,7 +213,7 @@ async fn private_key_jwt_with_inline_keys_gets_no_secret() {
     assert_eq!(response.client_secret, None);
     assert_eq!(
         response.metadata.token_endpoint_auth_method,
-        ClientAuthMethod::PrivateKeyJwt
+        Some(ClientAuthMethod::PrivateKeyJwt)
     );
     let keys = &response.metadata.jwks.as_ref().unwrap().keys;
     assert_eq!(keys.len(), 1);
@@ -291,10 +291,10 @@ async fn provider_refusals_are_typed() {
     implicit_http.response_types = Some(vec![ResponseType::id_token()]);
     implicit_http.grant_types = Some(vec![GrantType::Implicit]);
     let mut unsupported_method = web_client();
-    unsupported_method.token_endpoint_auth_method = ClientAuthMethod::TlsClientAuth;
+    unsupported_method.token_endpoint_auth_method = Some(ClientAuthMethod::TlsClientAuth);
     unsupported_method.tls_client_auth_subject_dn = Some("CN=rp".to_owned());
     let mut keyless = web_client();
-    keyless.token_endpoint_auth_method = ClientAuthMethod::PrivateKeyJwt;
+    keyless.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
 
     for (name, metadata, expected) in [
         (
@@ -323,11 +323,11 @@ async fn provider_refusals_are_typed() {
         let error = register(&provider, &metadata, &unchecked())
             .await
             .unwrap_err();
-        let RegistrationError::Provider {
+        let RegistrationErrorKind::Provider {
             error: oauth,
             status,
             ..
-        } = &error
+        } = error.kind()
         else {
             panic!("{name}: {error:?}")
         };
@@ -351,9 +351,9 @@ async fn a_bad_registration_access_token_is_rejected() {
     let error = read_client(&mut client, &management_options())
         .await
         .unwrap_err();
-    let RegistrationError::TokenRejected {
+    let RegistrationErrorKind::TokenRejected {
         error: Some(oauth), ..
-    } = &error
+    } = error.kind()
     else {
         panic!("{error:?}")
     };
@@ -362,7 +362,7 @@ async fn a_bad_registration_access_token_is_rejected() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, RegistrationError::TokenRejected { .. }),
+        matches!(error.kind(), RegistrationErrorKind::TokenRejected { .. }),
         "{error:?}"
     );
 }
@@ -383,7 +383,7 @@ fn telemetry_of_every_operation() {
         let _ = read_client(&mut client, &management_options())
             .await
             .unwrap();
-        let _ = update_client(&mut client, &metadata, &management_options())
+        let _ = update_client(&mut client, |m| *m = metadata.clone(), &management_options())
             .await
             .unwrap();
         delete_client(&client, &management_options()).await.unwrap();

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 use oidc_http::HttpErrorKind;
-use oidc_registration::{register, RegistrationError, Validation};
+use oidc_registration::{register, RegistrationError, RegistrationErrorKind, Validation};
 use oidc_test_provider::{Behaviour, Endpoint, TestProvider};
 use oidc_types::{
     ApplicationType, ClientAuthMethod, ClientMetadata, OAuthErrorCode, RegistrationResponseError,
@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::util::{provider_metadata, register_options, web_client};
 
 #[tokio::test]
-async fn sends_the_metadata_with_defaults_and_returns_the_registration() {
+async fn sends_only_the_metadata_set_and_returns_the_registration() {
     let provider = TestProvider::start().await;
     let metadata = web_client();
 
@@ -35,11 +35,8 @@ async fn sends_the_metadata_with_defaults_and_returns_the_registration() {
     assert!(request.headers.get("authorization").is_none());
     assert_eq!(
         request.json().unwrap(),
-        json!({
-            "redirect_uris": ["https://app.example/callback"],
-            "application_type": "web",
-            "token_endpoint_auth_method": "client_secret_basic",
-        })
+        // Nothing the caller did not set: the provider's defaults apply to the rest.
+        json!({"redirect_uris": ["https://app.example/callback"]})
     );
 
     let stored = provider.client(&registered.client_id).unwrap();
@@ -65,16 +62,16 @@ async fn sends_the_metadata_with_defaults_and_returns_the_registration() {
     assert_eq!(registered.metadata.redirect_uris, metadata.redirect_uris);
     assert_eq!(
         registered.metadata.token_endpoint_auth_method,
-        ClientAuthMethod::ClientSecretBasic
+        Some(ClientAuthMethod::ClientSecretBasic)
     );
-    assert!(registered.metadata_problems.is_empty());
+    assert!(registered.problems.is_empty());
 }
 
 #[tokio::test]
 async fn tagged_names_and_extra_fields_survive_the_round_trip() {
     let provider = TestProvider::start().await;
     let mut metadata = ClientMetadata::new(["http://127.0.0.1:9000/cb"]);
-    metadata.application_type = ApplicationType::Native;
+    metadata.application_type = Some(ApplicationType::Native);
     metadata.client_name.set_value("Example");
     metadata
         .client_name
@@ -105,7 +102,7 @@ async fn tagged_names_and_extra_fields_survive_the_round_trip() {
     );
     assert_eq!(
         registered.metadata.application_type,
-        ApplicationType::Native
+        Some(ApplicationType::Native)
     );
 }
 
@@ -179,13 +176,13 @@ async fn a_provider_without_registration_endpoint_is_not_supported() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, RegistrationError::NotSupported { issuer } if *issuer == provider.issuer())
+        matches!(error.kind(), RegistrationErrorKind::NotSupported { issuer } if *issuer == provider.issuer())
     );
     assert_eq!(provider.request_count(Endpoint::Registration), 0);
 }
 
 #[tokio::test]
-async fn a_signed_jwt_response_is_an_unexpected_content_type() {
+async fn a_signed_jwt_response_is_an_unusable_answer_that_keeps_its_body() {
     let provider = TestProvider::start().await;
     provider.set_behaviour(
         Endpoint::Registration,
@@ -201,9 +198,14 @@ async fn a_signed_jwt_response_is_an_unexpected_content_type() {
     .await
     .unwrap_err();
     assert!(
-        matches!(&error, RegistrationError::UnexpectedContentType { content_type: Some(ct), .. } if ct == "application/jwt"),
+        matches!(error.kind(), RegistrationErrorKind::InvalidResponse { source: RegistrationResponseError::InvalidJson { .. }, .. }),
         "{error:?}"
     );
+    assert_eq!(
+        error.response_body().unwrap().expose(),
+        b"eyJhbGciOiJSUzI1NiJ9.e30.c2ln"
+    );
+    assert_eq!(error.category(), oidc_types::ErrorCategory::Protocol);
 }
 
 #[tokio::test]
@@ -234,7 +236,7 @@ async fn connection_refused_is_a_connect_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, RegistrationError::Http(e) if e.kind() == HttpErrorKind::Connect),
+        matches!(error.kind(), RegistrationErrorKind::Http(e) if e.kind() == HttpErrorKind::Connect),
         "{error:?}"
     );
 }
@@ -256,47 +258,42 @@ async fn register_against_body(
 async fn an_empty_object_has_no_client_id() {
     let error = register_against_body(json!({})).await.unwrap_err();
     assert!(
-        matches!(
-            error,
-            RegistrationError::InvalidResponse(RegistrationResponseError::MissingClientId)
-        ),
+        matches!(error.kind(), RegistrationErrorKind::InvalidResponse { source: RegistrationResponseError::MissingClientId { .. }, .. }),
         "{error:?}"
+    );
+    assert_eq!(error.response_body().unwrap().expose(), b"{}");
+    assert_eq!(
+        error.to_string(),
+        "registering the client failed: the provider answered 201 Created but the answer has no client_id"
     );
 }
 
 #[tokio::test]
-async fn a_numeric_client_id_is_refused() {
-    let error = register_against_body(json!({"client_id": 7}))
+async fn an_unusable_client_id_is_refused_with_the_body_kept() {
+    let error = register_against_body(json!({"client_id": "", "client_secret": "kept"}))
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            &error,
-            RegistrationError::InvalidResponse(RegistrationResponseError::WrongType {
-                member: "client_id",
-                ..
-            })
-        ),
+        matches!(error.kind(), RegistrationErrorKind::InvalidResponse { source: RegistrationResponseError::UnusableClientId { found: "an empty string", .. }, .. }),
         "{error:?}"
     );
+    let body: serde_json::Value =
+        serde_json::from_slice(error.response_body().unwrap().expose()).unwrap();
+    assert_eq!(body["client_secret"], "kept");
+    assert!(!format!("{error} {error:?}").contains("kept"));
 }
 
 #[tokio::test]
-async fn an_invalid_issued_at_is_refused() {
-    let error =
-        register_against_body(json!({"client_id": "abc", "client_id_issued_at": "invalid"}))
+async fn a_numeric_client_id_and_an_odd_issued_at_keep_the_registration() {
+    let registered =
+        register_against_body(json!({"client_id": 7, "client_secret": "s", "client_id_issued_at": "invalid"}))
             .await
-            .unwrap_err();
-    assert!(
-        matches!(
-            &error,
-            RegistrationError::InvalidResponse(RegistrationResponseError::WrongType {
-                member: "client_id_issued_at",
-                ..
-            })
-        ),
-        "{error:?}"
-    );
+            .unwrap();
+    assert_eq!(registered.client_id, "7");
+    assert_eq!(registered.client_secret.as_ref().map(|s| s.expose()), Some("s"));
+    assert_eq!(registered.client_id_issued_at, None);
+    let members: Vec<_> = registered.problems.iter().filter_map(|p| p.member()).collect();
+    assert_eq!(members, ["client_id", "client_id_issued_at"]);
 }
 
 #[tokio::test]
@@ -311,16 +308,16 @@ async fn a_wrong_typed_echoed_field_does_not_fail_the_registration() {
     .unwrap();
     assert_eq!(registered.client_id, "abc");
     assert_eq!(
-        registered.metadata_problems.len(),
+        registered.problems.len(),
         1,
         "{:?}",
-        registered.metadata_problems
+        registered.problems
     );
-    assert_eq!(registered.metadata_problems[0].field, "grant_types");
+    assert_eq!(registered.problems[0].member(), Some("grant_types"));
     assert_eq!(registered.raw()["grant_types"], "authorization_code");
     assert_eq!(registered.metadata.grant_types, None);
     assert_eq!(
-        registered.metadata.redirect_uris,
+        registered.metadata.redirect_uris(),
         ["https://app.example/callback"]
     );
 }
@@ -340,7 +337,7 @@ async fn invalid_json_is_reported() {
     .await
     .unwrap_err();
     assert!(
-        matches!(error, RegistrationError::InvalidJson { .. }),
+        matches!(error.kind(), RegistrationErrorKind::InvalidResponse { source: RegistrationResponseError::InvalidJson { .. }, .. }),
         "{error:?}"
     );
 }
@@ -377,11 +374,11 @@ async fn provider_oauth_errors_are_typed() {
         let error = register(&metadata, &web_client(), &register_options())
             .await
             .unwrap_err();
-        let RegistrationError::Provider {
+        let RegistrationErrorKind::Provider {
             error: oauth,
             status,
             body: raw,
-        } = &error
+        } = error.kind()
         else {
             panic!("{code}: {error:?}");
         };
@@ -413,11 +410,11 @@ async fn invalid_token_is_a_rejected_token_whatever_the_status() {
         let error = register(&metadata, &web_client(), &register_options())
             .await
             .unwrap_err();
-        let RegistrationError::TokenRejected {
+        let RegistrationErrorKind::TokenRejected {
             status: got,
             error: Some(oauth),
             ..
-        } = &error
+        } = error.kind()
         else {
             panic!("{status}: {error:?}");
         };
@@ -443,7 +440,7 @@ async fn the_providers_own_checks_answer_with_oauth_errors() {
     );
 
     let mut unsupported = web_client();
-    unsupported.token_endpoint_auth_method = ClientAuthMethod::Other("magic_handshake".into());
+    unsupported.token_endpoint_auth_method = Some(ClientAuthMethod::Other("magic_handshake".into()));
     let error = register(&metadata, &unsupported, &unchecked)
         .await
         .unwrap_err();
@@ -493,7 +490,7 @@ async fn other_statuses_are_unexpected() {
     .await
     .unwrap_err();
     assert!(
-        matches!(&error, RegistrationError::UnexpectedStatus { status, body } if *status == StatusCode::BAD_GATEWAY && body.contains("bad gateway")),
+        matches!(error.kind(), RegistrationErrorKind::UnexpectedStatus { status, body } if *status == StatusCode::BAD_GATEWAY && body.contains("bad gateway")),
         "{error:?}"
     );
 }
@@ -511,7 +508,7 @@ async fn validation_problems_stop_the_request() {
     )
     .await
     .unwrap_err();
-    let RegistrationError::InvalidMetadata(problems) = &error else {
+    let RegistrationErrorKind::InvalidMetadata(problems) = error.kind() else {
         panic!("{error:?}")
     };
     assert_eq!(problems.problems().len(), 2, "{problems}");
@@ -535,7 +532,7 @@ async fn validation_against_the_provider_is_opt_in() {
     .await
     .unwrap_err();
     assert!(
-        matches!(error, RegistrationError::InvalidMetadata(_)),
+        matches!(error.kind(), RegistrationErrorKind::InvalidMetadata(_)),
         "{error:?}"
     );
     assert_eq!(provider.request_count(Endpoint::Registration), 0);
@@ -546,7 +543,7 @@ async fn private_keys_are_never_sent() {
     let provider = TestProvider::start().await;
     let metadata = provider_metadata(&provider);
     let mut client = web_client();
-    client.token_endpoint_auth_method = ClientAuthMethod::PrivateKeyJwt;
+    client.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
     client.jwks = Some(
         serde_json::from_value(
             json!({"keys": [{"kty": "oct", "kid": "shared", "k": "c2VjcmV0LWtleQ"}]}),
@@ -558,7 +555,7 @@ async fn private_keys_are_never_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, RegistrationError::InvalidMetadata(_)),
+        matches!(error.kind(), RegistrationErrorKind::InvalidMetadata(_)),
         "{error:?}"
     );
     let error = register(
@@ -569,7 +566,7 @@ async fn private_keys_are_never_sent() {
     .await
     .unwrap_err();
     assert!(
-        matches!(error, RegistrationError::UnsendableMetadata { .. }),
+        matches!(error.kind(), RegistrationErrorKind::UnsendableMetadata { .. }),
         "{error:?}"
     );
     assert_eq!(provider.request_count(Endpoint::Registration), 0);
@@ -587,7 +584,7 @@ async fn a_slow_provider_times_out() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, RegistrationError::Http(e) if e.kind() == HttpErrorKind::Timeout),
+        matches!(error.kind(), RegistrationErrorKind::Http(e) if e.kind() == HttpErrorKind::Timeout),
         "{error:?}"
     );
 }
@@ -607,7 +604,7 @@ async fn an_oversized_response_is_cut_off() {
     .await
     .unwrap_err();
     assert!(
-        matches!(&error, RegistrationError::Http(e) if e.kind() == HttpErrorKind::BodyTooLarge),
+        matches!(error.kind(), RegistrationErrorKind::Http(e) if e.kind() == HttpErrorKind::BodyTooLarge),
         "{error:?}"
     );
 }

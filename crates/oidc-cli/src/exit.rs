@@ -17,8 +17,8 @@ use std::fmt;
 
 use oidc_discovery::DiscoveryError;
 use oidc_http::{HttpError, HttpErrorKind};
-use oidc_registration::RegistrationError;
-use oidc_types::OAuthError;
+use oidc_registration::{RegistrationError, RegistrationErrorKind, RegistrationOperation};
+use oidc_types::{ErrorCategory, OAuthError};
 
 /// The kind of failure, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,31 +46,6 @@ impl ExitKind {
             Self::InvalidMetadata => 3,
             Self::Refused => 4,
             Self::Failed => 5,
-        }
-    }
-}
-
-/// Which operation failed; it changes the wording and the hints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Action {
-    /// Registering a client (RFC 7591).
-    Register,
-    /// Reading a registration (RFC 7592).
-    Read,
-    /// Updating a registration (RFC 7592).
-    Update,
-    /// Deleting a registration (RFC 7592).
-    Delete,
-}
-
-impl Action {
-    fn noun(self) -> &'static str {
-        match self {
-            Self::Register => "registration",
-            Self::Read => "read",
-            Self::Update => "update",
-            Self::Delete => "deletion",
         }
     }
 }
@@ -199,38 +174,42 @@ impl CliError {
         }
     }
 
-    /// Maps a registration or management failure of `action`.
-    pub fn from_registration(error: RegistrationError, action: Action) -> Self {
-        let noun = action.noun();
-        match error {
-            RegistrationError::InvalidMetadata(errors) => Self::invalid_metadata(
-                errors.to_string(),
-            )
-            .with_hint("nothing was sent; fix the metadata, or pass --no-validate to let the provider decide"),
-            error @ RegistrationError::UnsendableMetadata { .. } => {
-                Self::invalid_metadata(error.to_string()).with_hint("nothing was sent")
-            }
-            error @ RegistrationError::InvalidAccessToken if action == Action::Register => {
-                Self::usage(format!("initial access token: {error}"))
-            }
-            error @ RegistrationError::NotSupported { .. } => {
-                Self::new(ExitKind::Refused, error.to_string())
-            }
-            RegistrationError::NotManageable { client_id, missing } => Self::new(
-                ExitKind::Refused,
-                format!("client {client_id:?} cannot be managed: the registration has no {missing}"),
-            )
-            .with_hint("the provider gave none when the client was registered: it does not offer management (rfc 7592) for it"),
-            RegistrationError::Http(source) => {
-                Self::new(ExitKind::Failed, format!("{noun} request failed: {source}"))
-                    .with_http_hint(&source)
-            }
-            RegistrationError::Provider { error, status, .. } => Self::new(
-                ExitKind::Refused,
-                format!("the provider refused the {noun} ({status}): {}", oauth(&error)),
+    /// Maps a registration or management failure of `action`: the exit code comes from the
+    /// error's [category](RegistrationError::category) (caller 2, or 3 for invalid metadata;
+    /// refused 4; transport and protocol 5), the wording and hints from its kind.
+    pub fn from_registration(error: RegistrationError) -> Self {
+        let operation = error.operation();
+        let kind = match error.category() {
+            ErrorCategory::Caller if error.is_invalid_metadata() => ExitKind::InvalidMetadata,
+            ErrorCategory::Caller => ExitKind::Usage,
+            ErrorCategory::Refused => ExitKind::Refused,
+            _ => ExitKind::Failed,
+        };
+        let noun = noun(operation);
+        let cli = |message: String| Self::new(kind, message);
+        match error.kind() {
+            RegistrationErrorKind::InvalidMetadata(errors) => cli(errors.to_string()).with_hint(
+                "nothing was sent; fix the metadata, or pass --no-validate to let the provider decide",
             ),
-            RegistrationError::TokenRejected { status, error, .. } => {
-                let (token, hint) = if action == Action::Register {
+            RegistrationErrorKind::UnsendableMetadata { .. } => {
+                cli(error.kind().to_string()).with_hint("nothing was sent")
+            }
+            RegistrationErrorKind::InvalidAccessToken if operation == RegistrationOperation::Register => {
+                cli(format!("initial access token: {}", error.kind()))
+            }
+            RegistrationErrorKind::NotManageable { client_id, missing } => cli(format!(
+                "client {client_id:?} cannot be managed: the registration has no {missing}"
+            ))
+            .with_hint("the provider gave none when the client was registered: it does not offer management (rfc 7592) for it"),
+            RegistrationErrorKind::Http(source) => {
+                cli(format!("{noun} request failed: {source}")).with_http_hint(source)
+            }
+            RegistrationErrorKind::Provider { error, status, .. } => cli(format!(
+                "the provider refused the {noun} ({status}): {}",
+                oauth(error)
+            )),
+            RegistrationErrorKind::TokenRejected { status, error, .. } => {
+                let (token, hint) = if operation == RegistrationOperation::Register {
                     (
                         "initial access token",
                         "check the token given with --initial-access-token-env or --initial-access-token-file, or give one if the provider requires it",
@@ -241,30 +220,23 @@ impl CliError {
                         "the client may have been deleted, or its token rotated without this file being rewritten",
                     )
                 };
-                Self::new(
-                    ExitKind::Refused,
-                    format!(
-                        "the provider rejected the {token} ({status}){}",
-                        described(error.as_ref())
-                    ),
-                )
+                cli(format!(
+                    "the provider rejected the {token} ({status}){}",
+                    described(error.as_ref())
+                ))
                 .with_hint(hint)
             }
-            RegistrationError::NotPermitted { status, error, .. } => Self::new(
-                ExitKind::Refused,
-                format!(
-                    "the provider does not permit this {noun} ({status}){}",
-                    described(error.as_ref())
-                ),
+            RegistrationErrorKind::NotPermitted { status, error, .. } => cli(format!(
+                "the provider does not permit this {noun} ({status}){}",
+                described(error.as_ref())
+            )),
+            RegistrationErrorKind::ClientNotFound { .. } => {
+                cli(error.to_string()).with_hint("the client may have been deleted")
+            }
+            RegistrationErrorKind::InvalidResponse { .. } => cli(error.to_string()).with_hint(
+                "the provider may have acted all the same: its whole answer is on stdout",
             ),
-            error @ RegistrationError::MethodNotAllowed { .. } => {
-                Self::new(ExitKind::Refused, error.to_string())
-            }
-            error @ RegistrationError::ClientNotFound { .. } => {
-                Self::new(ExitKind::Refused, error.to_string())
-                    .with_hint("the client may have been deleted")
-            }
-            other => Self::new(ExitKind::Failed, other.to_string()),
+            _ => cli(error.to_string()),
         }
     }
 }
@@ -282,6 +254,17 @@ fn oauth(error: &OAuthError) -> String {
     match &error.description {
         Some(description) => format!("{}: {description}", error.code),
         None => error.code.to_string(),
+    }
+}
+
+/// The operation as the noun of a message ("the provider refused the update").
+fn noun(operation: RegistrationOperation) -> &'static str {
+    match operation {
+        RegistrationOperation::Register => "registration",
+        RegistrationOperation::Read => "read",
+        RegistrationOperation::Update => "update",
+        // `RegistrationOperation` may grow; a deletion is the only other today.
+        _ => "deletion",
     }
 }
 
@@ -344,12 +327,14 @@ mod tests {
     fn provider_refusals_show_code_and_description_on_one_line() {
         let body = br#"{"error":"invalid_redirect_uri","error_description":"no\nfragments"}"#;
         let error = CliError::from_registration(
-            RegistrationError::Provider {
-                error: OAuthError::from_json(body).unwrap(),
-                status: StatusCode::BAD_REQUEST,
-                body: String::from_utf8_lossy(body).into_owned(),
-            },
-            Action::Register,
+            RegistrationError::new(
+                RegistrationOperation::Register,
+                RegistrationErrorKind::Provider {
+                    error: OAuthError::from_json(body).unwrap(),
+                    status: StatusCode::BAD_REQUEST,
+                    body: String::from_utf8_lossy(body).into_owned(),
+                },
+            ),
         );
         assert_eq!(error.kind(), ExitKind::Refused);
         assert_eq!(
@@ -372,15 +357,21 @@ mod tests {
 
     #[test]
     fn token_rejections_hint_at_the_right_token() {
-        let rejected = || RegistrationError::TokenRejected {
-            status: StatusCode::UNAUTHORIZED,
-            error: Some(OAuthError::new("invalid_token")),
-            body: String::new(),
+        let rejected = |operation| {
+            RegistrationError::new(
+                operation,
+                RegistrationErrorKind::TokenRejected {
+                    status: StatusCode::UNAUTHORIZED,
+                    error: Some(OAuthError::new("invalid_token")),
+                    body: String::new(),
+                },
+            )
         };
-        let register = CliError::from_registration(rejected(), Action::Register);
+        let register =
+            CliError::from_registration(rejected(RegistrationOperation::Register));
         assert!(register.message().contains("initial access token"));
         assert!(register.message().ends_with(": invalid_token"));
-        let read = CliError::from_registration(rejected(), Action::Read);
+        let read = CliError::from_registration(rejected(RegistrationOperation::Read));
         assert!(read.message().contains("registration access token"));
         assert_eq!(read.kind(), ExitKind::Refused);
     }

@@ -170,7 +170,7 @@ mod tests {
             })
         );
         let metadata = to_client_metadata(&merged).unwrap();
-        assert!(metadata.require_auth_time);
+        assert_eq!(metadata.require_auth_time, Some(true));
         assert_eq!(metadata.client_name.value(), Some("New"));
         assert_eq!(metadata.extra_fields["tenant_hint"], "blue");
     }

@@ -29,6 +29,14 @@ pub fn print_document(document: &Value, format: OutputFormat) -> Result<(), CliE
         .map_err(|error| CliError::local(format!("cannot write to stdout: {error}")))
 }
 
+/// One `warning:` line on stderr per thing that was odd about a provider's answer that was
+/// used all the same.
+pub fn warn_about(problems: &[oidc_types::ResponseProblem]) {
+    for problem in problems {
+        progress(&format!("warning: the provider's answer: {problem}"));
+    }
+}
+
 /// Prints a line of progress, a warning or an error to stderr.
 pub fn progress(line: &str) {
     eprintln!("{line}");

@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 use super::client_document;
 use crate::cli::DiscoveryArgs;
 use crate::context::Context;
-use crate::exit::Action;
 use crate::output::{print_document, progress};
 use crate::CliError;
 
@@ -43,7 +42,7 @@ pub(super) async fn run(context: &Context) -> Result<(), CliError> {
 
     progress("== register");
     let mut metadata = ClientMetadata::new(["http://127.0.0.1:8400/callback"]);
-    metadata.application_type = ApplicationType::Native;
+    metadata.application_type = Some(ApplicationType::Native);
     metadata.client_name.set_value("oidc-register demo");
     metadata.client_name.set_tagged("ja-Jpan-JP", "デモ");
     metadata.contacts = Some(vec!["ops@example.com".to_owned()]);
@@ -53,7 +52,7 @@ pub(super) async fn run(context: &Context) -> Result<(), CliError> {
         &context.register_options(true),
     )
     .await
-    .map_err(|error| CliError::from_registration(error, Action::Register))?;
+    .map_err(CliError::from_registration)?;
     let mut client = RegisteredClient::from_registration(
         configuration.metadata.issuer.clone(),
         &metadata,
@@ -68,29 +67,31 @@ pub(super) async fn run(context: &Context) -> Result<(), CliError> {
     progress("== read");
     let read = read_client(&mut client, &context.management_options(true))
         .await
-        .map_err(|error| CliError::from_registration(error, Action::Read))?;
+        .map_err(CliError::from_registration)?;
     progress(&format!(
         "client_name {:?}, credentials rotated: {}",
-        client.metadata.client_name.value().unwrap_or_default(),
-        read.any()
+        client.metadata().client_name.value().unwrap_or_default(),
+        read.credentials_changed()
     ));
 
     progress("== update");
-    let mut renamed = client.metadata.clone();
-    renamed.client_name.set_value("oidc-register demo, renamed");
-    let updated = update_client(&mut client, &renamed, &context.management_options(true))
-        .await
-        .map_err(|error| CliError::from_registration(error, Action::Update))?;
+    let updated = update_client(
+        &mut client,
+        |metadata| metadata.client_name.set_value("oidc-register demo, renamed"),
+        &context.management_options(true),
+    )
+    .await
+        .map_err(CliError::from_registration)?;
     progress(&format!(
         "client_name {:?}, registration access token rotated: {} (a registration file would be rewritten)",
-        client.metadata.client_name.value().unwrap_or_default(),
-        updated.registration_access_token_rotated
+        client.metadata().client_name.value().unwrap_or_default(),
+        updated.changes.registration_access_token_rotated
     ));
 
     progress("== delete");
     delete_client(&client, &context.management_options(true))
         .await
-        .map_err(|error| CliError::from_registration(error, Action::Delete))?;
+        .map_err(CliError::from_registration)?;
     progress(&format!("deleted client {}", client.client_id));
 
     let summary = json!({
@@ -98,11 +99,11 @@ pub(super) async fn run(context: &Context) -> Result<(), CliError> {
         "steps": [
             {"step": "discover", "registration_endpoint": registration_endpoint},
             {"step": "register", "client": registered},
-            {"step": "read", "credentials_rotated": read.any()},
+            {"step": "read", "credentials_rotated": read.credentials_changed()},
             {
                 "step": "update",
-                "client_name": client.metadata.client_name.value(),
-                "registration_access_token_rotated": updated.registration_access_token_rotated,
+                "client_name": client.metadata().client_name.value(),
+                "registration_access_token_rotated": updated.changes.registration_access_token_rotated,
             },
             {"step": "delete", "deleted": true},
         ],

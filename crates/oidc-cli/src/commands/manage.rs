@@ -1,15 +1,14 @@
 //! `read`, `update` and `delete`: registration management (RFC 7592) from a registration file.
 
-use oidc_registration::{delete_client, read_client, update_client};
-use oidc_types::RegisteredClient;
+use oidc_registration::{delete_client, read_client, replace_client, update_client};
+use oidc_types::{AppliedAnswer, RegisteredClient};
 use serde_json::json;
 
 use super::client_document;
 use crate::cli::{ManageArgs, UpdateArgs};
 use crate::context::Context;
-use crate::exit::Action;
 use crate::metadata_input;
-use crate::output::{print_document, progress};
+use crate::output::{print_document, progress, warn_about};
 use crate::registration_file;
 use crate::CliError;
 
@@ -19,43 +18,42 @@ pub(super) async fn read(context: &Context, args: &ManageArgs) -> Result<(), Cli
     let mut client = registration_file::load(&args.registration)?;
     let before = client.clone();
     progress(&format!("reading client {}", client.client_id));
-    let changes = read_client(&mut client, &context.management_options(true))
+    let applied = read_client(&mut client, &context.management_options(true))
         .await
-        .map_err(|error| CliError::from_registration(error, Action::Read))?;
-    if changes.any() {
-        progress("the provider rotated the client's credentials");
-    }
-    persist_and_print(context, args.registration.as_path(), &before, &client)
+        .map_err(CliError::from_registration)?;
+    persist_and_print(context, args.registration.as_path(), &before, &client, &applied)
 }
 
-/// Replaces the registration's metadata and prints the result; rewrites the file.
+/// Updates the registration and prints the result; rewrites the file.
 ///
-/// The new metadata is the file's (or `--metadata`'s, which replaces it whole) with each
-/// `--set` applied: RFC 7592 updates are full replacements, so a member left out is deleted.
+/// Without `--metadata`, each `--set` changes one member and everything else goes back exactly
+/// as the provider stored it (`update_client`). With `--metadata FILE`, FILE plus each `--set`
+/// replaces the whole registration (`replace_client`): RFC 7592 updates are full
+/// replacements, so a member left out is deleted.
 pub(super) async fn update(context: &Context, args: UpdateArgs) -> Result<(), CliError> {
     let mut client = registration_file::load(&args.registration)?;
-    let base = match &args.metadata {
-        Some(path) => metadata_input::read_document(path, std::io::stdin().lock())?,
-        None => metadata_input::to_object(&client.metadata)?,
-    };
-    let object = metadata_input::merge(base, &[], &args.set)?;
-    let metadata = metadata_input::to_client_metadata(&object)?;
-    // update_client validates before sending (unless --no-validate) and answers
+    // update_client / replace_client validate before sending (unless --no-validate) and answer
     // InvalidMetadata, which maps to exit 3 like any other metadata problem.
-    let validate = !args.no_validate;
+    let options = context.management_options(!args.no_validate);
     let before = client.clone();
     progress(&format!("updating client {}", client.client_id));
-    let changes = update_client(
-        &mut client,
-        &metadata,
-        &context.management_options(validate),
-    )
-    .await
-    .map_err(|error| CliError::from_registration(error, Action::Update))?;
-    if changes.any() {
-        progress("the provider rotated the client's credentials");
+    let applied = match &args.metadata {
+        Some(path) => {
+            let base = metadata_input::read_document(path, std::io::stdin().lock())?;
+            let object = metadata_input::merge(base, &[], &args.set)?;
+            let metadata = metadata_input::to_client_metadata(&object)?;
+            replace_client(&mut client, &metadata, &options).await
+        }
+        None => {
+            // The typed view plus the --set members: only what --set touches differs from it.
+            let view = metadata_input::to_object(client.metadata())?;
+            let object = metadata_input::merge(view, &[], &args.set)?;
+            let edited = metadata_input::to_client_metadata(&object)?;
+            update_client(&mut client, |metadata| *metadata = edited, &options).await
+        }
     }
-    persist_and_print(context, args.registration.as_path(), &before, &client)
+    .map_err(CliError::from_registration)?;
+    persist_and_print(context, args.registration.as_path(), &before, &client, &applied)
 }
 
 /// Deletes the registration, then its file: only once the provider confirmed, so a refused
@@ -65,7 +63,7 @@ pub(super) async fn delete(context: &Context, args: &ManageArgs) -> Result<(), C
     progress(&format!("deleting client {}", client.client_id));
     delete_client(&client, &context.management_options(true))
         .await
-        .map_err(|error| CliError::from_registration(error, Action::Delete))?;
+        .map_err(CliError::from_registration)?;
     progress(&format!("deleted client {}", client.client_id));
     let receipt = json!({
         "deleted": true,
@@ -85,25 +83,36 @@ pub(super) async fn delete(context: &Context, args: &ManageArgs) -> Result<(), C
     print_document(&receipt, context.output)
 }
 
-/// Rewrites the file when the registration changed, then prints it. When the rewrite fails the
-/// registration is printed all the same: after a rotation stdout holds the only working
-/// credentials.
+/// Rewrites the file when the registration changed, then reports what was odd about the
+/// provider's answer (one warning line each), then prints the registration. When the rewrite
+/// fails the registration is printed all the same: after a rotation stdout holds the only
+/// working credentials.
 fn persist_and_print(
     context: &Context,
     path: &std::path::Path,
     before: &RegisteredClient,
     client: &RegisteredClient,
+    applied: &AppliedAnswer,
 ) -> Result<(), CliError> {
+    if applied.credentials_changed() {
+        progress("the provider rotated the client's credentials");
+    }
     let document = client_document(client)?;
+    let rewrite = if client != before {
+        registration_file::write(path, client)
+    } else {
+        Ok(())
+    };
+    warn_about(&applied.problems);
+    if let Err(error) = rewrite {
+        print_document(&document, context.output)?;
+        return Err(CliError::local(format!(
+            "cannot rewrite {}: {error}",
+            path.display()
+        ))
+        .with_hint("the current credentials are on stdout: keep them, the file's may no longer work"));
+    }
     if client != before {
-        if let Err(error) = registration_file::write(path, client) {
-            print_document(&document, context.output)?;
-            return Err(CliError::local(format!(
-                "cannot rewrite {}: {error}",
-                path.display()
-            ))
-            .with_hint("the current credentials are on stdout: keep them, the file's may no longer work"));
-        }
         progress(&format!("rewrote {} (mode 0600)", path.display()));
     }
     print_document(&document, context.output)

@@ -2,16 +2,15 @@
 
 use std::path::Path;
 
-use oidc_registration::{register, RegistrationError};
+use oidc_registration::{register, RegistrationError, RegistrationErrorKind, RegistrationOperation};
 use oidc_types::{RegisteredClient, Secret};
 use serde_json::Map;
 
 use super::{client_document, configuration};
 use crate::cli::RegisterArgs;
 use crate::context::Context;
-use crate::exit::Action;
 use crate::metadata_input;
-use crate::output::{print_document, progress};
+use crate::output::{print_document, progress, warn_about};
 use crate::registration_file::Reservation;
 use crate::CliError;
 
@@ -34,10 +33,10 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
         // Checked here rather than by `register`, which would check only after discovery: this
         // way invalid metadata sends nothing at all.
         metadata.validate().map_err(|errors| {
-            CliError::from_registration(
-                RegistrationError::InvalidMetadata(errors),
-                Action::Register,
-            )
+            CliError::from_registration(RegistrationError::new(
+                RegistrationOperation::Register,
+                RegistrationErrorKind::InvalidMetadata(errors),
+            ))
         })?;
     }
 
@@ -51,15 +50,18 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
         "registering a client with {}",
         provider.metadata.issuer
     ));
-    let response = register(&provider.metadata, &metadata, &options)
-        .await
-        .map_err(|error| CliError::from_registration(error, Action::Register))?;
-    for problem in &response.metadata_problems {
-        progress(&format!(
-            "warning: the provider echoed {} in an unexpected form; it is left out of the saved metadata",
-            problem.field
-        ));
-    }
+    let response = match register(&provider.metadata, &metadata, &options).await {
+        Ok(response) => response,
+        Err(error) => {
+            // A success answer without a usable client id: the provider may have registered a
+            // client all the same, and its answer is the only record of it.
+            if let Some(body) = error.response_body() {
+                print_unusable_answer(body.expose(), context)?;
+            }
+            return Err(CliError::from_registration(error));
+        }
+    };
+    let problems = response.problems.clone();
     let client =
         RegisteredClient::from_registration(provider.metadata.issuer.clone(), &metadata, response);
     progress(&format!("registered client {}", client.client_id));
@@ -81,7 +83,17 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
             path.display()
         ));
     }
+    // After the file is written: the credentials are safe whatever the warnings say.
+    warn_about(&problems);
     print_document(&document, context.output)
+}
+
+/// Prints a success answer that could not be read as a registration, as the one stdout
+/// document: `{"unusable_answer": <the body as JSON, or as text>}`.
+fn print_unusable_answer(body: &[u8], context: &Context) -> Result<(), CliError> {
+    let answer = serde_json::from_slice::<serde_json::Value>(body)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()));
+    print_document(&serde_json::json!({ "unusable_answer": answer }), context.output)
 }
 
 /// The initial access token, from the environment or a file: never from the command line,
