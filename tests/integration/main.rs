@@ -11,6 +11,8 @@ mod cache;
 mod discovery;
 // The library against panva's oidc-provider: registration, management, errors, telemetry.
 mod interop;
+// Nothing lost once the provider acted: odd answers keep credentials, updates keep what it stored.
+mod lossless;
 // RFC 7592 read / update / delete against the in-process provider and its quirks.
 mod management;
 // panva's oidc-provider (Node), started per test on 127.0.0.1.

@@ -1,10 +1,13 @@
 //! Per-endpoint misbehaviour, and how it is layered over the normal response.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{Response, StatusCode};
+use serde_json::{Map, Value};
 
 use crate::body::ResponseBody;
 use crate::reply::Reply;
@@ -26,10 +29,11 @@ use crate::reply::Reply;
 /// * the status is overridden with a valid code that is not 2xx (e.g. `status(405)` on a DELETE
 ///   leaves the client registered; `status(400)` on a PUT keeps the old metadata).
 ///
-/// They still happen when only a 2xx status, the content type, headers or the delay are set (e.g.
-/// `status(200)` on a DELETE deletes the client). The normal body is still sent with a non-2xx
-/// override, so it may show values (a rotated token, new metadata) that were not stored.
-#[derive(Debug, Clone, Default)]
+/// They still happen when only a 2xx status, the content type, headers, the delay or an
+/// [`edit_answer`](Self::edit_answer) are set (e.g. `status(200)` on a DELETE deletes the
+/// client). The normal body is still sent with a non-2xx override, so it may show values (a
+/// rotated token, new metadata) that were not stored.
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Behaviour {
     /// Replacement status code. A value outside `100..=999` is ignored.
@@ -46,6 +50,26 @@ pub struct Behaviour {
     /// Extra response headers. The first entry for a name replaces a normal header of that name;
     /// further entries for the same name are appended. Invalid names or values are skipped.
     pub headers: Vec<(String, String)>,
+    /// Rewrites the normal JSON object answer before it is sent, while the provider stores,
+    /// rotates and deletes as usual; see [`edit_answer`](Self::edit_answer).
+    pub edit: Option<AnswerEdit>,
+}
+
+/// A rewrite of a JSON object answer, for [`Behaviour::edit_answer`].
+pub type AnswerEdit = Arc<dyn Fn(&mut Map<String, Value>) + Send + Sync>;
+
+impl fmt::Debug for Behaviour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Behaviour")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("body", &self.body)
+            .field("delay", &self.delay)
+            .field("oversized_body", &self.oversized_body)
+            .field("headers", &self.headers)
+            .field("edit", &self.edit.as_ref().map(|_| "<closure>"))
+            .finish()
+    }
 }
 
 impl Behaviour {
@@ -92,6 +116,31 @@ impl Behaviour {
         self
     }
 
+    /// Rewrites the JSON object the endpoint would normally answer with (credentials, echoed
+    /// metadata) before sending it, without changing what the provider does: the client is
+    /// still stored, updated or rotated as the normal answer says. This is how a provider that
+    /// has acted but *says so oddly* is simulated: a time as a fraction, a member of the wrong
+    /// type, an answer without the echoed metadata.
+    ///
+    /// ```
+    /// use oidc_test_provider::Behaviour;
+    ///
+    /// let fractional_time = Behaviour::new().edit_answer(|answer| {
+    ///     answer.insert("client_id_issued_at".into(), serde_json::json!(1_700_000_000.5));
+    /// });
+    /// # let _ = fractional_time;
+    /// ```
+    ///
+    /// An answer that is not a JSON object is sent unchanged; a replaced body
+    /// ([`body`](Self::body), [`json`](Self::json)) is not edited.
+    pub fn edit_answer(
+        mut self,
+        edit: impl Fn(&mut Map<String, Value>) + Send + Sync + 'static,
+    ) -> Self {
+        self.edit = Some(Arc::new(edit));
+        self
+    }
+
     /// Adds a response header.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
@@ -119,6 +168,10 @@ pub(crate) fn build_response(
         mut headers,
         body,
     } = reply;
+    let body = match behaviour.and_then(|b| b.edit.as_ref()) {
+        Some(edit) => edited(body, edit, &mut headers),
+        None => body,
+    };
     let mut body = ResponseBody::full(body);
 
     if let Some(behaviour) = behaviour {
@@ -160,4 +213,18 @@ pub(crate) fn build_response(
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     response
+}
+
+/// `body` rewritten by `edit` when it is a JSON object; the length header follows.
+fn edited(body: Bytes, edit: &AnswerEdit, headers: &mut http::HeaderMap) -> Bytes {
+    let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(&body) else {
+        return body;
+    };
+    edit(&mut object);
+    // Serialising a `Map` cannot fail.
+    let body = Bytes::from(serde_json::to_vec(&object).unwrap_or_default());
+    if headers.contains_key(CONTENT_LENGTH) {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    }
+    body
 }

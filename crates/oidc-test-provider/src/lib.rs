@@ -74,7 +74,7 @@ mod registration;
 mod reply;
 mod server;
 
-pub use behaviour::Behaviour;
+pub use behaviour::{AnswerEdit, Behaviour};
 pub use endpoint::Endpoint;
 pub use recorded::RecordedRequest;
 pub use server::{TestProvider, TestProviderBuilder};

@@ -250,6 +250,14 @@ fn validate(metadata: &Map<String, Value>) -> Result<(), Rejection> {
     let method = match metadata.get("token_endpoint_auth_method") {
         None => "client_secret_basic",
         Some(Value::String(m)) if AUTH_METHODS.contains(&m.as_str()) => m,
+        // The form `auth_method_as_array` echoes; a client that sends back what it was told
+        // must not be refused for it.
+        Some(Value::Array(items))
+            if items.len() == 1
+                && items[0].as_str().is_some_and(|m| AUTH_METHODS.contains(&m)) =>
+        {
+            items[0].as_str().unwrap_or_default()
+        }
         Some(_) => {
             return Err(invalid_metadata(
                 "token_endpoint_auth_method is not supported",

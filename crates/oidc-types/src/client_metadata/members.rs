@@ -85,27 +85,29 @@ pub(crate) fn entries_of<T: Member>(name: &str, member: &T) -> Result<Map<String
     }
 }
 
-/// Puts `member`'s current entries into `object` in place of the ones it had: a member that
-/// stays present keeps its position, one that became absent is removed, and for a taggable
-/// member every `name#tag` entry is replaced too.
-pub(crate) fn replace_in<T: Member>(
+/// Writes into `object` the entries that differ between `before` and `after` (two values of
+/// member `name`), entry by entry: an entry `after` no longer writes is removed, one it writes
+/// differently is put in (keeping its position when it was there). Entries of `object` that
+/// neither value writes, such as a tagged `client_name#fr` the typed view could not read, are
+/// left alone.
+pub(crate) fn write_changes<T: Member>(
     object: &mut Map<String, Value>,
     name: &str,
-    member: &T,
+    before: &T,
+    after: &T,
 ) -> Result<(), serde_json::Error> {
-    let entries = entries_of(name, member)?;
-    if T::TAGGABLE {
-        let prefix = format!("{name}#");
-        object.retain(|key, _| {
-            key == name || !key.starts_with(&prefix) || entries.contains_key(key)
-        });
+    let old = entries_of(name, before)?;
+    let new = entries_of(name, after)?;
+    for key in old.keys() {
+        if !new.contains_key(key) {
+            object.shift_remove(key);
+        }
     }
-    if !entries.contains_key(name) {
-        object.shift_remove(name);
-    }
-    for (key, value) in entries {
-        // `insert` on a key already there keeps its position.
-        object.insert(key, value);
+    for (key, value) in new {
+        if old.get(&key) != Some(&value) {
+            // `insert` on a key already there keeps its position.
+            object.insert(key, value);
+        }
     }
     Ok(())
 }
@@ -185,7 +187,8 @@ macro_rules! client_metadata {
                 object: &mut serde_json::Map<String, serde_json::Value>,
             ) -> Result<(), serde_json::Error> {
                 $( if self.$name != before.$name {
-                    $crate::client_metadata::members::replace_in(object, stringify!($name), &self.$name)?;
+                    $crate::client_metadata::members::write_changes(
+                        object, stringify!($name), &before.$name, &self.$name)?;
                 } )*
                 Ok(())
             }

@@ -365,9 +365,10 @@ impl ClientMetadata {
     ///
     /// This is how an update keeps what a provider stored: `object` is the provider's echoed
     /// metadata, `before` the typed view read from it, and `self` that view as the caller
-    /// edited it. A member the caller changed is written in its typed form (removed when it
-    /// became absent; for a language-tagged member, every tagged entry too); a member the
-    /// caller left alone keeps the provider's value, even one this type could not read.
+    /// edited it. A member the caller changed is written in its typed form, entry by entry
+    /// (removed when it became absent; for a language-tagged member, each `name#tag` entry that
+    /// changed); a member or entry the caller left alone keeps the provider's value, even one
+    /// this type could not read.
     /// `extra_fields` entries are compared key by key the same way.
     ///
     /// ```
