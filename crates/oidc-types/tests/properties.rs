@@ -1,0 +1,117 @@
+//! Properties of the lossless model, for any JSON object a provider might echo:
+//!
+//! - an update that changes nothing sends back exactly the echoed object, less the response
+//!   members RFC 7592 §2.2 forbids;
+//! - an update that changes one member changes that member's entries and nothing else;
+//! - writing metadata out and reading it back is the identity.
+
+use oidc_types::{ClientMetadata, RegisteredClient, RegistrationResponse};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+/// Member names a provider might echo: registered members (plain and tagged), response
+/// members, and vendor members.
+fn member_name() -> impl Strategy<Value = String> {
+    let known = proptest::sample::select(ClientMetadata::MEMBER_NAMES.to_vec());
+    prop_oneof![
+        4 => known.prop_map(str::to_owned),
+        1 => proptest::sample::select(ClientMetadata::RESPONSE_ONLY_MEMBERS.to_vec())
+            .prop_map(str::to_owned),
+        1 => (proptest::sample::select(vec!["client_name", "logo_uri", "tos_uri", "scope"]),
+              proptest::sample::select(vec!["fr", "ja-Jpan-JP", "EN", "", "x y"]))
+            .prop_map(|(base, tag)| format!("{base}#{tag}")),
+        1 => "[a-z_]{1,12}".prop_map(|name| format!("x_{name}")),
+    ]
+}
+
+/// JSON values of every type, biased towards the shapes metadata members have.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        "[a-z:/._ -]{0,16}".prop_map(Value::from),
+        proptest::sample::select(vec!["web", "native", "none", "RS256", "code", "pairwise"])
+            .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::vec("[a-z:/._-]{0,12}".prop_map(Value::from), 0..4)
+                .prop_map(Value::Array),
+            proptest::collection::btree_map("[a-z_]{1,6}", inner, 0..3)
+                .prop_map(|map| Value::Object(map.into_iter().collect())),
+        ]
+    })
+}
+
+fn echoed_object() -> impl Strategy<Value = Map<String, Value>> {
+    proptest::collection::vec((member_name(), json_value()), 0..12)
+        .prop_map(|entries| entries.into_iter().collect())
+}
+
+/// A registered client holding `echoed` as the provider's answer.
+fn client_echoing(echoed: &Map<String, Value>) -> RegisteredClient {
+    let mut answer = echoed.clone();
+    answer.insert("client_id".into(), "c-1".into());
+    let response = RegistrationResponse::from_json_object(answer).expect("a client id");
+    RegisteredClient::from_registration("https://op.example", &ClientMetadata::default(), response)
+}
+
+fn without_response_members(object: &Map<String, Value>) -> Map<String, Value> {
+    object
+        .iter()
+        .filter(|(name, _)| !ClientMetadata::RESPONSE_ONLY_MEMBERS.contains(&name.as_str()))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
+}
+
+fn echoes_metadata(object: &Map<String, Value>) -> bool {
+    object.keys().any(|name| {
+        let base = name.split_once('#').map_or(name.as_str(), |(base, _)| base);
+        ClientMetadata::MEMBER_NAMES.contains(&base)
+            && (!name.contains('#')
+                || ["client_name", "logo_uri", "client_uri", "policy_uri", "tos_uri"]
+                    .contains(&base))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn an_update_that_changes_nothing_sends_back_the_echoed_object(echoed in echoed_object()) {
+        prop_assume!(echoes_metadata(&echoed));
+        let client = client_echoing(&echoed);
+        let sent = client.changed_metadata_object(|_| {}).unwrap();
+        prop_assert_eq!(sent, without_response_members(&echoed));
+    }
+
+    #[test]
+    fn an_update_changes_only_the_member_it_touches(
+        echoed in echoed_object(),
+        name in "[A-Za-z ]{1,12}",
+    ) {
+        prop_assume!(echoes_metadata(&echoed));
+        let client = client_echoing(&echoed);
+        let sent = client
+            .changed_metadata_object(|metadata| metadata.client_name.set_value(name.as_str()))
+            .unwrap();
+        let mut expected = without_response_members(&echoed);
+        expected.insert("client_name".into(), Value::from(name.as_str()));
+        prop_assert_eq!(sent, expected);
+    }
+
+    #[test]
+    fn writing_then_reading_metadata_is_the_identity(echoed in echoed_object()) {
+        let (metadata, _problems) = ClientMetadata::from_json_object(&echoed);
+        let json = metadata.to_json_vec().unwrap();
+        let strict: ClientMetadata = serde_json::from_slice(&json).unwrap();
+        prop_assert_eq!(&strict, &metadata);
+        let (lenient, problems) =
+            ClientMetadata::from_json_object(&serde_json::from_slice(&json).unwrap());
+        prop_assert!(problems.is_empty(), "{:?}", problems);
+        prop_assert_eq!(lenient, metadata);
+    }
+}
