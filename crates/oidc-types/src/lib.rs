@@ -9,6 +9,10 @@
 //!   in place when the provider rotates its credentials.
 //! - [`ProviderMetadata`]: an OpenID Provider's configuration (OIDC Discovery §3, RFC 8414) with
 //!   the spec defaults available through accessors.
+//! - [`Jwk`] and [`JwkSet`]: JSON Web Keys kept exactly as received, whatever their type, with
+//!   private-member detection and RFC 7638 thumbprints.
+//! - [`jws`]: compact JWS verification with public JWKs, shared by software statements and
+//!   `oidc-discovery`'s `signed_metadata`.
 //! - [`Secret`]: credentials that never show in `Debug` output.
 //! - [`OAuthError`]: the error object a provider answers with.
 //!
@@ -20,6 +24,8 @@
 #![warn(missing_debug_implementations)]
 
 mod client_metadata;
+mod jwk;
+pub mod jws;
 mod language;
 mod oauth_error;
 mod provider_metadata;
@@ -31,6 +37,7 @@ mod validation;
 mod values;
 
 pub use client_metadata::{ClientMetadata, FieldProblem};
+pub use jwk::{Jwk, JwkError, JwkSet, RejectedKey};
 pub use language::{LanguageTag, Localized};
 pub use oauth_error::{OAuthError, OAuthErrorCode};
 pub use provider_metadata::{ParseOptions, ProviderMetadata, ProviderMetadataError};

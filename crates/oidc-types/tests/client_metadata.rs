@@ -1,15 +1,13 @@
 //! `ClientMetadata` JSON (strict and lenient) and validation, through the public API only.
 
-use biscuit::jwk::JWKSet;
-use biscuit::Empty;
 use oidc_types::{
     ApplicationType, BackchannelTokenDeliveryMode, ClientAuthMethod, ClientMetadata,
-    ClientRegistrationType, GrantType, JweAlgorithm, JweEncryption, JwsAlgorithm, LanguageTag,
-    Localized, ResponseType, SubjectType, ValidationProblem,
+    ClientRegistrationType, GrantType, JweAlgorithm, JweEncryption, JwkSet, JwsAlgorithm,
+    LanguageTag, Localized, ResponseType, SubjectType, ValidationProblem,
 };
 use serde_json::{json, Value};
 
-fn jwks(keys: Value) -> JWKSet<Empty> {
+fn jwks(keys: Value) -> JwkSet {
     serde_json::from_value(json!({ "keys": keys })).expect("a JWK set")
 }
 

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use biscuit::jwk::JWKSet;
-use biscuit::Empty;
 use serde_json::{Map, Value};
 
 use crate::language::Localized;
@@ -12,7 +10,7 @@ use crate::values::{
     ApplicationType, BackchannelTokenDeliveryMode, ClientAuthMethod, ClientRegistrationType,
     GrantType, JweAlgorithm, JweEncryption, JwsAlgorithm, ResponseType, SubjectType,
 };
-use crate::ProviderMetadata;
+use crate::{JwkSet, ProviderMetadata};
 
 mod wire;
 
@@ -113,7 +111,7 @@ pub struct ClientMetadata {
     /// `jwks`: the client's public JWK set, by value, for clients that cannot serve
     /// `jwks_uri` (OIDC DCR §2, RFC 7591 §2). Must hold public keys only: serialization fails
     /// on private or symmetric keys. No default.
-    pub jwks: Option<JWKSet<Empty>>,
+    pub jwks: Option<JwkSet>,
     /// `sector_identifier_uri`: an https URL listing the client's redirect URIs, whose host is
     /// used to compute pairwise subject identifiers (OIDC DCR §2, Core §8.1). Needed with
     /// pairwise subjects when the redirect URIs span several hosts. No default.
