@@ -10,11 +10,10 @@
 
 use std::sync::Arc;
 
-use biscuit::jwk::JWK;
-use biscuit::Empty;
 use oidc_discovery::{load_configuration, DiscoveryError, DiscoveryOptions, Quirks};
 use oidc_http::HyperClient;
 use oidc_test_provider::TestProvider;
+use oidc_types::Jwk;
 use ring::rand::SystemRandom;
 use ring::rsa::PublicKeyComponents;
 use ring::signature::{
@@ -67,7 +66,7 @@ impl TestKey {
         }
     }
 
-    fn jwk(&self, kid: &str) -> JWK<Empty> {
+    fn jwk(&self, kid: &str) -> Jwk {
         let value = match self {
             Self::Ec(pair) => {
                 // An uncompressed SEC1 point: 0x04, then x and y of 32 bytes each.
