@@ -291,8 +291,7 @@ impl fmt::Debug for Jwk {
                 map.entry(name, value);
             }
         }
-        map.finish()?;
-        Ok(())
+        map.finish()
     }
 }
 
