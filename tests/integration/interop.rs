@@ -3,8 +3,8 @@
 
 use oidc_discovery::{load_configuration, load_provider_jwks};
 use oidc_registration::{
-    delete_client, read_client, register, update_client, RegisterOptions, RegistrationError,
-    RegistrationErrorKind, Validation,
+    delete_client, read_client, register, update_client, RegisterOptions, RegistrationErrorKind,
+    Validation,
 };
 use oidc_types::{
     sign_software_statement, verify_software_statement, ApplicationType, ClientAuthMethod,
@@ -32,7 +32,7 @@ fn web_client() -> ClientMetadata {
 }
 
 /// A public RSA key (Google's, from the fixtures) for `private_key_jwt` clients.
-fn public_jwks() -> biscuit::jwk::JWKSet<biscuit::Empty> {
+fn public_jwks() -> oidc_types::JwkSet {
     let keys: serde_json::Value =
         serde_json::from_str(include_str!("../../fixtures/oidcc/google-jwks.json")).unwrap();
     serde_json::from_value(json!({"keys": [keys["keys"][0]]})).unwrap()
@@ -70,16 +70,15 @@ async fn open_registration_of_a_web_client() {
         .unwrap()
         .starts_with(node.issuer()));
     assert_eq!(response.metadata.redirect_uris, metadata.redirect_uris);
-    assert_eq!(response.metadata.application_type, Some(ApplicationType::Web));
+    assert_eq!(
+        response.metadata.application_type,
+        Some(ApplicationType::Web)
+    );
     assert_eq!(
         response.metadata.grant_types,
         Some(vec![GrantType::AuthorizationCode])
     );
-    assert!(
-        response.problems.is_empty(),
-        "{:?}",
-        response.problems
-    );
+    assert!(response.problems.is_empty(), "{:?}", response.problems);
 }
 
 #[tokio::test]
@@ -191,7 +190,10 @@ async fn native_clients_with_loopback_and_custom_scheme_redirects() {
         .await
         .unwrap();
     assert_eq!(response.client_secret, None);
-    assert_eq!(response.metadata.application_type, Some(ApplicationType::Native));
+    assert_eq!(
+        response.metadata.application_type,
+        Some(ApplicationType::Native)
+    );
     assert_eq!(
         response.metadata.token_endpoint_auth_method,
         Some(ClientAuthMethod::None)
@@ -217,7 +219,7 @@ async fn private_key_jwt_with_inline_keys_gets_no_secret() {
     );
     let keys = &response.metadata.jwks.as_ref().unwrap().keys;
     assert_eq!(keys.len(), 1);
-    assert_eq!(keys[0].common.key_id, public_jwks().keys[0].common.key_id);
+    assert_eq!(keys[0].kid(), public_jwks().keys[0].kid());
 }
 
 #[tokio::test]
@@ -267,7 +269,7 @@ async fn a_signed_software_statement_is_echoed_unchanged() {
     let echoed = response.metadata.software_statement.as_deref().unwrap();
     assert_eq!(echoed, statement);
 
-    let public: biscuit::jwk::JWK<biscuit::Empty> = serde_json::from_str(include_str!(
+    let public: oidc_types::Jwk = serde_json::from_str(include_str!(
         "../../crates/oidc-types/tests/keys/ec-p256.public.jwk.json"
     ))
     .unwrap();
@@ -383,9 +385,13 @@ fn telemetry_of_every_operation() {
         let _ = read_client(&mut client, &management_options())
             .await
             .unwrap();
-        let _ = update_client(&mut client, |m| *m = metadata.clone(), &management_options())
-            .await
-            .unwrap();
+        let _ = update_client(
+            &mut client,
+            |m| *m = metadata.clone(),
+            &management_options(),
+        )
+        .await
+        .unwrap();
         delete_client(&client, &management_options()).await.unwrap();
         read_client(&mut client, &management_options())
             .await

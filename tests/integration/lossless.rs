@@ -16,9 +16,13 @@ use crate::util::{management_options, provider_metadata, register_options, web_c
 const RESPONSE_ONLY: [&str; 6] = ClientMetadata::RESPONSE_ONLY_MEMBERS;
 
 async fn register_with(provider: &TestProvider) -> RegistrationResponse {
-    register(&provider_metadata(provider), &web_client(), &register_options())
-        .await
-        .unwrap()
+    register(
+        &provider_metadata(provider),
+        &web_client(),
+        &register_options(),
+    )
+    .await
+    .unwrap()
 }
 
 /// The registration answer's credentials are the ones the provider stored.
@@ -31,7 +35,10 @@ fn assert_credentials_kept(provider: &TestProvider, response: &RegistrationRespo
         stored["client_secret"].as_str()
     );
     assert_eq!(
-        response.registration_access_token.as_ref().map(|s| s.expose()),
+        response
+            .registration_access_token
+            .as_ref()
+            .map(|s| s.expose()),
         provider
             .registration_access_token(&response.client_id)
             .as_deref()
@@ -43,7 +50,10 @@ fn assert_credentials_kept(provider: &TestProvider, response: &RegistrationRespo
 }
 
 fn problem_members(problems: &[ResponseProblem]) -> Vec<&str> {
-    problems.iter().filter_map(ResponseProblem::member).collect()
+    problems
+        .iter()
+        .filter_map(ResponseProblem::member)
+        .collect()
 }
 
 #[tokio::test]
@@ -110,9 +120,13 @@ async fn an_answer_without_a_client_id_keeps_its_body_for_recovery() {
             answer.remove("client_id");
         }),
     );
-    let error = register(&provider_metadata(&provider), &web_client(), &register_options())
-        .await
-        .unwrap_err();
+    let error = register(
+        &provider_metadata(&provider),
+        &web_client(),
+        &register_options(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(
         error.kind(),
         RegistrationErrorKind::InvalidResponse { .. }
@@ -168,7 +182,10 @@ async fn a_rename_sends_back_every_member_the_model_could_not_read() {
     )
     .await
     .unwrap();
-    assert!(applied.problems.iter().any(|p| p.member() == Some("default_max_age")));
+    assert!(applied
+        .problems
+        .iter()
+        .any(|p| p.member() == Some("default_max_age")));
 
     // What went over the wire: the held object, renamed, with client_id first.
     let put = provider.requests().pop().unwrap().json().unwrap();
@@ -192,7 +209,10 @@ async fn a_rename_sends_back_every_member_the_model_could_not_read() {
     for member in RESPONSE_ONLY {
         assert!(!client.metadata_object().contains_key(member), "{member}");
     }
-    assert_eq!(client.metadata_object()["x_vendor_tier"], odd["x_vendor_tier"]);
+    assert_eq!(
+        client.metadata_object()["x_vendor_tier"],
+        odd["x_vendor_tier"]
+    );
 }
 
 #[tokio::test]
@@ -254,13 +274,13 @@ async fn a_vendor_only_answer_keeps_the_held_metadata() {
     provider.set_behaviour(
         Endpoint::ClientConfiguration,
         Behaviour::new().edit_answer(|answer| {
-            answer.retain(|member, _| {
-                RESPONSE_ONLY.contains(&member.as_str())
-            });
+            answer.retain(|member, _| RESPONSE_ONLY.contains(&member.as_str()));
             answer.insert("x_vendor_request_id".into(), "r-1".into());
         }),
     );
-    let _ = read_client(&mut client, &management_options()).await.unwrap();
+    let _ = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
     assert_eq!(client.metadata_object(), &held);
     assert!(!held.is_empty());
 }
@@ -287,10 +307,15 @@ async fn a_rotated_token_in_an_odd_answer_is_applied() {
                 answer.insert("client_id_issued_at".into(), json!("soon"));
             }),
     );
-    let applied = read_client(&mut client, &management_options()).await.unwrap();
+    let applied = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
     assert!(applied.changes.registration_access_token_rotated);
     assert_eq!(
-        client.registration_access_token.as_ref().map(|t| t.expose()),
+        client
+            .registration_access_token
+            .as_ref()
+            .map(|t| t.expose()),
         provider
             .registration_access_token(&client.client_id)
             .as_deref()
@@ -303,7 +328,9 @@ async fn a_rotated_token_in_an_odd_answer_is_applied() {
         .any(|p| matches!(p, ResponseProblem::Status { status: 202 })));
     // The next call works with the token just applied.
     provider.clear_behaviour(Endpoint::ClientConfiguration);
-    read_client(&mut client, &management_options()).await.unwrap();
+    let _ = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
 }
 
 async fn rotating(builder: TestProviderBuilder) -> (TestProvider, RegisteredClient) {
@@ -328,7 +355,9 @@ async fn a_rotated_secret_takes_the_expiry_its_answer_gives_or_none() {
             answer.insert("client_secret_expires_at".into(), json!(4_100_000_000_i64));
         }),
     );
-    let applied = read_client(&mut client, &management_options()).await.unwrap();
+    let applied = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
     assert!(applied.changes.client_secret_rotated);
     assert_eq!(client.client_secret_expires_at, Some(4_100_000_000));
 
@@ -339,7 +368,9 @@ async fn a_rotated_secret_takes_the_expiry_its_answer_gives_or_none() {
             answer.remove("client_secret_expires_at");
         }),
     );
-    let applied = read_client(&mut client, &management_options()).await.unwrap();
+    let applied = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
     assert!(applied.changes.client_secret_rotated);
     assert_eq!(client.client_secret_expires_at, None);
     assert!(problem_members(&applied.problems).contains(&"client_secret_expires_at"));

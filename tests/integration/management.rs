@@ -3,7 +3,7 @@ use oidc_registration::{
     delete_client, read_client, register, update_client, RegistrationError, RegistrationErrorKind,
 };
 use oidc_test_provider::{Behaviour, Endpoint, TestProvider, TestProviderBuilder};
-use oidc_types::{ClientAuthMethod, OAuthErrorCode, RegisteredClient};
+use oidc_types::{OAuthErrorCode, RegisteredClient};
 use serde_json::json;
 
 use crate::util::{management_options, provider_metadata, register_options, web_client};
@@ -46,9 +46,13 @@ async fn read_update_delete_then_read_again() {
         .redirect_uris
         .get_or_insert_with(Vec::new)
         .push("https://app.example/second".to_owned());
-    let changes = update_client(&mut client, |m| *m = metadata.clone(), &management_options())
-        .await
-        .unwrap();
+    let changes = update_client(
+        &mut client,
+        |m| *m = metadata.clone(),
+        &management_options(),
+    )
+    .await
+    .unwrap();
     assert!(!changes.credentials_changed());
     let put = provider.requests().pop().unwrap();
     assert_eq!(put.method, http::Method::PUT);
@@ -93,9 +97,13 @@ async fn a_token_rotated_on_update_replaces_the_old_one() {
     let old = client.registration_access_token.clone().unwrap();
 
     let metadata = client.metadata().clone();
-    let changes = update_client(&mut client, |m| *m = metadata.clone(), &management_options())
-        .await
-        .unwrap();
+    let changes = update_client(
+        &mut client,
+        |m| *m = metadata.clone(),
+        &management_options(),
+    )
+    .await
+    .unwrap();
     assert!(changes.changes.registration_access_token_rotated);
     assert!(!changes.changes.client_secret_rotated);
     let new = client.registration_access_token.clone().unwrap();
@@ -303,7 +311,10 @@ async fn non_standard_error_answers_are_typed() {
     // An empty 401.
     let error = error_for(Behaviour::new().status(401).body("")).await;
     assert!(
-        matches!(error.kind(), RegistrationErrorKind::TokenRejected { error: None, .. }),
+        matches!(
+            error.kind(),
+            RegistrationErrorKind::TokenRejected { error: None, .. }
+        ),
         "{error:?}"
     );
 

@@ -198,7 +198,13 @@ async fn a_signed_jwt_response_is_an_unusable_answer_that_keeps_its_body() {
     .await
     .unwrap_err();
     assert!(
-        matches!(error.kind(), RegistrationErrorKind::InvalidResponse { source: RegistrationResponseError::InvalidJson { .. }, .. }),
+        matches!(
+            error.kind(),
+            RegistrationErrorKind::InvalidResponse {
+                source: RegistrationResponseError::InvalidJson { .. },
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert_eq!(
@@ -258,7 +264,13 @@ async fn register_against_body(
 async fn an_empty_object_has_no_client_id() {
     let error = register_against_body(json!({})).await.unwrap_err();
     assert!(
-        matches!(error.kind(), RegistrationErrorKind::InvalidResponse { source: RegistrationResponseError::MissingClientId { .. }, .. }),
+        matches!(
+            error.kind(),
+            RegistrationErrorKind::InvalidResponse {
+                source: RegistrationResponseError::MissingClientId { .. },
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert_eq!(error.response_body().unwrap().expose(), b"{}");
@@ -274,7 +286,16 @@ async fn an_unusable_client_id_is_refused_with_the_body_kept() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error.kind(), RegistrationErrorKind::InvalidResponse { source: RegistrationResponseError::UnusableClientId { found: "an empty string", .. }, .. }),
+        matches!(
+            error.kind(),
+            RegistrationErrorKind::InvalidResponse {
+                source: RegistrationResponseError::UnusableClientId {
+                    found: "an empty string",
+                    ..
+                },
+                ..
+            }
+        ),
         "{error:?}"
     );
     let body: serde_json::Value =
@@ -285,14 +306,22 @@ async fn an_unusable_client_id_is_refused_with_the_body_kept() {
 
 #[tokio::test]
 async fn a_numeric_client_id_and_an_odd_issued_at_keep_the_registration() {
-    let registered =
-        register_against_body(json!({"client_id": 7, "client_secret": "s", "client_id_issued_at": "invalid"}))
-            .await
-            .unwrap();
+    let registered = register_against_body(
+        json!({"client_id": 7, "client_secret": "s", "client_id_issued_at": "invalid"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(registered.client_id, "7");
-    assert_eq!(registered.client_secret.as_ref().map(|s| s.expose()), Some("s"));
+    assert_eq!(
+        registered.client_secret.as_ref().map(|s| s.expose()),
+        Some("s")
+    );
     assert_eq!(registered.client_id_issued_at, None);
-    let members: Vec<_> = registered.problems.iter().filter_map(|p| p.member()).collect();
+    let members: Vec<_> = registered
+        .problems
+        .iter()
+        .filter_map(|p| p.member())
+        .collect();
     assert_eq!(members, ["client_id", "client_id_issued_at"]);
 }
 
@@ -307,12 +336,7 @@ async fn a_wrong_typed_echoed_field_does_not_fail_the_registration() {
     .await
     .unwrap();
     assert_eq!(registered.client_id, "abc");
-    assert_eq!(
-        registered.problems.len(),
-        1,
-        "{:?}",
-        registered.problems
-    );
+    assert_eq!(registered.problems.len(), 1, "{:?}", registered.problems);
     assert_eq!(registered.problems[0].member(), Some("grant_types"));
     assert_eq!(registered.raw()["grant_types"], "authorization_code");
     assert_eq!(registered.metadata.grant_types, None);
@@ -337,7 +361,13 @@ async fn invalid_json_is_reported() {
     .await
     .unwrap_err();
     assert!(
-        matches!(error.kind(), RegistrationErrorKind::InvalidResponse { source: RegistrationResponseError::InvalidJson { .. }, .. }),
+        matches!(
+            error.kind(),
+            RegistrationErrorKind::InvalidResponse {
+                source: RegistrationResponseError::InvalidJson { .. },
+                ..
+            }
+        ),
         "{error:?}"
     );
 }
@@ -440,7 +470,8 @@ async fn the_providers_own_checks_answer_with_oauth_errors() {
     );
 
     let mut unsupported = web_client();
-    unsupported.token_endpoint_auth_method = Some(ClientAuthMethod::Other("magic_handshake".into()));
+    unsupported.token_endpoint_auth_method =
+        Some(ClientAuthMethod::Other("magic_handshake".into()));
     let error = register(&metadata, &unsupported, &unchecked)
         .await
         .unwrap_err();
@@ -566,7 +597,10 @@ async fn private_keys_are_never_sent() {
     .await
     .unwrap_err();
     assert!(
-        matches!(error.kind(), RegistrationErrorKind::UnsendableMetadata { .. }),
+        matches!(
+            error.kind(),
+            RegistrationErrorKind::UnsendableMetadata { .. }
+        ),
         "{error:?}"
     );
     assert_eq!(provider.request_count(Endpoint::Registration), 0);

@@ -326,16 +326,14 @@ mod tests {
     #[test]
     fn provider_refusals_show_code_and_description_on_one_line() {
         let body = br#"{"error":"invalid_redirect_uri","error_description":"no\nfragments"}"#;
-        let error = CliError::from_registration(
-            RegistrationError::new(
-                RegistrationOperation::Register,
-                RegistrationErrorKind::Provider {
-                    error: OAuthError::from_json(body).unwrap(),
-                    status: StatusCode::BAD_REQUEST,
-                    body: String::from_utf8_lossy(body).into_owned(),
-                },
-            ),
-        );
+        let error = CliError::from_registration(RegistrationError::new(
+            RegistrationOperation::Register,
+            RegistrationErrorKind::Provider {
+                error: OAuthError::from_json(body).unwrap(),
+                status: StatusCode::BAD_REQUEST,
+                body: String::from_utf8_lossy(body).into_owned(),
+            },
+        ));
         assert_eq!(error.kind(), ExitKind::Refused);
         assert_eq!(
             error.render(),
@@ -367,8 +365,7 @@ mod tests {
                 },
             )
         };
-        let register =
-            CliError::from_registration(rejected(RegistrationOperation::Register));
+        let register = CliError::from_registration(rejected(RegistrationOperation::Register));
         assert!(register.message().contains("initial access token"));
         assert!(register.message().ends_with(": invalid_token"));
         let read = CliError::from_registration(rejected(RegistrationOperation::Read));

@@ -1,10 +1,8 @@
 use std::time::{Duration, SystemTime};
 
-use biscuit::jwa::{Algorithm, SignatureAlgorithm};
-use biscuit::jwk::{AlgorithmParameters, EllipticCurve, PublicKeyUse, JWK};
-use biscuit::Empty;
 use oidc_telemetry::{instrument, Operation};
-use oidc_types::ProviderMetadata;
+use oidc_types::jws::can_verify;
+use oidc_types::{Jwk, JwkSet, ProviderMetadata};
 use serde_json::Value;
 
 use crate::fetch::get_json;
@@ -12,22 +10,26 @@ use crate::{DiscoveryError, DiscoveryOptions};
 
 /// A provider's JSON Web Key Set, read key by key.
 ///
-/// RFC 7517 §5 asks readers to ignore keys they do not understand, so a key of an unknown `kty`,
-/// curve or `alg` lands in [`skipped`](Self::skipped) with the reason instead of failing the
-/// whole set. Skipped are: key types other than `RSA`, `EC` and `oct` (`OKP` keys for EdDSA or
-/// X25519, post-quantum `AKP`, anything invented), curves other than P-256 and P-384 (`P-521`
-/// and `secp256k1` cannot be verified with the crypto this library builds on), an `alg` that
-/// is not a registered JOSE algorithm (`EdDSA`, `ES256K`, …), and keys with malformed members.
-/// (`biscuit`'s own `JWKSet` rejects the whole set for any one of these, so it is not used.)
+/// RFC 7517 §5 asks readers to ignore keys they do not understand, so a key this library
+/// cannot use lands in [`skipped`](Self::skipped) with the reason instead of failing the whole
+/// set. [`keys`](Self::keys) holds the keys of the types [`oidc_types::jws`] verifies with
+/// (`RSA`, `EC` P-256 and P-384, `OKP` Ed25519) and symmetric `oct` keys, each with its public
+/// members in base64url. Skipped are other key types (`OKP` X25519 or Ed448, post-quantum
+/// `AKP`, anything invented), other curves (`P-521`, `secp256k1`: the crypto this library
+/// builds on cannot verify with them), keys with a missing or malformed public member, and
+/// keys whose `alg` is a signature algorithm for another key type (`EdDSA` on an RSA key).
+///
+/// Nothing is lost: every entry that is a JWK at all (an object with a `kty`) is kept whole,
+/// unknown members included, in [`keys`](Self::keys) or in [`SkippedKey::key`].
 ///
 /// Look keys up with [`find_by_kid`](Self::find_by_kid), or with [`select`](Self::select) /
 /// [`candidates`](Self::candidates) for a JWS algorithm, which also work when a token's header
-/// names no `kid`.
+/// names no `kid` and only ever offer keys that can verify it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Jwks {
-    /// The keys that could be read.
-    pub keys: Vec<JWK<Empty>>,
+    /// The keys this library can use, in set order.
+    pub keys: Vec<Jwk>,
     /// The keys that were left out, with the reason.
     pub skipped: Vec<SkippedKey>,
     /// When the set was received.
@@ -48,6 +50,9 @@ pub struct SkippedKey {
     pub kty: Option<String>,
     /// Why it was left out.
     pub reason: String,
+    /// The key itself, exactly as received, when it is a JWK (an object with a `kty`) this
+    /// library cannot use; `None` when it is not a JWK at all.
+    pub key: Option<Jwk>,
 }
 
 impl Jwks {
@@ -62,6 +67,9 @@ impl Jwks {
     /// ]}"#).unwrap();
     /// assert_eq!(jwks.keys.len(), 1);
     /// assert_eq!(jwks.skipped[0].kid.as_deref(), Some("b"));
+    /// // The skipped key is still there, whole.
+    /// let pq = jwks.skipped[0].key.as_ref().unwrap();
+    /// assert_eq!(pq.alg(), Some("ML-DSA-44"));
     /// ```
     ///
     /// # Errors
@@ -74,44 +82,55 @@ impl Jwks {
     /// Reads a JWK set document like [`from_json`](Self::from_json); with
     /// `tolerate_malformed_values`, key members (`n`, `e`, `x`, `y`) written in standard base64
     /// (`+`, `/`, `=` padding, as Battle.net's keys are) instead of the base64url RFC 7517
-    /// requires are read too. The two alphabets differ only in those characters, so the value
-    /// is not in doubt; strictly, such a key is skipped.
+    /// requires are read too, and kept rewritten in base64url. The two alphabets differ only in
+    /// those characters, so the value is not in doubt; strictly, such a key is skipped.
     /// [`load_jwks`] passes [`Quirks::tolerate_malformed_values`](crate::Quirks::tolerate_malformed_values).
     ///
     /// # Errors
     ///
     /// As [`from_json`](Self::from_json).
     pub fn from_json_with(body: &[u8], tolerate_malformed_values: bool) -> Result<Self, String> {
-        let document: Value =
+        let mut document: Value =
             serde_json::from_slice(body).map_err(|error| format!("not JSON: {error}"))?;
-        let Value::Object(mut document) = document else {
-            return Err("the document is not a JSON object".to_owned());
-        };
-        let Some(Value::Array(entries)) = document.remove("keys") else {
-            return Err("the document has no \"keys\" array".to_owned());
-        };
-        let mut keys = Vec::with_capacity(entries.len());
-        let mut skipped = Vec::new();
-        for (index, mut entry) in entries.into_iter().enumerate() {
-            if tolerate_malformed_values {
-                to_base64url(&mut entry);
+        let total = match document.get_mut("keys") {
+            Some(Value::Array(entries)) => {
+                if tolerate_malformed_values {
+                    entries.iter_mut().for_each(to_base64url);
+                }
+                entries.len()
             }
-            let text = |name: &str| entry.get(name).and_then(Value::as_str).map(str::to_owned);
-            let (kid, kty, crv) = (text("kid"), text("kty"), text("crv"));
-            let parsed = if !entry.is_object() {
-                Err("the key is not a JSON object".to_owned())
-            } else if let Some(reason) = unsupported(kty.as_deref(), crv.as_deref()) {
-                Err(reason)
-            } else {
-                serde_json::from_value::<JWK<Empty>>(entry).map_err(|error| error.to_string())
-            };
-            match parsed {
-                Ok(key) => keys.push(key),
-                Err(reason) => skipped.push(SkippedKey {
+            // The reader below names the problem: not an object, or no `keys` array.
+            _ => 0,
+        };
+        let (set, rejected) =
+            JwkSet::from_value_tolerant(document).map_err(|error| error.to_string())?;
+
+        let mut keys = Vec::with_capacity(set.keys.len());
+        let mut skipped = Vec::new();
+        let mut rejected = rejected.into_iter().peekable();
+        let mut read = set.keys.into_iter();
+        // The reader returns the JWKs in order and the rest with their positions: walk the
+        // positions to give every skipped key its index.
+        for index in 0..total {
+            if let Some(not_a_key) = rejected.next_if(|key| key.index == index) {
+                skipped.push(SkippedKey {
                     index,
-                    kid,
-                    kty,
+                    kid: not_a_key.kid,
+                    kty: None,
+                    reason: not_a_key.error.to_string(),
+                    key: None,
+                });
+                continue;
+            }
+            let Some(key) = read.next() else { break };
+            match unusable(&key) {
+                None => keys.push(key),
+                Some(reason) => skipped.push(SkippedKey {
+                    index,
+                    kid: key.kid().map(str::to_owned),
+                    kty: Some(key.kty().to_owned()),
                     reason,
+                    key: Some(key),
                 }),
             }
         }
@@ -124,26 +143,25 @@ impl Jwks {
     }
 
     /// The key with this `kid`, whatever its type or use; the first one if the set repeats a
-    /// `kid`.
-    pub fn find_by_kid(&self, kid: &str) -> Option<&JWK<Empty>> {
-        self.keys
-            .iter()
-            .find(|key| key.common.key_id.as_deref() == Some(kid))
+    /// `kid`. Skipped keys are not searched.
+    pub fn find_by_kid(&self, kid: &str) -> Option<&Jwk> {
+        self.keys.iter().find(|key| key.kid() == Some(kid))
     }
 
     /// The key with this `kid`; the same as [`find_by_kid`](Self::find_by_kid).
-    pub fn find(&self, kid: &str) -> Option<&JWK<Empty>> {
+    pub fn find(&self, kid: &str) -> Option<&Jwk> {
         self.find_by_kid(kid)
     }
 
-    /// The keys that can verify a JWS signed with `alg` (`"RS256"`, `"ES384"`, …), in set
-    /// order; with a `kid`, only keys of that `kid`.
+    /// The keys that can verify a JWS signed with `alg` (`"RS256"`, `"ES384"`, `"EdDSA"`, …),
+    /// in set order; with a `kid`, only keys of that `kid`.
     ///
-    /// A key fits when its type suits the algorithm (`RS*` and `PS*`: `RSA`; `ES256`: `EC`
-    /// P-256; `ES384`: `EC` P-384), its `use` is absent or `sig`, and its `alg` is absent or
-    /// `alg`. Other algorithms (`HS*`, which use the client secret, `none`, `EdDSA`, …) fit no
-    /// key.
-    pub fn candidates(&self, kid: Option<&str>, alg: &str) -> Vec<&JWK<Empty>> {
+    /// A key fits when [`oidc_types::jws::can_verify`] says so: its type suits the algorithm
+    /// (`RS*` and `PS*`: `RSA`; `ES256`: `EC` P-256; `ES384`: `EC` P-384; `EdDSA`, `Ed25519`:
+    /// `OKP` Ed25519), its `use` is absent or `sig`, its `key_ops` absent or holding `verify`,
+    /// and its `alg` absent or `alg`. Other algorithms (`HS*`, which use the client secret,
+    /// `none`, `ES512`, …) fit no key.
+    pub fn candidates(&self, kid: Option<&str>, alg: &str) -> Vec<&Jwk> {
         self.keys.iter().filter(|key| fits(key, kid, alg)).collect()
     }
 
@@ -152,8 +170,9 @@ impl Jwks {
     ///
     /// Without a `kid`, OIDC Core §10.1 expects the set to hold one key for the purpose, which
     /// is what this picks: a set with an RSA signing key, an RSA encryption key, an EC P-256
-    /// key and an Ed25519 key gives the RSA signing key for `RS256` and the P-256 key for
-    /// `ES256`. When several keys fit, try each of [`candidates`](Self::candidates) instead.
+    /// key and an Ed25519 key gives the RSA signing key for `RS256`, the P-256 key for `ES256`
+    /// and the Ed25519 key for `EdDSA`. When several keys fit, try each of
+    /// [`candidates`](Self::candidates) instead.
     ///
     /// ```
     /// use oidc_discovery::Jwks;
@@ -166,15 +185,15 @@ impl Jwks {
     /// // The only RSA key is for encryption.
     /// assert!(jwks.select(None, "RS256").is_none());
     /// ```
-    pub fn select(&self, kid: Option<&str>, alg: &str) -> Option<&JWK<Empty>> {
+    pub fn select(&self, kid: Option<&str>, alg: &str) -> Option<&Jwk> {
         self.keys.iter().find(|key| fits(key, kid, alg))
     }
 }
 
 /// Whether `key` can verify a JWS signed with `alg` and, with a `kid`, has that `kid`: the rule
 /// of [`Jwks::candidates`].
-pub(crate) fn fits(key: &JWK<Empty>, kid: Option<&str>, alg: &str) -> bool {
-    kid.is_none_or(|kid| key.common.key_id.as_deref() == Some(kid)) && verifies(key, alg)
+fn fits(key: &Jwk, kid: Option<&str>, alg: &str) -> bool {
+    kid.is_none_or(|kid| key.kid() == Some(kid)) && can_verify(key, alg)
 }
 
 /// Rewrites the public key members of `key` from standard base64 to base64url.
@@ -191,52 +210,44 @@ fn to_base64url(key: &mut Value) {
     }
 }
 
-/// Why a key of this `kty` / `crv` is left out, or `None` when biscuit and ring can use it.
-fn unsupported(kty: Option<&str>, crv: Option<&str>) -> Option<String> {
-    match (kty, crv) {
-        (Some("RSA" | "oct"), _) | (Some("EC"), Some("P-256" | "P-384")) => None,
-        (Some("EC"), Some(curve)) => Some(format!("unsupported curve {curve:?}")),
-        (Some("EC"), None) => Some("an EC key without crv".to_owned()),
-        (Some(kty), Some(curve)) => Some(format!("unsupported key type {kty:?} ({curve})")),
-        (Some(kty), None) => Some(format!("unsupported key type {kty:?}")),
-        (None, _) => Some("the key has no kty".to_owned()),
-    }
-}
-
-/// Whether `key` can verify a JWS of algorithm `alg` (JOSE name).
-fn verifies(key: &JWK<Empty>, alg: &str) -> bool {
-    let Some(wanted) = signature_algorithm(alg) else {
-        return false;
+/// Why `key` is left out of [`Jwks::keys`], or `None` when it is kept.
+fn unusable(key: &Jwk) -> Option<String> {
+    let kty = key.kty();
+    let members: &[&str] = match (kty, key.crv()) {
+        ("RSA", _) => &["n", "e"],
+        ("oct", _) => &["k"],
+        ("EC", Some("P-256" | "P-384")) => &["x", "y"],
+        ("OKP", Some("Ed25519")) => &["x"],
+        ("EC", Some(curve)) => return Some(format!("unsupported curve {curve:?}")),
+        ("EC", None) => return Some("an EC key without crv".to_owned()),
+        (kty, Some(curve)) => return Some(format!("unsupported key type {kty:?} ({curve})")),
+        (kty, None) => return Some(format!("unsupported key type {kty:?}")),
     };
-    if matches!(key.common.public_key_use, Some(ref usage) if *usage != PublicKeyUse::Signature) {
-        return false;
+    if let Some(member) = members
+        .iter()
+        .find(|member| key.decode_member(member).is_none())
+    {
+        return Some(format!("member {member:?} is missing or not base64url"));
     }
-    if let Some(declared) = key.common.algorithm {
-        if declared != Algorithm::Signature(wanted) {
-            return false;
-        }
-    }
-    use SignatureAlgorithm::{ES256, ES384, PS256, PS384, PS512, RS256, RS384, RS512};
-    match (&key.algorithm, wanted) {
-        (AlgorithmParameters::RSA(_), RS256 | RS384 | RS512 | PS256 | PS384 | PS512) => true,
-        (AlgorithmParameters::EllipticCurve(ec), ES256) => ec.curve == EllipticCurve::P256,
-        (AlgorithmParameters::EllipticCurve(ec), ES384) => ec.curve == EllipticCurve::P384,
-        _ => false,
-    }
+    let alg = key.alg()?;
+    let (wanted_kty, wanted_crv) = signature_key_type(alg)?;
+    let fits = kty == wanted_kty && wanted_crv.is_none_or(|crv| key.crv() == Some(crv));
+    (!fits).then(|| format!("alg {alg:?} is not for this key type"))
 }
 
-/// The asymmetric JWS algorithms this library verifies, by JOSE name.
-pub(crate) fn signature_algorithm(alg: &str) -> Option<SignatureAlgorithm> {
-    use SignatureAlgorithm::{ES256, ES384, PS256, PS384, PS512, RS256, RS384, RS512};
+/// The key type (and curve, when the algorithm fixes one) of the registered JWS algorithms;
+/// `None` for anything else (encryption algorithms, unknown names).
+fn signature_key_type(alg: &str) -> Option<(&'static str, Option<&'static str>)> {
     Some(match alg {
-        "RS256" => RS256,
-        "RS384" => RS384,
-        "RS512" => RS512,
-        "PS256" => PS256,
-        "PS384" => PS384,
-        "PS512" => PS512,
-        "ES256" => ES256,
-        "ES384" => ES384,
+        "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" => ("RSA", None),
+        "ES256" => ("EC", Some("P-256")),
+        "ES384" => ("EC", Some("P-384")),
+        "ES512" => ("EC", Some("P-521")),
+        "ES256K" => ("EC", Some("secp256k1")),
+        "EdDSA" => ("OKP", None),
+        "Ed25519" => ("OKP", Some("Ed25519")),
+        "Ed448" => ("OKP", Some("Ed448")),
+        "HS256" | "HS384" | "HS512" => ("oct", None),
         _ => return None,
     })
 }
@@ -322,7 +333,7 @@ mod tests {
     fn keys_that_cannot_be_verified_are_skipped_with_a_reason() {
         let body = serde_json::json!({"keys": [
             {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
-            {"kty": "OKP", "crv": "X25519", "kid": "x", "x": "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"},
+            {"kty": "OKP", "crv": "X25519", "kid": "x", "x": "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo", "x-vendor": 1},
             {"kty": "EC", "crv": "P-521", "kid": "p521", "x": "AA", "y": "AA"},
             {"kty": "EC", "kid": "nocrv", "x": P256_X, "y": P256_Y},
             {"kty": "RSA", "kid": "eddsa-alg", "alg": "EdDSA", "n": RSA_N, "e": "AQAB"},
@@ -332,19 +343,67 @@ mod tests {
             {"kty": "RSA", "kid": "good", "n": RSA_N, "e": "AQAB"}
         ]});
         let jwks = Jwks::from_json(&serde_json::to_vec(&body).unwrap()).unwrap();
-        assert_eq!(jwks.keys.len(), 1);
-        assert!(jwks.find_by_kid("good").is_some());
+        // Ed25519 keys verify EdDSA, so they are kept.
+        let kept: Vec<_> = jwks.keys.iter().map(Jwk::kid).collect();
+        assert_eq!(kept, [Some("ed"), Some("good")]);
+        assert!(jwks.select(None, "EdDSA").is_some());
         let skipped: Vec<_> = jwks
             .skipped
             .iter()
             .map(|key| (key.index, key.kid.as_deref(), key.reason.as_str()))
             .collect();
-        assert_eq!(skipped.len(), 8, "{skipped:?}");
-        assert_eq!(skipped[0].2, "unsupported key type \"OKP\" (Ed25519)");
-        assert_eq!(skipped[2].2, "unsupported curve \"P-521\"");
-        assert_eq!(skipped[3].2, "an EC key without crv");
-        assert_eq!(skipped[6].2, "the key has no kty");
-        assert_eq!(skipped[7], (7, None, "the key is not a JSON object"));
+        assert_eq!(
+            skipped,
+            [
+                (1, Some("x"), "unsupported key type \"OKP\" (X25519)"),
+                (2, Some("p521"), "unsupported curve \"P-521\""),
+                (3, Some("nocrv"), "an EC key without crv"),
+                (
+                    4,
+                    Some("eddsa-alg"),
+                    "alg \"EdDSA\" is not for this key type"
+                ),
+                (5, Some("es256k"), "alg \"ES256K\" is not for this key type"),
+                (6, Some("no-kty"), "the key has no kty"),
+                (7, None, "the key is not a JSON object"),
+            ]
+        );
+        // A key that is a JWK is kept whole, even when it cannot be used.
+        let x25519 = jwks.skipped[0].key.as_ref().unwrap();
+        assert_eq!(x25519.as_object(), body["keys"][1].as_object().unwrap());
+        assert_eq!(jwks.skipped[0].kty.as_deref(), Some("OKP"));
+        assert_eq!(jwks.skipped[5].key, None);
+        assert_eq!(jwks.skipped[6].key, None);
+    }
+
+    #[test]
+    fn keys_with_malformed_public_members_are_skipped() {
+        let body = serde_json::json!({"keys": [
+            {"kty": "RSA", "kid": "no-e", "n": RSA_N},
+            {"kty": "RSA", "kid": "padded", "n": RSA_N, "e": "AQAB="},
+            {"kty": "EC", "crv": "P-384", "kid": "y-number", "x": P256_X, "y": 5},
+            {"kty": "OKP", "crv": "Ed25519", "kid": "no-x"},
+            {"kty": "RSA", "kid": "enc-384", "alg": "RSA-OAEP-384", "use": "enc", "n": RSA_N, "e": "AQAB"}
+        ]});
+        let jwks = Jwks::from_json(&serde_json::to_vec(&body).unwrap()).unwrap();
+        let reasons: Vec<_> = jwks
+            .skipped
+            .iter()
+            .map(|key| (key.kid.as_deref(), key.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                (Some("no-e"), "member \"e\" is missing or not base64url"),
+                (Some("padded"), "member \"e\" is missing or not base64url"),
+                (Some("y-number"), "member \"y\" is missing or not base64url"),
+                (Some("no-x"), "member \"x\" is missing or not base64url"),
+            ]
+        );
+        // An encryption algorithm biscuit did not know is kept, and never offered to verify.
+        assert_eq!(jwks.keys.len(), 1);
+        assert_eq!(jwks.keys[0].alg(), Some("RSA-OAEP-384"));
+        assert!(jwks.candidates(None, "RS256").is_empty());
     }
 
     #[test]
@@ -358,7 +417,7 @@ mod tests {
         ]});
         let jwks = Jwks::from_json(&serde_json::to_vec(&body).unwrap()).unwrap();
         assert!(jwks.skipped.is_empty(), "{:?}", jwks.skipped);
-        let position = |key: Option<&JWK<Empty>>| {
+        let position = |key: Option<&Jwk>| {
             key.and_then(|key| jwks.keys.iter().position(|k| std::ptr::eq(k, key)))
         };
         // No kid: the encryption keys and the PS256-only key are passed over for RS256.

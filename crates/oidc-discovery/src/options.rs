@@ -1,9 +1,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use biscuit::jwk::JWK;
-use biscuit::Empty;
 use oidc_http::HttpClient;
+use oidc_types::Jwk;
 use serde_json::{Map, Value};
 
 use crate::ExpiryPolicy;
@@ -31,12 +30,13 @@ pub struct DiscoveryOptions {
     /// Keys trusted to sign a provider's `signed_metadata` (RFC 8414 §2.1).
     ///
     /// When this is `Some` and a document carries `signed_metadata`, the JWT must verify with
-    /// one of these keys (RS256/384/512, PS256/384/512, ES256 or ES384), its `iss` claim must be
+    /// one of these keys (RS256/384/512, PS256/384/512, ES256, ES384 or EdDSA, see
+    /// [`oidc_types::jws::verify_compact`]), its `iss` claim must be
     /// the issuer being loaded, and its claims then replace the plain members of the same name
     /// before the document is validated. A document without `signed_metadata` loads as usual.
     /// When `None` (the default), `signed_metadata` is kept as the string received and not
     /// interpreted: unverified claims must never override anything.
-    pub trusted_metadata_keys: Option<Vec<JWK<Empty>>>,
+    pub trusted_metadata_keys: Option<Vec<Jwk>>,
 }
 
 impl DiscoveryOptions {
@@ -72,7 +72,7 @@ impl DiscoveryOptions {
 
     /// Verifies and applies `signed_metadata` with these keys; see
     /// [`trusted_metadata_keys`](Self::trusted_metadata_keys).
-    pub fn with_trusted_metadata_keys(mut self, keys: Vec<JWK<Empty>>) -> Self {
+    pub fn with_trusted_metadata_keys(mut self, keys: Vec<Jwk>) -> Self {
         self.trusted_metadata_keys = Some(keys);
         self
     }

@@ -3,20 +3,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use biscuit::jwk::{AlgorithmParameters, JWK};
-use biscuit::jws::{Compact, Secret};
-use biscuit::{CompactJson, Empty};
-use serde::{Deserialize, Serialize};
+use oidc_types::jws::{verify_compact, JwsError};
+use oidc_types::Jwk;
 use serde_json::{Map, Value};
-
-use crate::jwks::{fits, signature_algorithm};
-
-/// The JWT claims, kept as a JSON object so every metadata member survives.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-struct Claims(Map<String, Value>);
-
-impl CompactJson for Claims {}
 
 /// JWT claims that describe the token itself rather than the server; they are checked here and
 /// never copied into the metadata.
@@ -24,50 +13,39 @@ const JWT_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 
 /// Verifies `token` with one of `keys` and returns the metadata claims to overlay.
 ///
-/// The header's `alg` must be one [`Jwks::candidates`](crate::Jwks::candidates) knows (RS*,
-/// PS*, ES256, ES384: `none` and HMAC are refused, as a MAC key would have to be shared with the
-/// provider), the key is picked by the header's `kid` when there is one, and `iss` must satisfy
-/// `issuer_ok`. An `exp` in the past or an `nbf` in the future is refused.
+/// The signature is checked by [`oidc_types::jws::verify_compact`]: the header's `alg` must be
+/// one it supports (RS*, PS*, ES256, ES384, EdDSA: `none` and HMAC are refused, as a MAC key
+/// would have to be shared with the provider), the key is picked by the header's `kid` when
+/// there is one, and by type, `alg`, `use` and `key_ops`. Then `iss` must satisfy `issuer_ok`,
+/// and an `exp` in the past or an `nbf` in the future is refused.
 pub(crate) fn verify(
     token: &str,
-    keys: &[JWK<Empty>],
+    keys: &[Jwk],
     issuer_ok: impl Fn(&str) -> bool,
 ) -> Result<Map<String, Value>, String> {
-    let compact = Compact::<Claims, Empty>::new_encoded(token);
-    let header = compact
-        .unverified_header()
-        .map_err(|error| format!("not a compact JWS: {error}"))?;
-    let algorithm = header.registered.algorithm;
-    // The header's algorithm as its JOSE name; biscuit serializes it as a plain string.
-    let alg = serde_json::to_value(algorithm)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    if signature_algorithm(&alg).is_none() {
-        return Err(format!("algorithm {alg:?} is not accepted"));
+    let verified = verify_compact(token, keys, |_| true).map_err(describe)?;
+    match serde_json::from_slice(&verified.payload) {
+        Ok(Value::Object(claims)) => check_claims(claims, issuer_ok),
+        _ => Err("its payload is not a JSON object".to_owned()),
     }
-    let kid = header.registered.key_id.as_deref();
-    let candidates: Vec<&JWK<Empty>> = keys.iter().filter(|key| fits(key, kid, &alg)).collect();
-    if candidates.is_empty() {
-        return Err(match kid {
-            Some(kid) => format!("no trusted key with kid {kid:?} verifies {alg}"),
-            None => format!("no trusted key verifies {alg}"),
-        });
+}
+
+/// The reason given in [`DiscoveryError::InvalidSignedMetadata`](crate::DiscoveryError).
+fn describe(error: JwsError) -> String {
+    match error {
+        JwsError::Malformed { reason } => format!("not a compact JWS: {reason}"),
+        JwsError::Unsigned => "algorithm \"none\" is not accepted".to_owned(),
+        JwsError::UnsupportedAlgorithm { alg } => format!("algorithm {alg:?} is not accepted"),
+        JwsError::UnknownKey { kid, alg }
+        | JwsError::NoMatchingKey {
+            alg,
+            kid: Some(kid),
+        } => format!("no trusted key with kid {kid:?} verifies {alg}"),
+        JwsError::NoMatchingKey { alg, kid: None } => format!("no trusted key verifies {alg}"),
+        JwsError::InvalidKey { reason } => format!("no trusted key can be used: {reason}"),
+        JwsError::BadSignature => "the signature does not verify with any trusted key".to_owned(),
+        other => other.to_string(),
     }
-    let claims = candidates
-        .into_iter()
-        .find_map(|key| {
-            let secret = match &key.algorithm {
-                AlgorithmParameters::RSA(rsa) => rsa.jws_public_key_secret(),
-                AlgorithmParameters::EllipticCurve(ec) => ec.jws_public_key_secret(),
-                // `fits` admits only RSA and EC keys; nothing else is a public key.
-                _ => Secret::None,
-            };
-            let decoded = compact.decode(&secret, algorithm).ok()?;
-            decoded.payload().ok().map(|claims| claims.0.clone())
-        })
-        .ok_or_else(|| "the signature does not verify with any trusted key".to_owned())?;
-    check_claims(claims, issuer_ok)
 }
 
 fn check_claims(
@@ -149,6 +127,10 @@ mod tests {
     #[test]
     fn garbage_and_unaccepted_algorithms_are_refused() {
         let error = verify("not a jwt", &[], |_| true).unwrap_err();
+        assert_eq!(
+            error,
+            "not a compact JWS: expected 3 dot-separated parts, found 1"
+        );
         assert!(error.starts_with("not a compact JWS"), "{error}");
         // {"alg":"none"}.{"iss":"x"}.
         let error = verify("eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.", &[], |_| true).unwrap_err();

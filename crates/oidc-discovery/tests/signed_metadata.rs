@@ -10,16 +10,15 @@
 
 use std::sync::Arc;
 
-use biscuit::jwk::JWK;
-use biscuit::Empty;
 use oidc_discovery::{load_configuration, DiscoveryError, DiscoveryOptions, Quirks};
 use oidc_http::HyperClient;
 use oidc_test_provider::TestProvider;
+use oidc_types::Jwk;
 use ring::rand::SystemRandom;
 use ring::rsa::PublicKeyComponents;
 use ring::signature::{
-    EcdsaKeyPair, KeyPair, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING, RSA_PKCS1_SHA256,
-    RSA_PSS_SHA256,
+    EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING,
+    RSA_PKCS1_SHA256, RSA_PSS_SHA256,
 };
 use serde_json::{json, Value};
 
@@ -44,6 +43,7 @@ fn b64(bytes: &[u8]) -> String {
 enum TestKey {
     Ec(EcdsaKeyPair),
     Rsa(RsaKeyPair, &'static str),
+    Ed25519(Ed25519KeyPair),
 }
 
 impl TestKey {
@@ -56,6 +56,11 @@ impl TestKey {
         )
     }
 
+    fn ed25519() -> Self {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+        Self::Ed25519(Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap())
+    }
+
     fn rsa(alg: &'static str) -> Self {
         Self::Rsa(RsaKeyPair::from_pkcs8(RSA_PKCS8).unwrap(), alg)
     }
@@ -64,16 +69,20 @@ impl TestKey {
         match self {
             Self::Ec(_) => "ES256",
             Self::Rsa(_, alg) => alg,
+            Self::Ed25519(_) => "EdDSA",
         }
     }
 
-    fn jwk(&self, kid: &str) -> JWK<Empty> {
+    fn jwk(&self, kid: &str) -> Jwk {
         let value = match self {
             Self::Ec(pair) => {
                 // An uncompressed SEC1 point: 0x04, then x and y of 32 bytes each.
                 let point = pair.public_key().as_ref();
                 json!({"kty": "EC", "crv": "P-256", "kid": kid,
                        "x": b64(&point[1..33]), "y": b64(&point[33..65])})
+            }
+            Self::Ed25519(pair) => {
+                json!({"kty": "OKP", "crv": "Ed25519", "kid": kid, "x": b64(pair.public_key().as_ref())})
             }
             Self::Rsa(pair, _) => {
                 let components = PublicKeyComponents::<Vec<u8>>::from(pair.public());
@@ -97,6 +106,7 @@ impl TestKey {
         let rng = SystemRandom::new();
         let signature = match self {
             Self::Ec(pair) => pair.sign(&rng, input.as_bytes()).unwrap().as_ref().to_vec(),
+            Self::Ed25519(pair) => pair.sign(input.as_bytes()).as_ref().to_vec(),
             Self::Rsa(pair, alg) => {
                 let padding: &dyn ring::signature::RsaEncoding = if *alg == "PS256" {
                     &RSA_PSS_SHA256
@@ -139,7 +149,12 @@ fn signed_claims(provider: &TestProvider) -> Value {
 
 #[tokio::test]
 async fn verified_claims_take_precedence_for_every_algorithm() {
-    for key in [TestKey::ec(), TestKey::rsa("RS256"), TestKey::rsa("PS256")] {
+    for key in [
+        TestKey::ec(),
+        TestKey::rsa("RS256"),
+        TestKey::rsa("PS256"),
+        TestKey::ed25519(),
+    ] {
         let provider = TestProvider::start().await;
         let token = key.sign("k1", &signed_claims(&provider));
         serve_signed(&provider, &token);

@@ -311,8 +311,7 @@ impl RegistrationErrorKind {
     pub fn oauth_error(&self) -> Option<&OAuthError> {
         match self {
             Self::Provider { error, .. } => Some(error),
-            Self::TokenRejected { error, .. }
-            | Self::NotPermitted { error, .. } => error.as_ref(),
+            Self::TokenRejected { error, .. } | Self::NotPermitted { error, .. } => error.as_ref(),
             _ => None,
         }
     }

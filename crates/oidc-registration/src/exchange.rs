@@ -159,7 +159,8 @@ pub(crate) fn read_registration(
         None => RegistrationResponse::from_json(body),
         Some(client_id) => RegistrationResponse::from_management_json(body, client_id),
     };
-    let mut answer = read.map_err(|source| RegistrationErrorKind::InvalidResponse { status, source })?;
+    let mut answer =
+        read.map_err(|source| RegistrationErrorKind::InvalidResponse { status, source })?;
     if !oidc_http::is_json_content_type(response.headers()) {
         answer.problems.push(ResponseProblem::ContentType {
             content_type: response
@@ -280,8 +281,12 @@ mod tests {
         let clean = read(201, &json, r#"{"client_id":"a"}"#).unwrap();
         assert!(clean.problems.is_empty());
 
-        let odd = read(202, &[("content-type", "text/plain")], "\u{feff}{\"client_id\":\"a\",\"client_secret\":\"s\"}")
-            .unwrap();
+        let odd = read(
+            202,
+            &[("content-type", "text/plain")],
+            "\u{feff}{\"client_id\":\"a\",\"client_secret\":\"s\"}",
+        )
+        .unwrap();
         assert_eq!(odd.client_secret.as_ref().map(Secret::expose), Some("s"));
         assert_eq!(
             odd.problems,

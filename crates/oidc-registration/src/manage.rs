@@ -167,7 +167,9 @@ pub async fn replace_client(
     instrument(Operation::UpdateClient, &issuer, async {
         let during = |kind| RegistrationError::new(RegistrationOperation::Update, kind);
         if options.validation != Validation::Off {
-            metadata.validate().map_err(|errors| during(errors.into()))?;
+            metadata
+                .validate()
+                .map_err(|errors| during(errors.into()))?;
         }
         let object = metadata
             .to_json_object()
@@ -243,9 +245,7 @@ async fn exchange(
 /// The configuration URI and token, after checking the URI may carry the token: https, or http
 /// to this machine only, whatever the HTTP client would allow (the token grants full control
 /// of the registration).
-fn management_target(
-    client: &RegisteredClient,
-) -> Result<(&str, &Secret), RegistrationErrorKind> {
+fn management_target(client: &RegisteredClient) -> Result<(&str, &Secret), RegistrationErrorKind> {
     let not_manageable = |missing| RegistrationErrorKind::NotManageable {
         client_id: client.client_id.clone(),
         missing,

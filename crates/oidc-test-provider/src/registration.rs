@@ -253,8 +253,7 @@ fn validate(metadata: &Map<String, Value>) -> Result<(), Rejection> {
         // The form `auth_method_as_array` echoes; a client that sends back what it was told
         // must not be refused for it.
         Some(Value::Array(items))
-            if items.len() == 1
-                && items[0].as_str().is_some_and(|m| AUTH_METHODS.contains(&m)) =>
+            if items.len() == 1 && items[0].as_str().is_some_and(|m| AUTH_METHODS.contains(&m)) =>
         {
             items[0].as_str().unwrap_or_default()
         }

@@ -4,11 +4,20 @@
 //! - [`ClientMetadata`]: every field a client can register (OIDC DCR 1.0 §2, RFC 7591 §2, and the
 //!   logout, mTLS, DPoP, PAR, JAR, JARM and CIBA extensions), language-tagged names, and
 //!   `extra_fields` for anything else. [`ClientMetadata::validate`] reports every problem at once.
-//! - [`RegistrationResponse`]: what a provider answers to a registration (RFC 7591 §3.2.1).
+//! - [`RegistrationResponse`]: what a provider answers to a registration (RFC 7591 §3.2.1),
+//!   read in two stages so that credentials are never lost to an odd answer; oddities are
+//!   [`ResponseProblem`]s.
 //! - [`RegisteredClient`]: a registration kept between management calls (RFC 7592), updated
-//!   in place when the provider rotates its credentials.
+//!   in place when the provider rotates its credentials, holding the provider's metadata
+//!   object exactly as received so that updates change only what the caller changes.
+//! - [`ErrorCategory`]: caller / refused / transport / protocol, the category every error of
+//!   the workspace reports.
 //! - [`ProviderMetadata`]: an OpenID Provider's configuration (OIDC Discovery §3, RFC 8414) with
 //!   the spec defaults available through accessors.
+//! - [`Jwk`] and [`JwkSet`]: JSON Web Keys kept exactly as received, whatever their type, with
+//!   private-member detection and RFC 7638 thumbprints.
+//! - [`jws`]: compact JWS verification with public JWKs, shared by software statements and
+//!   `oidc-discovery`'s `signed_metadata`.
 //! - [`Secret`]: credentials that never show in `Debug` output.
 //! - [`OAuthError`]: the error object a provider answers with.
 //!
@@ -21,6 +30,8 @@
 
 mod client_metadata;
 mod error_category;
+mod jwk;
+pub mod jws;
 mod language;
 mod oauth_error;
 mod provider_metadata;
@@ -33,6 +44,7 @@ mod values;
 
 pub use client_metadata::{ClientMetadata, FieldProblem};
 pub use error_category::ErrorCategory;
+pub use jwk::{Jwk, JwkError, JwkSet, RejectedKey};
 pub use language::{LanguageTag, Localized};
 pub use oauth_error::{OAuthError, OAuthErrorCode};
 pub use provider_metadata::{ParseOptions, ProviderMetadata, ProviderMetadataError};

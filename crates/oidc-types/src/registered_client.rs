@@ -210,7 +210,10 @@ impl RegisteredClient {
     /// # Errors
     ///
     /// [`ClientIdMismatch`] when the answer is about another client; nothing is changed.
-    pub fn apply(&mut self, response: RegistrationResponse) -> Result<AppliedAnswer, ClientIdMismatch> {
+    pub fn apply(
+        &mut self,
+        response: RegistrationResponse,
+    ) -> Result<AppliedAnswer, ClientIdMismatch> {
         self.take_in(response, None)
     }
 
@@ -246,7 +249,9 @@ impl RegisteredClient {
                 found: response.client_id,
             });
         }
-        let echoed = response.has_echoed_metadata().then(|| response.metadata_object());
+        let echoed = response
+            .has_echoed_metadata()
+            .then(|| response.metadata_object());
         let mut problems = response.problems;
         let changes = CredentialChanges {
             client_secret_rotated: replace_if_new(&mut self.client_secret, response.client_secret),
@@ -449,7 +454,10 @@ mod tests {
             .unwrap();
         assert!(applied.changes.client_secret_rotated);
         assert_eq!(client.client_secret_expires_at, None);
-        assert_eq!(applied.problems[0].member(), Some("client_secret_expires_at"));
+        assert_eq!(
+            applied.problems[0].member(),
+            Some("client_secret_expires_at")
+        );
         // The same secret again with no expiry: nothing rotated, the expiry stays.
         client.client_secret_expires_at = Some(7);
         let applied = client

@@ -155,9 +155,9 @@ impl fmt::Display for ResponseProblem {
                 "the answer's content type is {content_type:?}, not application/json; its JSON \
                  body was read all the same"
             ),
-            Self::ContentType { content_type: None } => f.write_str(
-                "the answer has no content type; its JSON body was read all the same",
-            ),
+            Self::ContentType { content_type: None } => {
+                f.write_str("the answer has no content type; its JSON body was read all the same")
+            }
             Self::Status { status } => write!(
                 f,
                 "the provider answered with status {status}, not the one the protocol asks for; \
@@ -289,7 +289,9 @@ impl RegistrationResponse {
     pub fn from_json_object(object: Map<String, Value>) -> Result<Self, RegistrationResponseError> {
         Self::read(object, None).map_err(|(reason, object)| {
             // Writing a `Map` out cannot fail.
-            reason.into_error(RawBody::new(serde_json::to_vec(&object).unwrap_or_default()))
+            reason.into_error(RawBody::new(
+                serde_json::to_vec(&object).unwrap_or_default(),
+            ))
         })
     }
 
@@ -485,14 +487,16 @@ fn read_text_credential(
     object: &Map<String, Value>,
     member: &'static str,
 ) -> (Option<String>, Option<ResponseProblem>) {
-    let problem =
-        |message: String| Some(ResponseProblem::Credential(FieldProblem::new(member, message)));
+    let problem = |message: String| {
+        Some(ResponseProblem::Credential(FieldProblem::new(
+            member, message,
+        )))
+    };
     match object.get(member) {
         None | Some(Value::Null) => (None, None),
-        Some(Value::String(text)) if text.is_empty() => (
-            None,
-            problem("an empty string; left out".to_owned()),
-        ),
+        Some(Value::String(text)) if text.is_empty() => {
+            (None, problem("an empty string; left out".to_owned()))
+        }
         Some(Value::String(text)) => (Some(text.clone()), None),
         Some(Value::Number(number)) => (
             Some(number.to_string()),
@@ -515,19 +519,23 @@ fn read_seconds(
     object: &Map<String, Value>,
     member: &'static str,
 ) -> (Option<i64>, Option<ResponseProblem>) {
-    let problem =
-        |message: String| Some(ResponseProblem::Credential(FieldProblem::new(member, message)));
+    let problem = |message: String| {
+        Some(ResponseProblem::Credential(FieldProblem::new(
+            member, message,
+        )))
+    };
     let (number, from_text) = match object.get(member) {
         None | Some(Value::Null) => return (None, None),
         Some(Value::Number(number)) => (number.clone(), false),
         Some(Value::String(text)) => match text.trim().parse::<Number>() {
             Ok(number) => (number, true),
-            Err(_) => {
-                return (
-                    None,
-                    problem("expected seconds since the Unix epoch, found a non-numeric string; left out".to_owned()),
-                )
-            }
+            Err(_) => return (
+                None,
+                problem(
+                    "expected seconds since the Unix epoch, found a non-numeric string; left out"
+                        .to_owned(),
+                ),
+            ),
         },
         Some(other) => {
             return (
@@ -812,14 +820,23 @@ mod tests {
             assert_eq!(r.client_id_issued_at, expected, "{value}");
             assert_eq!(r.client_secret_expires_at, expected, "{value}");
             let problems = credential_problems(&r);
-            assert_eq!(problems.len(), if reported { 2 } else { 0 }, "{value}: {problems:?}");
+            assert_eq!(
+                problems.len(),
+                if reported { 2 } else { 0 },
+                "{value}: {problems:?}"
+            );
         }
     }
 
     #[test]
     fn odd_credentials_are_problems_never_errors_and_never_quoted() {
-        for member in ["client_secret", "registration_access_token", "registration_client_uri"] {
-            let body = json!({"client_id": "abc", member: {"value": "hunter2"}, "client_name": "n"});
+        for member in [
+            "client_secret",
+            "registration_access_token",
+            "registration_client_uri",
+        ] {
+            let body =
+                json!({"client_id": "abc", member: {"value": "hunter2"}, "client_name": "n"});
             let r = parse(body).unwrap();
             let problems = credential_problems(&r);
             assert_eq!(problems.len(), 1, "{member}");
@@ -832,10 +849,16 @@ mod tests {
         }
         let r = parse(json!({"client_id": "abc", "client_secret": 123_456_789, "registration_access_token": ""}))
             .unwrap();
-        assert_eq!(r.client_secret.as_ref().map(Secret::expose), Some("123456789"));
+        assert_eq!(
+            r.client_secret.as_ref().map(Secret::expose),
+            Some("123456789")
+        );
         assert_eq!(r.registration_access_token, None);
         assert_eq!(credential_problems(&r).len(), 2);
-        assert!(!r.problems.iter().any(|p| p.to_string().contains("123456789")));
+        assert!(!r
+            .problems
+            .iter()
+            .any(|p| p.to_string().contains("123456789")));
     }
 
     #[test]
@@ -863,7 +886,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.client_id, "held");
-        assert_eq!(r.registration_access_token.as_ref().map(Secret::expose), Some("t2"));
+        assert_eq!(
+            r.registration_access_token.as_ref().map(Secret::expose),
+            Some("t2")
+        );
         assert_eq!(credential_problems(&r)[0].0, "client_id");
         let r = RegistrationResponse::from_management_json(br#"{"client_id":""}"#, "held").unwrap();
         assert_eq!(r.client_id, "held");
@@ -874,7 +900,10 @@ mod tests {
     fn a_byte_order_mark_is_ignored() {
         let mut body = b"\xEF\xBB\xBF".to_vec();
         body.extend_from_slice(br#"{"client_id":"abc"}"#);
-        assert_eq!(RegistrationResponse::from_json(&body).unwrap().client_id, "abc");
+        assert_eq!(
+            RegistrationResponse::from_json(&body).unwrap().client_id,
+            "abc"
+        );
     }
 
     #[test]
@@ -945,12 +974,23 @@ mod tests {
         let error = RegistrationResponse::from_json(b"[]").unwrap_err();
         assert!(matches!(
             error,
-            RegistrationResponseError::NotAnObject { found: "an array", .. }
+            RegistrationResponseError::NotAnObject {
+                found: "an array",
+                ..
+            }
         ));
         assert_eq!(error.body().expose(), b"[]");
         let error = RegistrationResponse::from_json(b"{\"client_id\": ").unwrap_err();
-        assert!(matches!(error, RegistrationResponseError::InvalidJson { .. }));
-        assert!(error.to_string().starts_with("the answer is not valid JSON: "));
-        assert_eq!(format!("{:?}", error.body()), "RawBody(<14 bytes redacted>)");
+        assert!(matches!(
+            error,
+            RegistrationResponseError::InvalidJson { .. }
+        ));
+        assert!(error
+            .to_string()
+            .starts_with("the answer is not valid JSON: "));
+        assert_eq!(
+            format!("{:?}", error.body()),
+            "RawBody(<14 bytes redacted>)"
+        );
     }
 }

@@ -1,15 +1,13 @@
 //! `ClientMetadata` JSON (strict and lenient) and validation, through the public API only.
 
-use biscuit::jwk::JWKSet;
-use biscuit::Empty;
 use oidc_types::{
     ApplicationType, BackchannelTokenDeliveryMode, ClientAuthMethod, ClientMetadata,
-    ClientRegistrationType, GrantType, JweAlgorithm, JweEncryption, JwsAlgorithm, LanguageTag,
-    Localized, ResponseType, SubjectType, ValidationProblem,
+    ClientRegistrationType, GrantType, JweAlgorithm, JweEncryption, JwkSet, JwsAlgorithm,
+    LanguageTag, Localized, ResponseType, SubjectType, ValidationProblem,
 };
 use serde_json::{json, Value};
 
-fn jwks(keys: Value) -> JWKSet<Empty> {
+fn jwks(keys: Value) -> JwkSet {
     serde_json::from_value(json!({ "keys": keys })).expect("a JWK set")
 }
 
@@ -321,6 +319,59 @@ fn private_and_symmetric_keys_are_never_sent() {
     let json = public.to_json_vec().unwrap();
     assert!(!String::from_utf8(json).unwrap().contains("\"d\""));
     assert_eq!(public.validate(), Ok(()));
+}
+
+/// The keys biscuit could not hold went missing from a full-replacement update (RFC 7592
+/// §2.2); they must come back from JSON exactly as they were sent.
+#[test]
+fn jwks_of_any_key_type_survive_a_round_trip_unchanged() {
+    let keys = json!({"keys": [
+        {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "use": "sig", "alg": "EdDSA",
+         "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+         "x5t#S256": "c2hhMjU2LXRodW1icHJpbnQ", "x-vendor-rotation": {"not_after": 1_900_000_000}},
+        {"kty": "OKP", "crv": "X25519", "kid": "x", "use": "enc", "alg": "ECDH-ES+A128KW",
+         "x": "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"},
+        {"kty": "EC", "crv": "P-521", "kid": "p521", "use": "sig", "alg": "ES512",
+         "x": "AHKZLLOsCOzz5cY97ewNUajB957y-C-U88c3v13nmGZx6sYl_oJXu9A5RkTKqjqvjyekWF-7ytDyRXYgCF5cj0Kt",
+         "y": "AdymlHvOiLxXkEhayXQnNCvDX4h9htZaCJN34kfmC6pV5OhQHiraVySsUdaQkAgDPrwQrJmbnX9cwlGfP-HqHZR1"},
+        {"kty": "RSA", "kid": "oaep", "use": "enc", "alg": "RSA-OAEP-384", "n": "sXch", "e": "AQAB"},
+        {"kty": "AKP", "kid": "pq", "use": "sig", "alg": "ML-DSA-44", "pub": "cHVibGljLWtleQ"}
+    ]});
+    let mut m = ClientMetadata::new(["https://a.example/cb"]);
+    m.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
+    m.jwks = Some(serde_json::from_value(keys.clone()).unwrap());
+    assert_eq!(m.validate(), Ok(()));
+
+    let sent: Value = serde_json::from_slice(&m.to_json_vec().unwrap()).unwrap();
+    assert_eq!(sent["jwks"], keys);
+    // Member order too, not only the set of members.
+    assert_eq!(sent["jwks"].to_string(), keys.to_string());
+    let read: ClientMetadata = serde_json::from_value(sent).unwrap();
+    assert_eq!(read, m);
+    let ed = &read.jwks.as_ref().unwrap().keys[0];
+    assert_eq!(
+        ed.member("x5t#S256"),
+        Some(&json!("c2hhMjU2LXRodW1icHJpbnQ"))
+    );
+}
+
+#[test]
+fn a_jwks_member_that_is_not_a_jwk_set_is_refused() {
+    for (jwks, expected) in [
+        (
+            json!({"keys": [{"kid": "no kty"}]}),
+            "keys[0]: the key has no kty",
+        ),
+        (
+            json!({"keys": ["x"]}),
+            "keys[0]: the key is not a JSON object",
+        ),
+        (json!({"key": []}), "the document has no \"keys\" array"),
+    ] {
+        let error = serde_json::from_value::<ClientMetadata>(json!({ "jwks": jwks })).unwrap_err();
+        assert!(error.to_string().starts_with("jwks: "), "{error}");
+        assert!(error.to_string().contains(expected), "{error}");
+    }
 }
 
 #[test]

@@ -541,11 +541,7 @@ fn registration_response_fixture() {
         metadata.userinfo_encrypted_response_alg,
         Some(JweAlgorithm::Rsa1_5)
     );
-    assert!(
-        registered.problems.is_empty(),
-        "{:?}",
-        registered.problems
-    );
+    assert!(registered.problems.is_empty(), "{:?}", registered.problems);
     for member in [
         "client_id",
         "client_secret",

@@ -72,8 +72,14 @@ fn echoes_metadata(object: &Map<String, Value>) -> bool {
         let base = name.split_once('#').map_or(name.as_str(), |(base, _)| base);
         ClientMetadata::MEMBER_NAMES.contains(&base)
             && (!name.contains('#')
-                || ["client_name", "logo_uri", "client_uri", "policy_uri", "tos_uri"]
-                    .contains(&base))
+                || [
+                    "client_name",
+                    "logo_uri",
+                    "client_uri",
+                    "policy_uri",
+                    "tos_uri",
+                ]
+                .contains(&base))
     })
 }
 

@@ -7,11 +7,9 @@
 use std::fs;
 use std::path::PathBuf;
 
-use biscuit::jwk::JWK;
-use biscuit::Empty;
 use data_encoding::BASE64URL_NOPAD;
 use oidc_types::{
-    decode_software_statement_unverified, sign_software_statement, verify_software_statement,
+    decode_software_statement_unverified, sign_software_statement, verify_software_statement, Jwk,
     JwsAlgorithm, SigningKey, SoftwareStatementClaims, SoftwareStatementError,
 };
 use serde_json::{json, Map, Value};
@@ -30,12 +28,12 @@ fn read_str(name: &str) -> String {
 }
 
 /// The public JWK of a test key, e.g. `public("rsa-2048")`.
-fn public(name: &str) -> JWK<Empty> {
+fn public(name: &str) -> Jwk {
     serde_json::from_slice(&read(&format!("{name}.public.jwk.json"))).unwrap()
 }
 
 /// The same public JWK with its JSON edited.
-fn public_with(name: &str, edit: impl FnOnce(&mut Map<String, Value>)) -> JWK<Empty> {
+fn public_with(name: &str, edit: impl FnOnce(&mut Map<String, Value>)) -> Jwk {
     let mut json: Value =
         serde_json::from_slice(&read(&format!("{name}.public.jwk.json"))).unwrap();
     edit(json.as_object_mut().unwrap());
@@ -60,7 +58,7 @@ fn claims() -> SoftwareStatementClaims {
 }
 
 /// Every public test key, in an order that puts a wrong key of each type first.
-fn all_public_keys() -> Vec<JWK<Empty>> {
+fn all_public_keys() -> Vec<Jwk> {
     vec![
         public("rsa-2048-other"),
         public("ec-p384"),
@@ -431,6 +429,52 @@ fn a_payload_that_is_not_a_claims_set_is_malformed() {
     ));
 }
 
+/// A fresh Ed25519 key (PKCS#8 v2, as ring generates it) and its public JWK.
+fn ed25519(kid: &str) -> (SigningKey, Jwk) {
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "kid": kid, "use": "sig",
+        "x": BASE64URL_NOPAD.encode(pair.public_key().as_ref())});
+    let key = SigningKey::ed25519_from_pkcs8_der(pkcs8.as_ref(), Some(kid.to_owned())).unwrap();
+    (key, serde_json::from_value(jwk).unwrap())
+}
+
+#[test]
+fn eddsa_statements_verify_with_an_ed25519_jwk() {
+    let (key, jwk) = ed25519("ed");
+    assert_eq!(key.alg(), &JwsAlgorithm::EdDsa);
+    let jwt = sign_software_statement(&claims(), &key).unwrap();
+    assert_eq!(
+        segment_json(&jwt, 0),
+        json!({"alg": "EdDSA", "typ": "JWT", "kid": "ed"})
+    );
+    let mut keys = all_public_keys();
+    keys.push(jwk.clone());
+    let verified = verify_software_statement(&jwt, &keys).unwrap();
+    assert_eq!(verified.claims, claims());
+    assert_eq!(verified.alg, JwsAlgorithm::EdDsa);
+    assert_eq!(verified.kid.as_deref(), Some("ed"));
+
+    // Another Ed25519 key under the same kid does not verify it, and RSA or EC keys never fit.
+    let (_, impostor) = ed25519("ed");
+    assert_eq!(
+        verify_software_statement(&jwt, &[impostor]),
+        Err(SoftwareStatementError::BadSignature)
+    );
+    let unnamed = sign_software_statement(&claims(), &ed25519("x").0).unwrap();
+    assert_eq!(
+        verify_software_statement(&unnamed, &all_public_keys()),
+        Err(SoftwareStatementError::UnknownKey { kid: "x".into() })
+    );
+    let payload = json!({"iss": "https://issuer.example.com"});
+    let eddsa = unsigned(&json!({"alg": "EdDSA"}), &payload, "c2ln");
+    assert_eq!(
+        verify_software_statement(&eddsa, &all_public_keys()),
+        Err(SoftwareStatementError::NoMatchingKey)
+    );
+}
+
 #[test]
 fn alg_none_is_unsigned() {
     let payload = json!({"iss": "https://issuer.example.com"});
@@ -446,7 +490,8 @@ fn alg_none_is_unsigned() {
 #[test]
 fn hmac_and_unknown_algorithms_are_refused() {
     let payload = json!({"iss": "https://issuer.example.com"});
-    for alg in ["HS256", "HS512", "ES512", "EdDSA", "RS1", "none "] {
+    // EdDSA is supported (see `eddsa_statements_verify_with_an_ed25519_jwk`).
+    for alg in ["HS256", "HS512", "ES512", "ES256K", "Ed448", "RS1", "none "] {
         let jwt = unsigned(&json!({"alg": alg, "kid": "rsa-2048"}), &payload, "c2ln");
         assert_eq!(
             verify_software_statement(&jwt, &all_public_keys()),

@@ -77,11 +77,15 @@ pub(super) async fn run(context: &Context) -> Result<(), CliError> {
     progress("== update");
     let updated = update_client(
         &mut client,
-        |metadata| metadata.client_name.set_value("oidc-register demo, renamed"),
+        |metadata| {
+            metadata
+                .client_name
+                .set_value("oidc-register demo, renamed")
+        },
         &context.management_options(true),
     )
     .await
-        .map_err(CliError::from_registration)?;
+    .map_err(CliError::from_registration)?;
     progress(&format!(
         "client_name {:?}, registration access token rotated: {} (a registration file would be rewritten)",
         client.metadata().client_name.value().unwrap_or_default(),

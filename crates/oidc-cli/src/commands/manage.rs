@@ -21,7 +21,13 @@ pub(super) async fn read(context: &Context, args: &ManageArgs) -> Result<(), Cli
     let applied = read_client(&mut client, &context.management_options(true))
         .await
         .map_err(CliError::from_registration)?;
-    persist_and_print(context, args.registration.as_path(), &before, &client, &applied)
+    persist_and_print(
+        context,
+        args.registration.as_path(),
+        &before,
+        &client,
+        &applied,
+    )
 }
 
 /// Updates the registration and prints the result; rewrites the file.
@@ -53,7 +59,13 @@ pub(super) async fn update(context: &Context, args: UpdateArgs) -> Result<(), Cl
         }
     }
     .map_err(CliError::from_registration)?;
-    persist_and_print(context, args.registration.as_path(), &before, &client, &applied)
+    persist_and_print(
+        context,
+        args.registration.as_path(),
+        &before,
+        &client,
+        &applied,
+    )
 }
 
 /// Deletes the registration, then its file: only once the provider confirmed, so a refused
@@ -106,11 +118,11 @@ fn persist_and_print(
     warn_about(&applied.problems);
     if let Err(error) = rewrite {
         print_document(&document, context.output)?;
-        return Err(CliError::local(format!(
-            "cannot rewrite {}: {error}",
-            path.display()
-        ))
-        .with_hint("the current credentials are on stdout: keep them, the file's may no longer work"));
+        return Err(
+            CliError::local(format!("cannot rewrite {}: {error}", path.display())).with_hint(
+                "the current credentials are on stdout: keep them, the file's may no longer work",
+            ),
+        );
     }
     if client != before {
         progress(&format!("rewrote {} (mode 0600)", path.display()));

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use oidc_registration::{register, RegistrationError, RegistrationErrorKind, RegistrationOperation};
+use oidc_registration::{
+    register, RegistrationError, RegistrationErrorKind, RegistrationOperation,
+};
 use oidc_types::{RegisteredClient, Secret};
 use serde_json::Map;
 
@@ -93,7 +95,10 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
 fn print_unusable_answer(body: &[u8], context: &Context) -> Result<(), CliError> {
     let answer = serde_json::from_slice::<serde_json::Value>(body)
         .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()));
-    print_document(&serde_json::json!({ "unusable_answer": answer }), context.output)
+    print_document(
+        &serde_json::json!({ "unusable_answer": answer }),
+        context.output,
+    )
 }
 
 /// The initial access token, from the environment or a file: never from the command line,

@@ -12,9 +12,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use biscuit::jwk::JWK;
-use biscuit::Empty;
 use oidc_telemetry::{CacheTelemetry, CachedDocument, TelemetryErrorKind};
+use oidc_types::Jwk;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
@@ -240,11 +239,7 @@ impl ProviderCache {
     /// # Errors
     ///
     /// As [`jwks`](Self::jwks), or the error of the refetch.
-    pub async fn key(
-        &self,
-        issuer: &str,
-        kid: &str,
-    ) -> Result<Option<JWK<Empty>>, Arc<DiscoveryError>> {
+    pub async fn key(&self, issuer: &str, kid: &str) -> Result<Option<Jwk>, Arc<DiscoveryError>> {
         self.ensure_refresher();
         let entry = self.checked_entry(issuer)?;
         let configuration = self.configuration_of(&entry).await?;

@@ -74,7 +74,10 @@ impl Member for Localized {
 }
 
 /// The JSON entries `member` writes, as an object (empty when the member is absent).
-pub(crate) fn entries_of<T: Member>(name: &str, member: &T) -> Result<Map<String, Value>, serde_json::Error> {
+pub(crate) fn entries_of<T: Member>(
+    name: &str,
+    member: &T,
+) -> Result<Map<String, Value>, serde_json::Error> {
     use serde::Serializer as _;
     let mut map = serde_json::value::Serializer.serialize_map(None)?;
     member.serialize_member(name, &mut map)?;

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use biscuit::jwk::JWKSet;
-use biscuit::Empty;
 use serde_json::{Map, Value};
 
 use crate::language::Localized;
@@ -12,10 +10,7 @@ use crate::values::{
     ApplicationType, BackchannelTokenDeliveryMode, ClientAuthMethod, ClientRegistrationType,
     GrantType, JweAlgorithm, JweEncryption, JwsAlgorithm, ResponseType, SubjectType,
 };
-use crate::ProviderMetadata;
-
-/// The key set type of `jwks`, named once for the code that checks it.
-pub(crate) type Jwks = JWKSet<Empty>;
+use crate::{JwkSet, ProviderMetadata};
 
 mod members;
 mod wire;
@@ -126,7 +121,7 @@ client_metadata! {
         /// `jwks`: the client's public JWK set, by value, for clients that cannot serve
         /// `jwks_uri` (OIDC DCR §2, RFC 7591 §2). Must hold public keys only: serialization fails
         /// on private or symmetric keys. No default.
-        jwks: Option<JWKSet<Empty>>,
+        jwks: Option<JwkSet>,
         /// `sector_identifier_uri`: an https URL listing the client's redirect URIs, whose host is
         /// used to compute pairwise subject identifiers (OIDC DCR §2, Core §8.1). Needed with
         /// pairwise subjects when the redirect URIs span several hosts. No default.
@@ -533,7 +528,9 @@ impl ClientMetadata {
 
     /// `application_type`, or `web` when absent (OIDC DCR §2).
     pub fn effective_application_type(&self) -> ApplicationType {
-        self.application_type.clone().unwrap_or(ApplicationType::Web)
+        self.application_type
+            .clone()
+            .unwrap_or(ApplicationType::Web)
     }
 
     /// `token_endpoint_auth_method`, or `client_secret_basic` when absent (OIDC DCR §2, RFC

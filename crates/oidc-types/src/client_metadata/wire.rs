@@ -46,7 +46,7 @@ pub(crate) fn reserved(key: &str) -> Option<Reserved> {
 
 /// Refuses a key set that would send private or symmetric key material.
 pub(crate) fn check_jwks_sendable<E: serde::ser::Error>(
-    jwks: Option<&crate::client_metadata::Jwks>,
+    jwks: Option<&crate::JwkSet>,
 ) -> Result<(), E> {
     if let Some(jwks) = jwks {
         if let Some(problem) = validation::key_material_problems(jwks).into_iter().next() {

@@ -12,7 +12,8 @@
 //!   display only.
 //!
 //! Supported algorithms: `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512` (RSA keys of 2048
-//! bits and more) and `ES256`, `ES384`. `none` and the HMAC algorithms are refused when
+//! bits and more), `ES256`, `ES384` and `EdDSA` (Ed25519). Verification also takes RFC 9864's
+//! `Ed25519` and is the one of [`crate::jws`]. `none` and the HMAC algorithms are refused when
 //! verifying: a statement must be checkable with a public key.
 //!
 //! This module is private and its items are re-exported at the crate root, so the end-to-end
@@ -23,8 +24,9 @@ mod claims;
 mod signing_key;
 mod verify;
 
-use data_encoding::BASE64URL_NOPAD;
 use serde_json::{Map, Value};
+
+use crate::jws::{self, CompactJws, JwsError};
 
 pub use claims::SoftwareStatementClaims;
 pub use signing_key::SigningKey;
@@ -88,18 +90,31 @@ pub enum SoftwareStatementError {
     },
 }
 
+impl From<JwsError> for SoftwareStatementError {
+    fn from(error: JwsError) -> Self {
+        match error {
+            JwsError::Malformed { reason } => Self::Malformed { reason },
+            JwsError::Unsigned => Self::Unsigned,
+            JwsError::UnsupportedAlgorithm { alg } => Self::UnsupportedAlgorithm { alg },
+            JwsError::UnknownKey { kid, .. } => Self::UnknownKey { kid },
+            JwsError::NoMatchingKey { .. } => Self::NoMatchingKey,
+            JwsError::InvalidKey { reason } => Self::InvalidKey { reason },
+            JwsError::BadSignature => Self::BadSignature,
+        }
+    }
+}
+
 /// Signs `claims` with `key` as a compact JWS: the header is `{"alg", "typ": "JWT", "kid"}`
 /// (`kid` only when the key has one), the payload [`claims.to_json_object()`](SoftwareStatementClaims::to_json_object).
 ///
-/// Supported: `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512` and `ES256`, `ES384` (see
+/// Supported: `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512`, `ES256`, `ES384` and
+/// `EdDSA` (see
 /// [`SigningKey`]). A client puts the result in
 /// [`ClientMetadata::software_statement`](crate::ClientMetadata::software_statement):
 ///
 /// ```
-/// use biscuit::jwk::JWK;
-/// use biscuit::Empty;
 /// use oidc_types::{
-///     sign_software_statement, verify_software_statement, ClientMetadata, JwsAlgorithm,
+///     sign_software_statement, verify_software_statement, ClientMetadata, Jwk, JwsAlgorithm,
 ///     SigningKey, SoftwareStatementClaims,
 /// };
 ///
@@ -120,7 +135,7 @@ pub enum SoftwareStatementError {
 /// metadata.software_statement = Some(jwt.clone());
 ///
 /// // …and the provider checks it with the issuer's public keys.
-/// let public: JWK<Empty> =
+/// let public: Jwk =
 ///     serde_json::from_str(include_str!("../../tests/keys/rsa-2048.public.jwk.json"))?;
 /// let verified = verify_software_statement(&jwt, &[public])?;
 /// assert_eq!(verified.claims, claims);
@@ -146,15 +161,11 @@ pub fn sign_software_statement(
     if let Some(kid) = key.kid() {
         header.insert("kid".to_owned(), Value::from(kid));
     }
-    let mut jwt = format!(
-        "{}.{}",
-        BASE64URL_NOPAD.encode(&json_bytes(&header)?),
-        BASE64URL_NOPAD.encode(&json_bytes(&claims.to_json_object())?)
-    );
-    let signature = key.sign(jwt.as_bytes())?;
-    jwt.push('.');
-    jwt.push_str(&BASE64URL_NOPAD.encode(&signature));
-    Ok(jwt)
+    jws::sign_compact(
+        &json_bytes(&header)?,
+        &json_bytes(&claims.to_json_object())?,
+        |input| key.sign(input),
+    )
 }
 
 /// Reads the claims of a statement **without verifying anything**: not the signature, not the
@@ -188,64 +199,15 @@ pub fn decode_software_statement_unverified(
     jwt: &str,
 ) -> Result<SoftwareStatementClaims, SoftwareStatementError> {
     let parts = CompactJws::parse(jwt)?;
-    SoftwareStatementClaims::from_json_object_lenient(&parts.claims()?)
+    SoftwareStatementClaims::from_json_object_lenient(&claims_object(&parts.payload)?)
 }
 
-/// The decoded parts of a compact JWS (RFC 7515 §7.1).
-struct CompactJws {
-    /// `BASE64URL(header) || '.' || BASE64URL(payload)`: what the signature covers.
-    signing_input: String,
-    header: Map<String, Value>,
-    payload: Vec<u8>,
-    signature: Vec<u8>,
-}
-
-impl CompactJws {
-    fn parse(jwt: &str) -> Result<Self, SoftwareStatementError> {
-        // Statements copied from documents (the RFC text itself) carry line breaks and spaces;
-        // base64url has no whitespace, so removing it cannot change a valid token.
-        let compact: String = jwt.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        let segments: Vec<&str> = compact.split('.').collect();
-        let [header_b64, payload_b64, signature_b64] = segments.as_slice() else {
-            return Err(malformed(format!(
-                "expected 3 dot-separated parts, found {}",
-                segments.len()
-            )));
-        };
-        let header = match serde_json::from_slice(&decode_segment(header_b64, "header")?) {
-            Ok(Value::Object(header)) => header,
-            _ => return Err(malformed("header is not a JSON object")),
-        };
-        Ok(Self {
-            signing_input: format!("{header_b64}.{payload_b64}"),
-            header,
-            payload: decode_segment(payload_b64, "payload")?,
-            signature: decode_segment(signature_b64, "signature")?,
-        })
+/// The payload of a statement as a JWT claims set.
+fn claims_object(payload: &[u8]) -> Result<Map<String, Value>, SoftwareStatementError> {
+    match serde_json::from_slice(payload) {
+        Ok(Value::Object(claims)) => Ok(claims),
+        _ => Err(malformed("payload is not a JSON object")),
     }
-
-    /// The payload as a JWT claims set.
-    fn claims(&self) -> Result<Map<String, Value>, SoftwareStatementError> {
-        match serde_json::from_slice(&self.payload) {
-            Ok(Value::Object(claims)) => Ok(claims),
-            _ => Err(malformed("payload is not a JSON object")),
-        }
-    }
-
-    /// A string header parameter; absent is `None`, any other type is malformed.
-    fn header_string(&self, name: &str) -> Result<Option<&str>, SoftwareStatementError> {
-        match self.header.get(name) {
-            None => Ok(None),
-            Some(Value::String(value)) => Ok(Some(value)),
-            Some(_) => Err(malformed(format!("header `{name}` is not a string"))),
-        }
-    }
-}
-
-fn decode_segment(segment: &str, what: &str) -> Result<Vec<u8>, SoftwareStatementError> {
-    BASE64URL_NOPAD
-        .decode(segment.as_bytes())
-        .map_err(|_| malformed(format!("{what} is not unpadded base64url")))
 }
 
 fn malformed(reason: impl Into<String>) -> SoftwareStatementError {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use data_encoding::BASE64;
 use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair, RsaEncoding, RsaKeyPair};
+use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaEncoding, RsaKeyPair};
 
 use super::SoftwareStatementError;
 use crate::JwsAlgorithm;
@@ -14,7 +14,7 @@ use crate::JwsAlgorithm;
 /// key ID (`kid`).
 ///
 /// Supported: RSA keys (2048 to 4096 bits) with `RS256`, `RS384`, `RS512`, `PS256`, `PS384`,
-/// `PS512`; ECDSA keys with `ES256` (P-256) and `ES384` (P-384).
+/// `PS512`; ECDSA keys with `ES256` (P-256) and `ES384` (P-384); Ed25519 keys with `EdDSA`.
 ///
 /// `Debug` shows the algorithm and key ID only, never key material. Cloning shares the key.
 ///
@@ -47,6 +47,7 @@ enum KeyPair {
     },
     // The signing algorithm is fixed when ring parses the key, so nothing else is needed here.
     Ecdsa(Arc<EcdsaKeyPair>),
+    Ed25519(Arc<Ed25519KeyPair>),
 }
 
 impl SigningKey {
@@ -95,6 +96,46 @@ impl SigningKey {
             alg,
             kid,
         })
+    }
+
+    /// An Ed25519 key from PKCS#8 DER (`openssl genpkey -algorithm ed25519 -outform DER`), for
+    /// `EdDSA` (RFC 8037). Both PKCS#8 v1 (what OpenSSL writes) and v2 (with the public key,
+    /// what ring generates) are read.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidKey`](SoftwareStatementError::InvalidKey) when `der` is not an Ed25519 PKCS#8
+    /// private key.
+    pub fn ed25519_from_pkcs8_der(
+        der: &[u8],
+        kid: Option<String>,
+    ) -> Result<Self, SoftwareStatementError> {
+        // "maybe_unchecked" only means a v1 document has no public key to compare with; ring
+        // derives it from the private key either way.
+        let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
+            .map_err(|rejected| invalid_key("Ed25519", rejected))?;
+        Ok(Self {
+            pair: KeyPair::Ed25519(Arc::new(pair)),
+            alg: JwsAlgorithm::EdDsa,
+            kid,
+        })
+    }
+
+    /// An Ed25519 key from PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), for `EdDSA`.
+    ///
+    /// # Errors
+    ///
+    /// As [`ed25519_from_pkcs8_der`](Self::ed25519_from_pkcs8_der), and
+    /// [`InvalidKey`](SoftwareStatementError::InvalidKey) when `pem` holds no such block.
+    pub fn ed25519_from_pem(
+        pem: &str,
+        kid: Option<String>,
+    ) -> Result<Self, SoftwareStatementError> {
+        let (label, der) = decode_pem(pem)?;
+        if label != "PRIVATE KEY" {
+            return Err(unexpected_pem_label(&label, "PRIVATE KEY"));
+        }
+        Self::ed25519_from_pkcs8_der(&der, kid)
     }
 
     /// An RSA key from PEM: PKCS#8 (`-----BEGIN PRIVATE KEY-----`) or PKCS#1
@@ -167,6 +208,8 @@ impl SigningKey {
                 .sign(&rng, message)
                 .map(|signature| signature.as_ref().to_vec())
                 .map_err(failed),
+            // Ed25519 signing is deterministic and cannot fail.
+            KeyPair::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
         }
     }
 

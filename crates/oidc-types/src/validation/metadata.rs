@@ -2,8 +2,6 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use biscuit::jwk::{AlgorithmParameters, JWKSet, PublicKeyUse};
-use biscuit::Empty;
 use url::{Host, Url};
 
 use super::ValidationProblem;
@@ -13,30 +11,16 @@ use crate::values::{
     ApplicationType, BackchannelTokenDeliveryMode, ClientAuthMethod, GrantType, JwsAlgorithm,
     ResponseType, SubjectType,
 };
+use crate::JwkSet;
 
 /// The private and symmetric keys in `jwks`: what must never be registered or sent.
-pub(crate) fn key_material_problems(jwks: &JWKSet<Empty>) -> Vec<ValidationProblem> {
+pub(crate) fn key_material_problems(jwks: &JwkSet) -> Vec<ValidationProblem> {
     let mut problems = Vec::new();
     for (index, key) in jwks.keys.iter().enumerate() {
-        let kid = key.common.key_id.clone();
-        let private = match &key.algorithm {
-            AlgorithmParameters::OctetKey(_) => {
-                problems.push(ValidationProblem::SymmetricKeyInJwks { kid, index });
-                continue;
-            }
-            AlgorithmParameters::RSA(rsa) => {
-                rsa.d.is_some()
-                    || rsa.p.is_some()
-                    || rsa.q.is_some()
-                    || rsa.dp.is_some()
-                    || rsa.dq.is_some()
-                    || rsa.qi.is_some()
-                    || rsa.other_primes_info.is_some()
-            }
-            AlgorithmParameters::EllipticCurve(ec) => ec.d.is_some(),
-            AlgorithmParameters::OctetKeyPair(okp) => okp.d.is_some(),
-        };
-        if private {
+        let kid = key.kid().map(str::to_owned);
+        if key.is_symmetric() {
+            problems.push(ValidationProblem::SymmetricKeyInJwks { kid, index });
+        } else if key.has_private_members() {
             problems.push(ValidationProblem::PrivateKeyInJwks { kid, index });
         }
     }
@@ -46,20 +30,17 @@ pub(crate) fn key_material_problems(jwks: &JWKSet<Empty>) -> Vec<ValidationProbl
 /// Keys without `use` in a set that also holds encryption keys (OIDC DCR §2: with both
 /// signing and encryption keys, `use` is required). A set without any `"use": "enc"` key is
 /// taken as signing keys only, the common case, and needs no `use`.
-fn key_use_problems(jwks: &JWKSet<Empty>) -> Vec<ValidationProblem> {
-    let has_encryption_key = jwks
-        .keys
-        .iter()
-        .any(|key| key.common.public_key_use == Some(PublicKeyUse::Encryption));
+fn key_use_problems(jwks: &JwkSet) -> Vec<ValidationProblem> {
+    let has_encryption_key = jwks.keys.iter().any(|key| key.key_use() == Some("enc"));
     if !has_encryption_key {
         return Vec::new();
     }
     jwks.keys
         .iter()
         .enumerate()
-        .filter(|(_, key)| key.common.public_key_use.is_none())
+        .filter(|(_, key)| key.key_use().is_none())
         .map(|(index, key)| ValidationProblem::KeyUseMissing {
-            kid: key.common.key_id.clone(),
+            kid: key.kid().map(str::to_owned),
             index,
         })
         .collect()

@@ -1,7 +1,5 @@
 //! Tests of the client metadata rules.
 
-use biscuit::jwk::JWKSet;
-use biscuit::Empty;
 use serde_json::json;
 
 use super::*;
@@ -28,7 +26,7 @@ fn with(edit: impl FnOnce(&mut ClientMetadata)) -> Vec<ValidationProblem> {
     problems(&m)
 }
 
-fn public_jwks() -> JWKSet<Empty> {
+fn public_jwks() -> crate::JwkSet {
     serde_json::from_value(json!({"keys": [{"kty": "EC", "kid": "k1", "crv": "P-256",
         "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4",
         "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"}]}))
@@ -195,7 +193,7 @@ fn jwks_and_jwks_uri_are_exclusive() {
 
 #[test]
 fn private_and_symmetric_keys_are_reported() {
-    let keys: JWKSet<Empty> = serde_json::from_value(json!({"keys": [
+    let keys: crate::JwkSet = serde_json::from_value(json!({"keys": [
         {"kty": "oct", "k": "c2VjcmV0"},
         {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AQAB", "y": "AQAB", "d": "AQAB"}
     ]}))
@@ -226,7 +224,7 @@ fn mixed_signing_and_encryption_keys_each_need_a_use() {
         }
         key
     };
-    let set = |keys: Vec<serde_json::Value>| -> JWKSet<Empty> {
+    let set = |keys: Vec<serde_json::Value>| -> crate::JwkSet {
         serde_json::from_value(json!({ "keys": keys })).unwrap()
     };
     // Signing keys only: no `use` needed.
@@ -415,8 +413,9 @@ fn key_based_auth_methods_need_keys() {
 
 #[test]
 fn tls_client_auth_needs_exactly_one_subject() {
-    let tls =
-        |m: &mut ClientMetadata| m.token_endpoint_auth_method = Some(ClientAuthMethod::TlsClientAuth);
+    let tls = |m: &mut ClientMetadata| {
+        m.token_endpoint_auth_method = Some(ClientAuthMethod::TlsClientAuth)
+    };
     assert_eq!(with(tls), [P::TlsClientAuthSubjectMissing]);
     assert_eq!(
         with(|m| {
@@ -477,7 +476,10 @@ fn some_uris_must_be_https() {
 fn pairwise_subjects_over_several_hosts_need_a_sector_identifier() {
     let pairwise = |m: &mut ClientMetadata| {
         m.subject_type = Some(SubjectType::Pairwise);
-        m.redirect_uris = Some(vec![uri("https://a.example/cb"), uri("https://b.example/cb")]);
+        m.redirect_uris = Some(vec![
+            uri("https://a.example/cb"),
+            uri("https://b.example/cb"),
+        ]);
     };
     assert_eq!(
         with(pairwise),
