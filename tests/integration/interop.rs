@@ -434,3 +434,66 @@ fn telemetry_of_every_operation() {
         }
     }
 }
+
+/// The lossless promise against a real provider: keys the typed model never interprets (an
+/// Ed25519 key with `x5t#S256`, an RSA key with a vendor member), declared extra metadata and
+/// the auth method survive a rename and a read exactly as registered.
+#[tokio::test]
+async fn a_rename_keeps_exotic_keys_extra_metadata_and_the_auth_method() {
+    let node = NodeProvider::start().await;
+    let provider = discover(&node).await;
+    let mut rsa = public_jwks().keys[0].as_object().clone();
+    rsa.insert("x_vendor_note".into(), json!("rotated quarterly"));
+    let jwks = json!({"keys": [
+        {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "kid": "ed-1",
+            "use": "sig",
+            "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+            "x5t#S256": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        },
+        rsa
+    ]});
+    let mut metadata = web_client();
+    metadata.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
+    metadata.jwks = Some(serde_json::from_value(jwks.clone()).unwrap());
+    metadata
+        .extra_fields
+        .insert("tenant_hint".to_owned(), json!("violet"));
+    let response = register(&provider, &metadata, &register_options())
+        .await
+        .unwrap();
+    assert!(response.problems.is_empty(), "{:?}", response.problems);
+    let mut client = RegisteredClient::from_registration(&provider.issuer, &metadata, response);
+    let registered = client.metadata_object().clone();
+    assert_eq!(
+        registered["jwks"], jwks,
+        "oidc-provider stored the keys as sent"
+    );
+
+    let applied = update_client(
+        &mut client,
+        |m| m.client_name.set_value("Renamed"),
+        &management_options(),
+    )
+    .await
+    .unwrap();
+    assert!(applied.changes.registration_access_token_rotated);
+    let _ = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
+    let read = client.metadata_object();
+    assert_eq!(read["client_name"], "Renamed");
+    for member in [
+        "jwks",
+        "tenant_hint",
+        "token_endpoint_auth_method",
+        "redirect_uris",
+    ] {
+        assert_eq!(read.get(member), registered.get(member), "{member}");
+    }
+    assert_eq!(read["jwks"], jwks);
+    assert_eq!(read["token_endpoint_auth_method"], "private_key_jwt");
+    delete_client(&client, &management_options()).await.unwrap();
+}

@@ -469,8 +469,16 @@ async fn auth_method_as_array() {
         provider.client(id(&record)).expect("stored")["token_endpoint_auth_method"],
         json!(["client_secret_post"])
     );
-    // Requests must still use the string form.
+    // It takes back the form it echoes (a client that keeps what the provider stored sends
+    // exactly that), and still refuses anything else.
     update["token_endpoint_auth_method"] = json!(["client_secret_post"]);
+    let response = put(&provider, &path(&record), &update, token(&record)).await;
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json()["token_endpoint_auth_method"],
+        json!(["client_secret_post"])
+    );
+    update["token_endpoint_auth_method"] = json!(["client_secret_post", "none"]);
     let response = put(&provider, &path(&record), &update, token(&record)).await;
     assert_eq!(response.status, 400);
     assert_eq!(response.json()["error"], json!("invalid_client_metadata"));
