@@ -751,3 +751,140 @@ fn issuer_pattern_takes_a_regular_expression() {
     let broken = cli(&["discover", &issuer, "--issuer-pattern", "https://(unclosed"]).expect(2);
     assert!(broken.stderr.contains("issuer"), "{broken:#?}");
 }
+
+#[test]
+fn odd_answers_are_saved_and_printed_with_one_warning_per_problem() {
+    let provider = InProcess::with(TestProvider::builder().rotate_token_on_read(true));
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new()
+            .status(202)
+            .content_type("text/plain")
+            .edit_answer(|answer| {
+                answer.insert("client_id_issued_at".into(), json!(1_700_000_000.5));
+                answer.insert("default_max_age".into(), json!("an hour"));
+            }),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("client.json");
+    let file_arg = file.to_str().unwrap();
+    let registered = cli(&[
+        "register",
+        &provider.issuer(),
+        "--redirect-uri",
+        "https://app.example/cb",
+        "--save",
+        file_arg,
+    ])
+    .expect(0);
+    let client = registered.json();
+    let client_id = text(&client, "client_id").to_owned();
+    let secret = text(&client, "client_secret").to_owned();
+    let token = text(&client, "registration_access_token").to_owned();
+    assert_eq!(
+        Some(secret.as_str()),
+        provider.client(&client_id).unwrap()["client_secret"].as_str()
+    );
+    assert_eq!(read_json(&file), client);
+    assert_eq!(client["client_id_issued_at"], json!(1_700_000_000));
+    // The odd echoed member is kept as the provider sent it.
+    assert_eq!(client["metadata"]["default_max_age"], "an hour");
+    let warnings: Vec<&str> = registered
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 4, "{registered:#?}");
+    for member in ["client_id_issued_at", "default_max_age", "content type", "202"] {
+        assert!(
+            warnings.iter().any(|line| line.contains(member)),
+            "{member}: {registered:#?}"
+        );
+    }
+    registered.stderr_hides(&[&secret, &token]);
+
+    // A read whose answer is odd too: the rotated token is written to the file, exit 0.
+    provider.set_behaviour(
+        Endpoint::ClientConfiguration,
+        Behaviour::new().content_type("text/plain"),
+    );
+    let read = cli(&["read", "--registration", file_arg]).expect(0);
+    let after = read.json();
+    let rotated = text(&after, "registration_access_token").to_owned();
+    assert_ne!(rotated, token);
+    assert_eq!(
+        Some(rotated.as_str()),
+        provider.registration_access_token(&client_id).as_deref()
+    );
+    assert_eq!(read_json(&file), after);
+    assert!(read.stderr.contains("warning: "), "{read:#?}");
+    read.stderr_hides(&[&secret, &token, &rotated]);
+}
+
+#[test]
+fn an_answer_without_a_client_id_is_printed_for_recovery() {
+    let provider = InProcess::start();
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new().edit_answer(|answer| {
+            answer.remove("client_id");
+        }),
+    );
+    let failed = cli(&[
+        "register",
+        &provider.issuer(),
+        "--redirect-uri",
+        "https://app.example/cb",
+    ])
+    .expect(5);
+    let stored = provider.registered_clients().pop().unwrap();
+    let printed = failed.json();
+    assert_eq!(
+        printed["unusable_answer"]["client_secret"],
+        stored["client_secret"]
+    );
+    assert!(failed.stderr.contains("no client_id"), "{failed:#?}");
+    failed.stderr_hides(&[stored["client_secret"].as_str().unwrap()]);
+}
+
+#[test]
+fn update_with_set_changes_only_that_member() {
+    let provider = InProcess::start();
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new().edit_answer(|answer| {
+            answer.insert("default_max_age".into(), json!(3600.5));
+            answer.insert("x_vendor".into(), json!({"tier": "gold"}));
+        }),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("client.json");
+    let file_arg = file.to_str().unwrap();
+    let registered = cli(&[
+        "register",
+        &provider.issuer(),
+        "--redirect-uri",
+        "https://app.example/cb",
+        "--save",
+        file_arg,
+    ])
+    .expect(0);
+    let held = registered.json()["metadata"].clone();
+    provider.clear_behaviour(Endpoint::Registration);
+
+    let updated = cli(&[
+        "update",
+        "--registration",
+        file_arg,
+        "--set",
+        "client_name=Renamed",
+    ])
+    .expect(0);
+    let put = provider.requests().pop().unwrap().json().unwrap();
+    let mut expected = held.as_object().unwrap().clone();
+    expected.insert("client_name".into(), json!("Renamed"));
+    let mut sent = put.as_object().unwrap().clone();
+    sent.remove("client_id");
+    assert_eq!(sent, expected, "{updated:#?}");
+    assert_eq!(updated.json()["metadata"]["default_max_age"], json!(3600.5));
+}
