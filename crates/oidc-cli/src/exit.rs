@@ -3,12 +3,14 @@
 //!
 //! | code | [`ExitKind`] | meaning |
 //! |---|---|---|
-//! | 0 | | success |
+//! | 0 | | success, also when the provider's answer was odd but usable (one `warning:` line each) |
 //! | 1 | [`ExitKind::Local`] | a local failure after the provider acted (the registration file could not be written; the credentials are still on stdout) |
 //! | 2 | [`ExitKind::Usage`] | usage: a bad flag or value, an unreadable file, a missing environment variable, an unusable issuer, plain http without `--allow-http`, an existing `--save` file; nothing was sent |
 //! | 3 | [`ExitKind::InvalidMetadata`] | the client metadata is invalid: a member of the wrong type (a JSON document that is not an object, `"require_auth_time": "yes"`) or a broken rule found by validation; nothing was sent |
-//! | 4 | [`ExitKind::Refused`] | the provider refused: its OAuth `error` and `error_description` are printed; also no registration endpoint, no management for this client, 403, 404, 405 |
-//! | 5 | [`ExitKind::Failed`] | transport or protocol failure: connect, TLS, timeout, an unexpected status or body, an issuer mismatch |
+//! | 4 | [`ExitKind::Refused`] | the provider refused: its OAuth `error` and `error_description` are printed; also no registration endpoint, no `jwks_uri`, no management for this client, 403, 404, 405 |
+//! | 5 | [`ExitKind::Failed`] | transport or protocol failure: connect, TLS, timeout, an unexpected status, an unusable success answer (printed on stdout), an issuer mismatch |
+//!
+//! Codes 2 to 5 come from the library errors' [`ErrorCategory`](oidc_types::ErrorCategory).
 //!
 //! Messages are single lines (anything the provider sent is flattened) and never contain a
 //! token or secret: the library errors this is built from never hold one.
@@ -121,8 +123,11 @@ impl CliError {
         }
     }
 
-    /// Maps a discovery failure.
+    /// Maps a discovery failure: the exit code comes from the error's
+    /// [category](DiscoveryError::category) (caller 2, refused 4, transport and protocol 5),
+    /// the wording and hints from its kind.
     pub fn from_discovery(error: DiscoveryError) -> Self {
+        let kind = exit_kind(error.category(), false);
         match error {
             DiscoveryError::InvalidIssuer { issuer, reason } => {
                 let hint = if reason.contains("allow_http_endpoints") {
@@ -130,20 +135,20 @@ impl CliError {
                 } else {
                     "an issuer is an https url without query or fragment, e.g. https://op.example"
                 };
-                Self::usage(format!("invalid issuer {issuer:?}: {reason}")).with_hint(hint)
+                Self::new(kind, format!("invalid issuer {issuer:?}: {reason}")).with_hint(hint)
             }
             error @ DiscoveryError::InsecureEndpoint { .. } => {
-                Self::new(ExitKind::Failed, error.to_string()).with_hint(
+                Self::new(kind, error.to_string()).with_hint(
                     "the provider advertises a plain http endpoint; pass --allow-http to accept it (test environments only)",
                 )
             }
             DiscoveryError::Http { url, source } => {
-                Self::new(ExitKind::Failed, format!("fetching {url}: {source}"))
+                Self::new(kind, format!("fetching {url}: {source}"))
                     .with_http_hint(&source)
             }
             DiscoveryError::UnexpectedStatus { url, status, .. } => {
                 let error = Self::new(
-                    ExitKind::Failed,
+                    kind,
                     format!("fetching {url}: unexpected status {status}"),
                 );
                 if status == http::StatusCode::NOT_FOUND {
@@ -163,14 +168,14 @@ impl CliError {
                     "the document may belong to another provider; use the issuer it names only if you trust it"
                 };
                 Self::new(
-                    ExitKind::Failed,
+                    kind,
                     "issuer mismatch: the provider's configuration names another issuer",
                 )
                 .with_hint(format!(
                     "expected {expected:?}, the provider says {found:?}; {advice}"
                 ))
             }
-            other => Self::new(ExitKind::Failed, other.to_string()),
+            other => Self::new(kind, other.to_string()),
         }
     }
 
@@ -179,12 +184,7 @@ impl CliError {
     /// refused 4; transport and protocol 5), the wording and hints from its kind.
     pub fn from_registration(error: RegistrationError) -> Self {
         let operation = error.operation();
-        let kind = match error.category() {
-            ErrorCategory::Caller if error.is_invalid_metadata() => ExitKind::InvalidMetadata,
-            ErrorCategory::Caller => ExitKind::Usage,
-            ErrorCategory::Refused => ExitKind::Refused,
-            _ => ExitKind::Failed,
-        };
+        let kind = exit_kind(error.category(), error.is_invalid_metadata());
         let noun = noun(operation);
         let cli = |message: String| Self::new(kind, message);
         match error.kind() {
@@ -248,6 +248,18 @@ impl fmt::Display for CliError {
 }
 
 impl std::error::Error for CliError {}
+
+/// The exit code of a library error: caller 2 (3 when it is the metadata), refused 4,
+/// transport and protocol 5.
+fn exit_kind(category: ErrorCategory, invalid_metadata: bool) -> ExitKind {
+    match category {
+        ErrorCategory::Caller if invalid_metadata => ExitKind::InvalidMetadata,
+        ErrorCategory::Caller => ExitKind::Usage,
+        ErrorCategory::Refused => ExitKind::Refused,
+        // Transport, protocol, and whatever a later version adds.
+        _ => ExitKind::Failed,
+    }
+}
 
 /// `code: description`, as the provider sent them.
 fn oauth(error: &OAuthError) -> String {

@@ -1,7 +1,7 @@
 use http::StatusCode;
-use oidc_http::HttpError;
+use oidc_http::{HttpError, HttpErrorKind};
 use oidc_telemetry::TelemetryErrorKind;
-use oidc_types::ProviderMetadataError;
+use oidc_types::{ErrorCategory, ProviderMetadataError};
 
 /// Why a provider configuration or key set could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +141,35 @@ fn mismatch_hint(expected: &str, found: &str) -> &'static str {
     }
 }
 
+impl DiscoveryError {
+    /// Whose problem it is: the caller's input (`InvalidIssuer`, `InvalidResource`; nothing was
+    /// sent), the provider not offering what was asked (`NoJwksUri`), the transport (`Http`),
+    /// or an answer that cannot be used (everything else, including a plain http URL or an
+    /// unusable link in the provider's documents). See [`ErrorCategory`].
+    pub fn category(&self) -> ErrorCategory {
+        match self {
+            Self::InvalidIssuer { .. } | Self::InvalidResource { .. } => ErrorCategory::Caller,
+            Self::NoJwksUri { .. } => ErrorCategory::Refused,
+            Self::Http { source, .. } => match source.kind() {
+                HttpErrorKind::InsecureUrl | HttpErrorKind::InvalidRequest => {
+                    ErrorCategory::Protocol
+                }
+                _ => ErrorCategory::Transport,
+            },
+            Self::UnexpectedStatus { .. }
+            | Self::UnexpectedContentType { .. }
+            | Self::InvalidConfiguration { .. }
+            | Self::IssuerMismatch { .. }
+            | Self::InvalidJwks { .. }
+            | Self::InsecureEndpoint { .. }
+            | Self::InvalidSignedMetadata { .. }
+            | Self::InvalidWebFinger { .. }
+            | Self::NoIssuerLink { .. }
+            | Self::InvalidIssuerLink { .. } => ErrorCategory::Protocol,
+        }
+    }
+}
+
 impl TelemetryErrorKind for DiscoveryError {
     fn telemetry_kind(&self) -> &'static str {
         match self {
@@ -181,5 +210,11 @@ mod tests {
             found: "https://b.example".into(),
         };
         assert!(!other.to_string().contains("trailing slash"));
+        assert_eq!(other.category(), ErrorCategory::Protocol);
+        let caller = DiscoveryError::InvalidIssuer {
+            issuer: "ftp://x".into(),
+            reason: "not http".into(),
+        };
+        assert_eq!(caller.category(), ErrorCategory::Caller);
     }
 }
