@@ -10,7 +10,7 @@
 //! | 4 | [`ExitKind::Refused`] | the provider refused: its OAuth `error` and `error_description` are printed; also no registration endpoint, no `jwks_uri`, no management for this client, 403, 404, 405 |
 //! | 5 | [`ExitKind::Failed`] | transport or protocol failure: connect, TLS, timeout, an unexpected status, an unusable success answer (printed on stdout), an issuer mismatch |
 //!
-//! Codes 2 to 5 come from the library errors' [`ErrorCategory`](oidc_types::ErrorCategory).
+//! Codes 2 to 5 come from the library errors' [`ErrorCategory`].
 //!
 //! Messages are single lines (anything the provider sent is flattened) and never contain a
 //! token or secret: the library errors this is built from never hold one.

@@ -795,7 +795,12 @@ fn odd_answers_are_saved_and_printed_with_one_warning_per_problem() {
         .filter(|line| line.starts_with("warning: "))
         .collect();
     assert_eq!(warnings.len(), 4, "{registered:#?}");
-    for member in ["client_id_issued_at", "default_max_age", "content type", "202"] {
+    for member in [
+        "client_id_issued_at",
+        "default_max_age",
+        "content type",
+        "202",
+    ] {
         assert!(
             warnings.iter().any(|line| line.contains(member)),
             "{member}: {registered:#?}"
