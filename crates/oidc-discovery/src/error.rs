@@ -36,7 +36,7 @@ pub enum DiscoveryError {
         body: String,
     },
     /// The provider answered with something other than JSON.
-    #[error("fetching {url}: expected a JSON response, got content type {content_type:?}")]
+    #[error("fetching {url}: expected a JSON response, got {}", describe_content_type(content_type.as_deref()))]
     UnexpectedContentType {
         /// The URL fetched.
         url: String,
@@ -133,6 +133,14 @@ pub enum DiscoveryError {
     },
 }
 
+/// `content type "text/html"`, or `no content type`: never a Rust `Option` debug form.
+fn describe_content_type(content_type: Option<&str>) -> String {
+    match content_type {
+        Some(content_type) => format!("content type {content_type:?}"),
+        None => "no content type".to_owned(),
+    }
+}
+
 fn mismatch_hint(expected: &str, found: &str) -> &'static str {
     if expected.trim_end_matches('/') == found.trim_end_matches('/') {
         " (they differ only in a trailing slash; use the provider's exact issuer)"
@@ -216,5 +224,24 @@ mod tests {
             reason: "not http".into(),
         };
         assert_eq!(caller.category(), ErrorCategory::Caller);
+    }
+
+    #[test]
+    fn content_types_are_described_without_debug_forms() {
+        let shown = |content_type: Option<&str>| {
+            DiscoveryError::UnexpectedContentType {
+                url: "https://op.example/x".into(),
+                content_type: content_type.map(str::to_owned),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            shown(Some("text/html")),
+            "fetching https://op.example/x: expected a JSON response, got content type \"text/html\""
+        );
+        assert_eq!(
+            shown(None),
+            "fetching https://op.example/x: expected a JSON response, got no content type"
+        );
     }
 }

@@ -11,310 +11,308 @@ use crate::values::{
 
 #[cfg(test)]
 mod tests;
+#[macro_use]
 mod wire;
 
 pub(crate) use wire::json_kind;
 
-/// The configuration document of an OpenID Provider or OAuth 2.0 authorization server
-/// (`/.well-known/openid-configuration`, OIDC Discovery §3; `/.well-known/oauth-authorization-server`,
-/// RFC 8414 §2).
-///
-/// Each field is named exactly like its JSON member. A field is `None` when the member was absent
-/// or JSON `null`. Members with a default in the specifications also have an accessor of the
-/// same name that applies it, e.g. [`ProviderMetadata::grant_types_supported`] returns
-/// `[authorization_code, implicit]` when the document says nothing. Use the accessor to decide
-/// what the provider supports, and the field to learn what it actually sent.
-///
-/// Reading is strict about types (a number where a URL belongs is an error naming the member)
-/// and lenient about content:
-///
-/// - values this library does not know (an algorithm, a grant type) are kept as `Other`;
-/// - members this library does not know are kept in [`extra_fields`](Self::extra_fields);
-/// - members the specifications call REQUIRED but real providers leave out (Facebook has no
-///   `token_endpoint`, RFC 8414 makes `jwks_uri` optional) do not fail parsing; see
-///   [`ProviderMetadata::missing_required_members`].
-///
-/// Two malformed shapes seen in the wild, a boolean sent as the string `"true"` or `"false"`
-/// and a single string where an array of strings belongs, are errors by default: a document
-/// that gets its types wrong may get other things wrong too, so tolerating it is the caller's
-/// decision. [`ProviderMetadata::from_json_with`] and [`ParseOptions::tolerate_malformed_values`]
-/// make that decision explicit.
-///
-/// Whether `issuer` matches the issuer the document was fetched for (Discovery §4.3) is checked
-/// by the caller (`oidc-discovery` does it), not here.
-///
-/// Serialization writes `issuer`, then the other known members in specification order, then
-/// `extra_fields`; `None` fields are left out.
-///
-/// ```
-/// use oidc_types::{ClientAuthMethod, GrantType, ProviderMetadata};
-///
-/// let document = br#"{
-///     "issuer": "https://server.example.com",
-///     "token_endpoint": "https://server.example.com/token",
-///     "grant_types_supported": ["authorization_code", "refresh_token"],
-///     "x_vendor_feature": true
-/// }"#;
-/// let metadata = ProviderMetadata::from_json(document).unwrap();
-/// assert_eq!(metadata.issuer, "https://server.example.com");
-/// // Sent by the provider:
-/// assert_eq!(metadata.grant_types_supported(), [GrantType::AuthorizationCode, GrantType::RefreshToken]);
-/// // Not sent, so the Discovery §3 default applies:
-/// assert_eq!(metadata.token_endpoint_auth_methods_supported(), [ClientAuthMethod::ClientSecretBasic]);
-/// assert!(metadata.request_uri_parameter_supported());
-/// assert_eq!(metadata.extra_fields["x_vendor_feature"], true);
-/// ```
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ProviderMetadata {
-    /// `issuer`: the provider's issuer identifier, an `https` URL without query or fragment.
-    /// REQUIRED (Discovery §3, RFC 8414 §2); it must equal the issuer the document was fetched
-    /// for, character for character (Discovery §4.3).
-    pub issuer: String,
-
-    // --- OpenID Connect Discovery 1.0 §3 ---
-    /// `authorization_endpoint`: URL of the authorization endpoint (OIDC Core §3.1.2). REQUIRED
-    /// by Discovery §3; RFC 8414 §2 only needs it when a grant type uses it.
-    pub authorization_endpoint: Option<String>,
-    /// `token_endpoint`: URL of the token endpoint (OIDC Core §3.1.3). REQUIRED by Discovery §3
-    /// unless only the implicit flow is offered.
-    pub token_endpoint: Option<String>,
-    /// `userinfo_endpoint`: URL of the UserInfo endpoint (OIDC Core §5.3). RECOMMENDED
-    /// (Discovery §3).
-    pub userinfo_endpoint: Option<String>,
-    /// `jwks_uri`: URL of the provider's JWK Set (its signing and encryption keys). REQUIRED by
-    /// Discovery §3, OPTIONAL in RFC 8414 §2.
-    pub jwks_uri: Option<String>,
-    /// `registration_endpoint`: URL of the dynamic client registration endpoint (OIDC DCR §3,
-    /// RFC 7591 §3). RECOMMENDED (Discovery §3); absent means the provider does not offer
-    /// dynamic registration.
-    pub registration_endpoint: Option<String>,
-    /// `scopes_supported`: scope values the provider supports; `openid` should be among them.
-    /// RECOMMENDED, no default (Discovery §3), and the list need not be complete.
-    pub scopes_supported: Option<Vec<String>>,
-    /// `response_types_supported`: `response_type` values the provider supports. REQUIRED
-    /// (Discovery §3, RFC 8414 §2). The order of the parts is normalised, so
-    /// `"token id_token code"` equals `"code id_token token"`.
-    pub response_types_supported: Option<Vec<ResponseType>>,
-    /// `response_modes_supported`: `response_mode` values the provider supports (Discovery §3).
-    /// Default `["query", "fragment"]`; see [`ProviderMetadata::response_modes_supported`].
-    pub response_modes_supported: Option<Vec<ResponseMode>>,
-    /// `grant_types_supported`: grant types the provider supports (Discovery §3, RFC 8414 §2).
-    /// Default `["authorization_code", "implicit"]`; see
-    /// [`ProviderMetadata::grant_types_supported`].
-    pub grant_types_supported: Option<Vec<GrantType>>,
-    /// `acr_values_supported`: Authentication Context Class References the provider supports
-    /// (Discovery §3). No default.
-    pub acr_values_supported: Option<Vec<String>>,
-    /// `subject_types_supported`: subject identifier types, `public` and/or `pairwise`
-    /// (OIDC Core §8). REQUIRED (Discovery §3).
-    pub subject_types_supported: Option<Vec<SubjectType>>,
-    /// `id_token_signing_alg_values_supported`: JWS algorithms for ID Tokens; `RS256` must be
-    /// among them. REQUIRED (Discovery §3).
-    pub id_token_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
-    /// `id_token_encryption_alg_values_supported`: JWE key management algorithms for ID Tokens
-    /// (Discovery §3). Absent means ID Token encryption is not offered.
-    pub id_token_encryption_alg_values_supported: Option<Vec<JweAlgorithm>>,
-    /// `id_token_encryption_enc_values_supported`: JWE content encryption algorithms for ID
-    /// Tokens (Discovery §3).
-    pub id_token_encryption_enc_values_supported: Option<Vec<JweEncryption>>,
-    /// `userinfo_signing_alg_values_supported`: JWS algorithms for signed UserInfo responses,
-    /// `none` included (Discovery §3).
-    pub userinfo_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
-    /// `userinfo_encryption_alg_values_supported`: JWE key management algorithms for UserInfo
-    /// responses (Discovery §3).
-    pub userinfo_encryption_alg_values_supported: Option<Vec<JweAlgorithm>>,
-    /// `userinfo_encryption_enc_values_supported`: JWE content encryption algorithms for
-    /// UserInfo responses (Discovery §3).
-    pub userinfo_encryption_enc_values_supported: Option<Vec<JweEncryption>>,
-    /// `request_object_signing_alg_values_supported`: JWS algorithms the provider accepts for
-    /// request objects (OIDC Core §6.1, Discovery §3); `none` and `RS256` should be among them.
-    pub request_object_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
-    /// `request_object_encryption_alg_values_supported`: JWE key management algorithms the
-    /// provider accepts for request objects (Discovery §3).
-    pub request_object_encryption_alg_values_supported: Option<Vec<JweAlgorithm>>,
-    /// `request_object_encryption_enc_values_supported`: JWE content encryption algorithms the
-    /// provider accepts for request objects (Discovery §3).
-    pub request_object_encryption_enc_values_supported: Option<Vec<JweEncryption>>,
-    /// `token_endpoint_auth_methods_supported`: client authentication methods at the token
-    /// endpoint (OIDC Core §9, Discovery §3, RFC 8414 §2). Default `["client_secret_basic"]`;
-    /// see [`ProviderMetadata::token_endpoint_auth_methods_supported`].
-    pub token_endpoint_auth_methods_supported: Option<Vec<ClientAuthMethod>>,
-    /// `token_endpoint_auth_signing_alg_values_supported`: JWS algorithms for the JWTs of
-    /// `private_key_jwt` and `client_secret_jwt` at the token endpoint (Discovery §3,
-    /// RFC 8414 §2); `none` must not be among them.
-    pub token_endpoint_auth_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
-    /// `display_values_supported`: `display` parameter values (`page`, `popup`, `touch`, `wap`,
-    /// OIDC Core §3.1.2.1) the provider supports (Discovery §3).
-    pub display_values_supported: Option<Vec<String>>,
-    /// `claim_types_supported`: claim types (OIDC Core §5.6) the provider supports
-    /// (Discovery §3). Default `["normal"]`; see [`ProviderMetadata::claim_types_supported`].
-    pub claim_types_supported: Option<Vec<ClaimType>>,
-    /// `claims_supported`: claim names the provider may supply. RECOMMENDED, and the list need
-    /// not be complete (Discovery §3).
-    pub claims_supported: Option<Vec<String>>,
-    /// `service_documentation`: URL of human-readable documentation for developers
-    /// (Discovery §3, RFC 8414 §2).
-    pub service_documentation: Option<String>,
-    /// `claims_locales_supported`: BCP 47 language tags for claim values (Discovery §3).
-    pub claims_locales_supported: Option<Vec<String>>,
-    /// `ui_locales_supported`: BCP 47 language tags for the user interface (Discovery §3,
+provider_metadata! {
+    /// The configuration document of an OpenID Provider or OAuth 2.0 authorization server
+    /// (`/.well-known/openid-configuration`, OIDC Discovery §3; `/.well-known/oauth-authorization-server`,
     /// RFC 8414 §2).
-    pub ui_locales_supported: Option<Vec<String>>,
-    /// `claims_parameter_supported`: whether the `claims` request parameter (OIDC Core §5.5) is
-    /// supported (Discovery §3). Default `false`; see
-    /// [`ProviderMetadata::claims_parameter_supported`].
-    pub claims_parameter_supported: Option<bool>,
-    /// `request_parameter_supported`: whether the `request` parameter (OIDC Core §6.1) is
-    /// supported (Discovery §3). Default `false`; see
-    /// [`ProviderMetadata::request_parameter_supported`].
-    pub request_parameter_supported: Option<bool>,
-    /// `request_uri_parameter_supported`: whether the `request_uri` parameter (OIDC Core §6.2)
-    /// is supported (Discovery §3). Default **`true`**; see
-    /// [`ProviderMetadata::request_uri_parameter_supported`].
-    pub request_uri_parameter_supported: Option<bool>,
-    /// `require_request_uri_registration`: whether every `request_uri` must be registered in
-    /// the client's `request_uris` first (Discovery §3). Default `false`; see
-    /// [`ProviderMetadata::require_request_uri_registration`].
-    pub require_request_uri_registration: Option<bool>,
-    /// `op_policy_uri`: URL of the provider's policy on how clients may use its data
-    /// (Discovery §3, RFC 8414 §2).
-    pub op_policy_uri: Option<String>,
-    /// `op_tos_uri`: URL of the provider's terms of service (Discovery §3, RFC 8414 §2).
-    pub op_tos_uri: Option<String>,
+    ///
+    /// Each field is named exactly like its JSON member, and declared once, in the member table of
+    /// this type's source file (field, JSON name, order, reading and writing). A field is `None`
+    /// when the member was absent or JSON `null`. Members with a default in the specifications also have an accessor of the
+    /// same name that applies it, e.g. [`ProviderMetadata::grant_types_supported`] returns
+    /// `[authorization_code, implicit]` when the document says nothing. Use the accessor to decide
+    /// what the provider supports, and the field to learn what it actually sent.
+    ///
+    /// Reading is strict about types (a number where a URL belongs is an error naming the member)
+    /// and lenient about content:
+    ///
+    /// - values this library does not know (an algorithm, a grant type) are kept as `Other`;
+    /// - members this library does not know are kept in [`extra_fields`](Self::extra_fields);
+    /// - members the specifications call REQUIRED but real providers leave out (Facebook has no
+    ///   `token_endpoint`, RFC 8414 makes `jwks_uri` optional) do not fail parsing; see
+    ///   [`ProviderMetadata::missing_required_members`].
+    ///
+    /// Two malformed shapes seen in the wild, a boolean sent as the string `"true"` or `"false"`
+    /// and a single string where an array of strings belongs, are errors by default: a document
+    /// that gets its types wrong may get other things wrong too, so tolerating it is the caller's
+    /// decision. [`ProviderMetadata::from_json_with`] and [`ParseOptions::tolerate_malformed_values`]
+    /// make that decision explicit.
+    ///
+    /// Whether `issuer` matches the issuer the document was fetched for (Discovery §4.3) is checked
+    /// by the caller (`oidc-discovery` does it), not here.
+    ///
+    /// Serialization writes `issuer`, then the other known members in specification order, then
+    /// `extra_fields`; `None` fields are left out.
+    ///
+    /// ```
+    /// use oidc_types::{ClientAuthMethod, GrantType, ProviderMetadata};
+    ///
+    /// let document = br#"{
+    ///     "issuer": "https://server.example.com",
+    ///     "token_endpoint": "https://server.example.com/token",
+    ///     "grant_types_supported": ["authorization_code", "refresh_token"],
+    ///     "x_vendor_feature": true
+    /// }"#;
+    /// let metadata = ProviderMetadata::from_json(document).unwrap();
+    /// assert_eq!(metadata.issuer, "https://server.example.com");
+    /// // Sent by the provider:
+    /// assert_eq!(metadata.grant_types_supported(), [GrantType::AuthorizationCode, GrantType::RefreshToken]);
+    /// // Not sent, so the Discovery §3 default applies:
+    /// assert_eq!(metadata.token_endpoint_auth_methods_supported(), [ClientAuthMethod::ClientSecretBasic]);
+    /// assert!(metadata.request_uri_parameter_supported());
+    /// assert_eq!(metadata.extra_fields["x_vendor_feature"], true);
+    /// ```
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[non_exhaustive]
+    pub struct ProviderMetadata {
+        /// `issuer`: the provider's issuer identifier, an `https` URL without query or fragment.
+        /// REQUIRED (Discovery §3, RFC 8414 §2); it must equal the issuer the document was fetched
+        /// for, character for character (Discovery §4.3).
+        issuer: String,
 
-    // --- RFC 8414 §2 ---
-    /// `revocation_endpoint`: URL of the token revocation endpoint (RFC 7009, RFC 8414 §2).
-    pub revocation_endpoint: Option<String>,
-    /// `revocation_endpoint_auth_methods_supported`: client authentication methods at the
-    /// revocation endpoint (RFC 8414 §2). Default `["client_secret_basic"]`; see
-    /// [`ProviderMetadata::revocation_endpoint_auth_methods_supported`].
-    pub revocation_endpoint_auth_methods_supported: Option<Vec<ClientAuthMethod>>,
-    /// `revocation_endpoint_auth_signing_alg_values_supported`: JWS algorithms for client
-    /// authentication JWTs at the revocation endpoint (RFC 8414 §2); never `none`.
-    pub revocation_endpoint_auth_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
-    /// `introspection_endpoint`: URL of the token introspection endpoint (RFC 7662,
-    /// RFC 8414 §2).
-    pub introspection_endpoint: Option<String>,
-    /// `introspection_endpoint_auth_methods_supported`: client authentication methods at the
-    /// introspection endpoint (RFC 8414 §2). No default: when absent they must be learnt
-    /// another way; see [`ProviderMetadata::introspection_endpoint_auth_methods_supported`].
-    pub introspection_endpoint_auth_methods_supported: Option<Vec<ClientAuthMethod>>,
-    /// `introspection_endpoint_auth_signing_alg_values_supported`: JWS algorithms for client
-    /// authentication JWTs at the introspection endpoint (RFC 8414 §2); never `none`.
-    pub introspection_endpoint_auth_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
-    /// `code_challenge_methods_supported`: PKCE code challenge methods (RFC 7636 §4.3,
-    /// RFC 8414 §2). Absent means the server does not support PKCE.
-    pub code_challenge_methods_supported: Option<Vec<CodeChallengeMethod>>,
-    /// `signed_metadata`: a JWT whose claims are metadata values that, once its signature is
-    /// verified, take precedence over the plain ones (RFC 8414 §2.1). Kept as received; this
-    /// crate does no cryptography, so it neither verifies nor applies it (`oidc-discovery`
-    /// does, when the caller gives it the keys to trust).
-    pub signed_metadata: Option<String>,
+        // --- OpenID Connect Discovery 1.0 §3 ---
+        /// `authorization_endpoint`: URL of the authorization endpoint (OIDC Core §3.1.2). REQUIRED
+        /// by Discovery §3; RFC 8414 §2 only needs it when a grant type uses it.
+        authorization_endpoint: String,
+        /// `token_endpoint`: URL of the token endpoint (OIDC Core §3.1.3). REQUIRED by Discovery §3
+        /// unless only the implicit flow is offered.
+        token_endpoint: String,
+        /// `userinfo_endpoint`: URL of the UserInfo endpoint (OIDC Core §5.3). RECOMMENDED
+        /// (Discovery §3).
+        userinfo_endpoint: String,
+        /// `jwks_uri`: URL of the provider's JWK Set (its signing and encryption keys). REQUIRED by
+        /// Discovery §3, OPTIONAL in RFC 8414 §2.
+        jwks_uri: String,
+        /// `registration_endpoint`: URL of the dynamic client registration endpoint (OIDC DCR §3,
+        /// RFC 7591 §3). RECOMMENDED (Discovery §3); absent means the provider does not offer
+        /// dynamic registration.
+        registration_endpoint: String,
+        /// `scopes_supported`: scope values the provider supports; `openid` should be among them.
+        /// RECOMMENDED, no default (Discovery §3), and the list need not be complete.
+        scopes_supported: Vec<String>,
+        /// `response_types_supported`: `response_type` values the provider supports. REQUIRED
+        /// (Discovery §3, RFC 8414 §2). The order of the parts is normalised, so
+        /// `"token id_token code"` equals `"code id_token token"`.
+        response_types_supported: Vec<ResponseType>,
+        /// `response_modes_supported`: `response_mode` values the provider supports (Discovery §3).
+        /// Default `["query", "fragment"]`; see [`ProviderMetadata::response_modes_supported`].
+        response_modes_supported: Vec<ResponseMode>,
+        /// `grant_types_supported`: grant types the provider supports (Discovery §3, RFC 8414 §2).
+        /// Default `["authorization_code", "implicit"]`; see
+        /// [`ProviderMetadata::grant_types_supported`].
+        grant_types_supported: Vec<GrantType>,
+        /// `acr_values_supported`: Authentication Context Class References the provider supports
+        /// (Discovery §3). No default.
+        acr_values_supported: Vec<String>,
+        /// `subject_types_supported`: subject identifier types, `public` and/or `pairwise`
+        /// (OIDC Core §8). REQUIRED (Discovery §3).
+        subject_types_supported: Vec<SubjectType>,
+        /// `id_token_signing_alg_values_supported`: JWS algorithms for ID Tokens; `RS256` must be
+        /// among them. REQUIRED (Discovery §3).
+        id_token_signing_alg_values_supported: Vec<JwsAlgorithm>,
+        /// `id_token_encryption_alg_values_supported`: JWE key management algorithms for ID Tokens
+        /// (Discovery §3). Absent means ID Token encryption is not offered.
+        id_token_encryption_alg_values_supported: Vec<JweAlgorithm>,
+        /// `id_token_encryption_enc_values_supported`: JWE content encryption algorithms for ID
+        /// Tokens (Discovery §3).
+        id_token_encryption_enc_values_supported: Vec<JweEncryption>,
+        /// `userinfo_signing_alg_values_supported`: JWS algorithms for signed UserInfo responses,
+        /// `none` included (Discovery §3).
+        userinfo_signing_alg_values_supported: Vec<JwsAlgorithm>,
+        /// `userinfo_encryption_alg_values_supported`: JWE key management algorithms for UserInfo
+        /// responses (Discovery §3).
+        userinfo_encryption_alg_values_supported: Vec<JweAlgorithm>,
+        /// `userinfo_encryption_enc_values_supported`: JWE content encryption algorithms for
+        /// UserInfo responses (Discovery §3).
+        userinfo_encryption_enc_values_supported: Vec<JweEncryption>,
+        /// `request_object_signing_alg_values_supported`: JWS algorithms the provider accepts for
+        /// request objects (OIDC Core §6.1, Discovery §3); `none` and `RS256` should be among them.
+        request_object_signing_alg_values_supported: Vec<JwsAlgorithm>,
+        /// `request_object_encryption_alg_values_supported`: JWE key management algorithms the
+        /// provider accepts for request objects (Discovery §3).
+        request_object_encryption_alg_values_supported: Vec<JweAlgorithm>,
+        /// `request_object_encryption_enc_values_supported`: JWE content encryption algorithms the
+        /// provider accepts for request objects (Discovery §3).
+        request_object_encryption_enc_values_supported: Vec<JweEncryption>,
+        /// `token_endpoint_auth_methods_supported`: client authentication methods at the token
+        /// endpoint (OIDC Core §9, Discovery §3, RFC 8414 §2). Default `["client_secret_basic"]`;
+        /// see [`ProviderMetadata::token_endpoint_auth_methods_supported`].
+        token_endpoint_auth_methods_supported: Vec<ClientAuthMethod>,
+        /// `token_endpoint_auth_signing_alg_values_supported`: JWS algorithms for the JWTs of
+        /// `private_key_jwt` and `client_secret_jwt` at the token endpoint (Discovery §3,
+        /// RFC 8414 §2); `none` must not be among them.
+        token_endpoint_auth_signing_alg_values_supported: Vec<JwsAlgorithm>,
+        /// `display_values_supported`: `display` parameter values (`page`, `popup`, `touch`, `wap`,
+        /// OIDC Core §3.1.2.1) the provider supports (Discovery §3).
+        display_values_supported: Vec<String>,
+        /// `claim_types_supported`: claim types (OIDC Core §5.6) the provider supports
+        /// (Discovery §3). Default `["normal"]`; see [`ProviderMetadata::claim_types_supported`].
+        claim_types_supported: Vec<ClaimType>,
+        /// `claims_supported`: claim names the provider may supply. RECOMMENDED, and the list need
+        /// not be complete (Discovery §3).
+        claims_supported: Vec<String>,
+        /// `service_documentation`: URL of human-readable documentation for developers
+        /// (Discovery §3, RFC 8414 §2).
+        service_documentation: String,
+        /// `claims_locales_supported`: BCP 47 language tags for claim values (Discovery §3).
+        claims_locales_supported: Vec<String>,
+        /// `ui_locales_supported`: BCP 47 language tags for the user interface (Discovery §3,
+        /// RFC 8414 §2).
+        ui_locales_supported: Vec<String>,
+        /// `claims_parameter_supported`: whether the `claims` request parameter (OIDC Core §5.5) is
+        /// supported (Discovery §3). Default `false`; see
+        /// [`ProviderMetadata::claims_parameter_supported`].
+        claims_parameter_supported: bool,
+        /// `request_parameter_supported`: whether the `request` parameter (OIDC Core §6.1) is
+        /// supported (Discovery §3). Default `false`; see
+        /// [`ProviderMetadata::request_parameter_supported`].
+        request_parameter_supported: bool,
+        /// `request_uri_parameter_supported`: whether the `request_uri` parameter (OIDC Core §6.2)
+        /// is supported (Discovery §3). Default **`true`**; see
+        /// [`ProviderMetadata::request_uri_parameter_supported`].
+        request_uri_parameter_supported: bool,
+        /// `require_request_uri_registration`: whether every `request_uri` must be registered in
+        /// the client's `request_uris` first (Discovery §3). Default `false`; see
+        /// [`ProviderMetadata::require_request_uri_registration`].
+        require_request_uri_registration: bool,
+        /// `op_policy_uri`: URL of the provider's policy on how clients may use its data
+        /// (Discovery §3, RFC 8414 §2).
+        op_policy_uri: String,
+        /// `op_tos_uri`: URL of the provider's terms of service (Discovery §3, RFC 8414 §2).
+        op_tos_uri: String,
 
-    // --- Later specifications ---
-    /// `mtls_endpoint_aliases`: endpoints to use instead of the plain ones when the client
-    /// authenticates or binds tokens with mutual TLS (RFC 8705 §5). Each member names an
-    /// endpoint (`token_endpoint`, `revocation_endpoint`, …) and gives its alias URL; kept as
-    /// the JSON object received, so aliases for any endpoint survive. Read one with
-    /// [`ProviderMetadata::endpoint_for_mtls`].
-    pub mtls_endpoint_aliases: Option<Map<String, Value>>,
-    /// `tls_client_certificate_bound_access_tokens`: whether the server issues access tokens
-    /// bound to the client's TLS certificate (RFC 8705 §3.3). Default `false`; see
-    /// [`ProviderMetadata::tls_client_certificate_bound_access_tokens`].
-    pub tls_client_certificate_bound_access_tokens: Option<bool>,
-    /// `pushed_authorization_request_endpoint`: URL of the pushed authorization request
-    /// endpoint (RFC 9126 §5).
-    pub pushed_authorization_request_endpoint: Option<String>,
-    /// `require_pushed_authorization_requests`: whether authorization requests must be pushed
-    /// (RFC 9126 §5). Default `false`; see
-    /// [`ProviderMetadata::require_pushed_authorization_requests`].
-    pub require_pushed_authorization_requests: Option<bool>,
-    /// `require_signed_request_object`: whether authorization requests must be signed request
-    /// objects (RFC 9101 §10.5). Default `false`; see
-    /// [`ProviderMetadata::require_signed_request_object`].
-    pub require_signed_request_object: Option<bool>,
-    /// `dpop_signing_alg_values_supported`: JWS algorithms accepted for DPoP proofs
-    /// (RFC 9449 §5.1). Absent means DPoP is not advertised.
-    pub dpop_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
-    /// `authorization_response_iss_parameter_supported`: whether authorization responses carry
-    /// the `iss` parameter (RFC 9207 §3). Default `false`; see
-    /// [`ProviderMetadata::authorization_response_iss_parameter_supported`].
-    pub authorization_response_iss_parameter_supported: Option<bool>,
-    /// `end_session_endpoint`: URL for RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2.1).
-    pub end_session_endpoint: Option<String>,
-    /// `check_session_iframe`: URL of the session-checking iframe (OIDC Session Management 1.0
-    /// §3.3).
-    pub check_session_iframe: Option<String>,
-    /// `frontchannel_logout_supported`: whether front-channel logout is supported (OIDC
-    /// Front-Channel Logout 1.0 §3). Default `false`; see
-    /// [`ProviderMetadata::frontchannel_logout_supported`].
-    pub frontchannel_logout_supported: Option<bool>,
-    /// `frontchannel_logout_session_supported`: whether front-channel logout requests carry
-    /// `iss` and `sid` (OIDC Front-Channel Logout 1.0 §3). Default `false`; see
-    /// [`ProviderMetadata::frontchannel_logout_session_supported`].
-    pub frontchannel_logout_session_supported: Option<bool>,
-    /// `backchannel_logout_supported`: whether back-channel logout is supported (OIDC
-    /// Back-Channel Logout 1.0 §2.1). Default `false`; see
-    /// [`ProviderMetadata::backchannel_logout_supported`].
-    pub backchannel_logout_supported: Option<bool>,
-    /// `backchannel_logout_session_supported`: whether logout tokens carry `sid` (OIDC
-    /// Back-Channel Logout 1.0 §2.1). Default `false`; see
-    /// [`ProviderMetadata::backchannel_logout_session_supported`].
-    pub backchannel_logout_session_supported: Option<bool>,
-    /// `backchannel_token_delivery_modes_supported`: CIBA token delivery modes (`poll`, `ping`,
-    /// `push`) the provider supports (CIBA Core §4). REQUIRED by CIBA for CIBA providers.
-    pub backchannel_token_delivery_modes_supported: Option<Vec<BackchannelTokenDeliveryMode>>,
-    /// `backchannel_authentication_endpoint`: URL of the CIBA backchannel authentication
-    /// endpoint (CIBA Core §4).
-    pub backchannel_authentication_endpoint: Option<String>,
-    /// `backchannel_authentication_request_signing_alg_values_supported`: JWS algorithms for
-    /// signed CIBA authentication requests (CIBA Core §4). Absent means signed requests are
-    /// not supported.
-    pub backchannel_authentication_request_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
-    /// `backchannel_user_code_parameter_supported`: whether the CIBA `user_code` parameter is
-    /// supported (CIBA Core §4). Default `false`; see
-    /// [`ProviderMetadata::backchannel_user_code_parameter_supported`].
-    pub backchannel_user_code_parameter_supported: Option<bool>,
-    /// `authorization_signing_alg_values_supported`: JWS algorithms for JWT-secured
-    /// authorization responses (JARM §4).
-    pub authorization_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
-    /// `authorization_encryption_alg_values_supported`: JWE key management algorithms for
-    /// JWT-secured authorization responses (JARM §4).
-    pub authorization_encryption_alg_values_supported: Option<Vec<JweAlgorithm>>,
-    /// `authorization_encryption_enc_values_supported`: JWE content encryption algorithms for
-    /// JWT-secured authorization responses (JARM §4).
-    pub authorization_encryption_enc_values_supported: Option<Vec<JweEncryption>>,
-    /// `introspection_signing_alg_values_supported`: JWS algorithms for JWT introspection
-    /// responses (RFC 9701 §7).
-    pub introspection_signing_alg_values_supported: Option<Vec<JwsAlgorithm>>,
-    /// `introspection_encryption_alg_values_supported`: JWE key management algorithms for JWT
-    /// introspection responses (RFC 9701 §7).
-    pub introspection_encryption_alg_values_supported: Option<Vec<JweAlgorithm>>,
-    /// `introspection_encryption_enc_values_supported`: JWE content encryption algorithms for
-    /// JWT introspection responses (RFC 9701 §7).
-    pub introspection_encryption_enc_values_supported: Option<Vec<JweEncryption>>,
-    /// `authorization_details_types_supported`: `authorization_details` types the server
-    /// accepts (Rich Authorization Requests, RFC 9396 §10).
-    pub authorization_details_types_supported: Option<Vec<String>>,
-    /// `device_authorization_endpoint`: URL of the device authorization endpoint
-    /// (RFC 8628 §4).
-    pub device_authorization_endpoint: Option<String>,
-    /// `client_registration_types_supported`: OpenID Federation registration types
-    /// (`automatic`, `explicit`) the provider supports (OpenID Federation 1.0 §5.1.2).
-    pub client_registration_types_supported: Option<Vec<ClientRegistrationType>>,
-    /// `federation_registration_endpoint`: URL of the OpenID Federation explicit registration
-    /// endpoint (OpenID Federation 1.0 §5.1.2).
-    pub federation_registration_endpoint: Option<String>,
-    /// `prompt_values_supported`: `prompt` values the provider supports, e.g. `create`
-    /// (Initiating User Registration via OpenID Connect 1.0 §4.1). No default.
-    pub prompt_values_supported: Option<Vec<String>>,
+        // --- RFC 8414 §2 ---
+        /// `revocation_endpoint`: URL of the token revocation endpoint (RFC 7009, RFC 8414 §2).
+        revocation_endpoint: String,
+        /// `revocation_endpoint_auth_methods_supported`: client authentication methods at the
+        /// revocation endpoint (RFC 8414 §2). Default `["client_secret_basic"]`; see
+        /// [`ProviderMetadata::revocation_endpoint_auth_methods_supported`].
+        revocation_endpoint_auth_methods_supported: Vec<ClientAuthMethod>,
+        /// `revocation_endpoint_auth_signing_alg_values_supported`: JWS algorithms for client
+        /// authentication JWTs at the revocation endpoint (RFC 8414 §2); never `none`.
+        revocation_endpoint_auth_signing_alg_values_supported: Vec<JwsAlgorithm>,
+        /// `introspection_endpoint`: URL of the token introspection endpoint (RFC 7662,
+        /// RFC 8414 §2).
+        introspection_endpoint: String,
+        /// `introspection_endpoint_auth_methods_supported`: client authentication methods at the
+        /// introspection endpoint (RFC 8414 §2). No default: when absent they must be learnt
+        /// another way; see [`ProviderMetadata::introspection_endpoint_auth_methods_supported`].
+        introspection_endpoint_auth_methods_supported: Vec<ClientAuthMethod>,
+        /// `introspection_endpoint_auth_signing_alg_values_supported`: JWS algorithms for client
+        /// authentication JWTs at the introspection endpoint (RFC 8414 §2); never `none`.
+        introspection_endpoint_auth_signing_alg_values_supported: Vec<JwsAlgorithm>,
+        /// `code_challenge_methods_supported`: PKCE code challenge methods (RFC 7636 §4.3,
+        /// RFC 8414 §2). Absent means the server does not support PKCE.
+        code_challenge_methods_supported: Vec<CodeChallengeMethod>,
+        /// `signed_metadata`: a JWT whose claims are metadata values that, once its signature is
+        /// verified, take precedence over the plain ones (RFC 8414 §2.1). Kept as received; this
+        /// crate does no cryptography, so it neither verifies nor applies it (`oidc-discovery`
+        /// does, when the caller gives it the keys to trust).
+        signed_metadata: String,
 
-    /// Every other member, as received and in document order (minus `null` members): vendor
-    /// extensions such as Entra's `cloud_instance_name` or Auth0's `mfa_challenge_endpoint`.
-    /// Serialized after the known members; a key here that names a known member is left out of
-    /// the output, as the typed field takes precedence.
-    pub extra_fields: Map<String, Value>,
+        // --- Later specifications ---
+        /// `mtls_endpoint_aliases`: endpoints to use instead of the plain ones when the client
+        /// authenticates or binds tokens with mutual TLS (RFC 8705 §5). Each member names an
+        /// endpoint (`token_endpoint`, `revocation_endpoint`, …) and gives its alias URL; kept as
+        /// the JSON object received, so aliases for any endpoint survive. Read one with
+        /// [`ProviderMetadata::endpoint_for_mtls`].
+        mtls_endpoint_aliases: Map<String, Value>,
+        /// `tls_client_certificate_bound_access_tokens`: whether the server issues access tokens
+        /// bound to the client's TLS certificate (RFC 8705 §3.3). Default `false`; see
+        /// [`ProviderMetadata::tls_client_certificate_bound_access_tokens`].
+        tls_client_certificate_bound_access_tokens: bool,
+        /// `pushed_authorization_request_endpoint`: URL of the pushed authorization request
+        /// endpoint (RFC 9126 §5).
+        pushed_authorization_request_endpoint: String,
+        /// `require_pushed_authorization_requests`: whether authorization requests must be pushed
+        /// (RFC 9126 §5). Default `false`; see
+        /// [`ProviderMetadata::require_pushed_authorization_requests`].
+        require_pushed_authorization_requests: bool,
+        /// `require_signed_request_object`: whether authorization requests must be signed request
+        /// objects (RFC 9101 §10.5). Default `false`; see
+        /// [`ProviderMetadata::require_signed_request_object`].
+        require_signed_request_object: bool,
+        /// `dpop_signing_alg_values_supported`: JWS algorithms accepted for DPoP proofs
+        /// (RFC 9449 §5.1). Absent means DPoP is not advertised.
+        dpop_signing_alg_values_supported: Vec<JwsAlgorithm>,
+        /// `authorization_response_iss_parameter_supported`: whether authorization responses carry
+        /// the `iss` parameter (RFC 9207 §3). Default `false`; see
+        /// [`ProviderMetadata::authorization_response_iss_parameter_supported`].
+        authorization_response_iss_parameter_supported: bool,
+        /// `end_session_endpoint`: URL for RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2.1).
+        end_session_endpoint: String,
+        /// `check_session_iframe`: URL of the session-checking iframe (OIDC Session Management 1.0
+        /// §3.3).
+        check_session_iframe: String,
+        /// `frontchannel_logout_supported`: whether front-channel logout is supported (OIDC
+        /// Front-Channel Logout 1.0 §3). Default `false`; see
+        /// [`ProviderMetadata::frontchannel_logout_supported`].
+        frontchannel_logout_supported: bool,
+        /// `frontchannel_logout_session_supported`: whether front-channel logout requests carry
+        /// `iss` and `sid` (OIDC Front-Channel Logout 1.0 §3). Default `false`; see
+        /// [`ProviderMetadata::frontchannel_logout_session_supported`].
+        frontchannel_logout_session_supported: bool,
+        /// `backchannel_logout_supported`: whether back-channel logout is supported (OIDC
+        /// Back-Channel Logout 1.0 §2.1). Default `false`; see
+        /// [`ProviderMetadata::backchannel_logout_supported`].
+        backchannel_logout_supported: bool,
+        /// `backchannel_logout_session_supported`: whether logout tokens carry `sid` (OIDC
+        /// Back-Channel Logout 1.0 §2.1). Default `false`; see
+        /// [`ProviderMetadata::backchannel_logout_session_supported`].
+        backchannel_logout_session_supported: bool,
+        /// `backchannel_token_delivery_modes_supported`: CIBA token delivery modes (`poll`, `ping`,
+        /// `push`) the provider supports (CIBA Core §4). REQUIRED by CIBA for CIBA providers.
+        backchannel_token_delivery_modes_supported: Vec<BackchannelTokenDeliveryMode>,
+        /// `backchannel_authentication_endpoint`: URL of the CIBA backchannel authentication
+        /// endpoint (CIBA Core §4).
+        backchannel_authentication_endpoint: String,
+        /// `backchannel_authentication_request_signing_alg_values_supported`: JWS algorithms for
+        /// signed CIBA authentication requests (CIBA Core §4). Absent means signed requests are
+        /// not supported.
+        backchannel_authentication_request_signing_alg_values_supported: Vec<JwsAlgorithm>,
+        /// `backchannel_user_code_parameter_supported`: whether the CIBA `user_code` parameter is
+        /// supported (CIBA Core §4). Default `false`; see
+        /// [`ProviderMetadata::backchannel_user_code_parameter_supported`].
+        backchannel_user_code_parameter_supported: bool,
+        /// `authorization_signing_alg_values_supported`: JWS algorithms for JWT-secured
+        /// authorization responses (JARM §4).
+        authorization_signing_alg_values_supported: Vec<JwsAlgorithm>,
+        /// `authorization_encryption_alg_values_supported`: JWE key management algorithms for
+        /// JWT-secured authorization responses (JARM §4).
+        authorization_encryption_alg_values_supported: Vec<JweAlgorithm>,
+        /// `authorization_encryption_enc_values_supported`: JWE content encryption algorithms for
+        /// JWT-secured authorization responses (JARM §4).
+        authorization_encryption_enc_values_supported: Vec<JweEncryption>,
+        /// `introspection_signing_alg_values_supported`: JWS algorithms for JWT introspection
+        /// responses (RFC 9701 §7).
+        introspection_signing_alg_values_supported: Vec<JwsAlgorithm>,
+        /// `introspection_encryption_alg_values_supported`: JWE key management algorithms for JWT
+        /// introspection responses (RFC 9701 §7).
+        introspection_encryption_alg_values_supported: Vec<JweAlgorithm>,
+        /// `introspection_encryption_enc_values_supported`: JWE content encryption algorithms for
+        /// JWT introspection responses (RFC 9701 §7).
+        introspection_encryption_enc_values_supported: Vec<JweEncryption>,
+        /// `authorization_details_types_supported`: `authorization_details` types the server
+        /// accepts (Rich Authorization Requests, RFC 9396 §10).
+        authorization_details_types_supported: Vec<String>,
+        /// `device_authorization_endpoint`: URL of the device authorization endpoint
+        /// (RFC 8628 §4).
+        device_authorization_endpoint: String,
+        /// `client_registration_types_supported`: OpenID Federation registration types
+        /// (`automatic`, `explicit`) the provider supports (OpenID Federation 1.0 §5.1.2).
+        client_registration_types_supported: Vec<ClientRegistrationType>,
+        /// `federation_registration_endpoint`: URL of the OpenID Federation explicit registration
+        /// endpoint (OpenID Federation 1.0 §5.1.2).
+        federation_registration_endpoint: String,
+        /// `prompt_values_supported`: `prompt` values the provider supports, e.g. `create`
+        /// (Initiating User Registration via OpenID Connect 1.0 §4.1). No default.
+        prompt_values_supported: Vec<String>,
+    }
 }
 
 /// Why a provider configuration document could not be read.

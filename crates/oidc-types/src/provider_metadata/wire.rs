@@ -1,14 +1,13 @@
 //! How provider metadata is read from and written to its JSON document.
 
 use serde::de::Error as _;
-use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use super::{ParseOptions, ProviderMetadata, ProviderMetadataError};
 
 /// A value the known members can hold, and how it is read from JSON.
-trait Member: Sized {
+pub(super) trait Member: Sized {
     /// What the member should hold, for [`ProviderMetadataError::WrongType`].
     const EXPECTED: &'static str;
 
@@ -93,7 +92,7 @@ pub(crate) fn json_kind(value: &Value) -> &'static str {
 }
 
 /// Reads one known member, naming it in the error.
-fn convert<T: Member>(
+pub(super) fn convert<T: Member>(
     member: &str,
     value: Value,
     tolerant: bool,
@@ -105,36 +104,58 @@ fn convert<T: Member>(
     })
 }
 
-/// Generates, from one list of the known members (all but `issuer`, in specification order),
-/// the reading of a member, the test for a known name and the serialization. Keeping one list
-/// means a member cannot be read but not written; the exhaustive destructuring in `serialize`
-/// makes the compiler reject a struct field missing from the list.
-macro_rules! known_members {
-    ($($field:ident),+ $(,)?) => {
+/// Declares [`ProviderMetadata`] from one table of members: the struct (`issuer`, then one
+/// `Option` field per entry, then `extra_fields`), its reader and its writer. Each entry is
+/// `doc comments, field name: type`; the JSON member name is the field name. The table itself is
+/// in `mod.rs`: adding a member is one entry there.
+macro_rules! provider_metadata {
+    (
+        $(#[$struct_attr:meta])*
+        pub struct ProviderMetadata {
+            $(#[$issuer_attr:meta])*
+            issuer: String,
+            $( $(#[$field_attr:meta])* $field:ident : $ty:ty, )+
+        }
+    ) => {
+        $(#[$struct_attr])*
+        pub struct ProviderMetadata {
+            $(#[$issuer_attr])*
+            pub issuer: String,
+            $( $(#[$field_attr])* pub $field: Option<$ty>, )+
+            /// Every other member, as received and in document order (minus `null` members):
+            /// vendor extensions such as Entra's `cloud_instance_name` or Auth0's
+            /// `mfa_challenge_endpoint`. Serialized after the known members; a key here that
+            /// names a known member is left out of the output, as the typed field takes
+            /// precedence.
+            pub extra_fields: serde_json::Map<String, serde_json::Value>,
+        }
+
         impl ProviderMetadata {
-            /// Stores `value` in the field named `name`. Gives the value back when no field has
-            /// that name, so it can go to `extra_fields`.
+            /// Reads one member into its field; gives an unknown member back.
             fn read_member(
                 &mut self,
                 name: &str,
-                value: Value,
+                value: serde_json::Value,
                 tolerant: bool,
-            ) -> Result<Option<Value>, ProviderMetadataError> {
+            ) -> Result<Option<serde_json::Value>, ProviderMetadataError> {
                 match name {
-                    $(stringify!($field) => self.$field = Some(convert(name, value, tolerant)?),)+
+                    $(stringify!($field) => {
+                        self.$field = Some($crate::provider_metadata::wire::convert::<$ty>(
+                            name, value, tolerant)?);
+                    })+
                     _ => return Ok(Some(value)),
                 }
                 Ok(None)
             }
 
-            /// Whether `name` is `issuer` or another member with its own field.
             fn is_known_member(name: &str) -> bool {
                 matches!(name, "issuer" $(| stringify!($field))+)
             }
         }
 
-        impl Serialize for ProviderMetadata {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl serde::Serialize for ProviderMetadata {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap as _;
                 let ProviderMetadata { issuer, $($field,)+ extra_fields } = self;
                 let mut map = serializer.serialize_map(None)?;
                 map.serialize_entry("issuer", issuer)?;
@@ -152,79 +173,6 @@ macro_rules! known_members {
             }
         }
     };
-}
-
-known_members! {
-    authorization_endpoint,
-    token_endpoint,
-    userinfo_endpoint,
-    jwks_uri,
-    registration_endpoint,
-    scopes_supported,
-    response_types_supported,
-    response_modes_supported,
-    grant_types_supported,
-    acr_values_supported,
-    subject_types_supported,
-    id_token_signing_alg_values_supported,
-    id_token_encryption_alg_values_supported,
-    id_token_encryption_enc_values_supported,
-    userinfo_signing_alg_values_supported,
-    userinfo_encryption_alg_values_supported,
-    userinfo_encryption_enc_values_supported,
-    request_object_signing_alg_values_supported,
-    request_object_encryption_alg_values_supported,
-    request_object_encryption_enc_values_supported,
-    token_endpoint_auth_methods_supported,
-    token_endpoint_auth_signing_alg_values_supported,
-    display_values_supported,
-    claim_types_supported,
-    claims_supported,
-    service_documentation,
-    claims_locales_supported,
-    ui_locales_supported,
-    claims_parameter_supported,
-    request_parameter_supported,
-    request_uri_parameter_supported,
-    require_request_uri_registration,
-    op_policy_uri,
-    op_tos_uri,
-    revocation_endpoint,
-    revocation_endpoint_auth_methods_supported,
-    revocation_endpoint_auth_signing_alg_values_supported,
-    introspection_endpoint,
-    introspection_endpoint_auth_methods_supported,
-    introspection_endpoint_auth_signing_alg_values_supported,
-    code_challenge_methods_supported,
-    signed_metadata,
-    mtls_endpoint_aliases,
-    tls_client_certificate_bound_access_tokens,
-    pushed_authorization_request_endpoint,
-    require_pushed_authorization_requests,
-    require_signed_request_object,
-    dpop_signing_alg_values_supported,
-    authorization_response_iss_parameter_supported,
-    end_session_endpoint,
-    check_session_iframe,
-    frontchannel_logout_supported,
-    frontchannel_logout_session_supported,
-    backchannel_logout_supported,
-    backchannel_logout_session_supported,
-    backchannel_token_delivery_modes_supported,
-    backchannel_authentication_endpoint,
-    backchannel_authentication_request_signing_alg_values_supported,
-    backchannel_user_code_parameter_supported,
-    authorization_signing_alg_values_supported,
-    authorization_encryption_alg_values_supported,
-    authorization_encryption_enc_values_supported,
-    introspection_signing_alg_values_supported,
-    introspection_encryption_alg_values_supported,
-    introspection_encryption_enc_values_supported,
-    authorization_details_types_supported,
-    device_authorization_endpoint,
-    client_registration_types_supported,
-    federation_registration_endpoint,
-    prompt_values_supported,
 }
 
 impl ProviderMetadata {
