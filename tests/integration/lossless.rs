@@ -49,6 +49,18 @@ fn assert_credentials_kept(provider: &TestProvider, response: &RegistrationRespo
     );
 }
 
+/// An update that changes nothing leaves the provider's record as it was, and works with the
+/// credentials the odd answer carried.
+async fn assert_update_keeps_the_record(provider: &TestProvider, response: RegistrationResponse) {
+    let mut client =
+        RegisteredClient::from_registration(provider.issuer(), &web_client(), response);
+    let before = provider.client(&client.client_id).unwrap();
+    let _ = update_client(&mut client, |_| {}, &management_options())
+        .await
+        .unwrap();
+    assert_eq!(provider.client(&client.client_id).unwrap(), before);
+}
+
 fn problem_members(problems: &[ResponseProblem]) -> Vec<&str> {
     problems
         .iter()
@@ -84,6 +96,7 @@ async fn odd_times_keep_the_registration_and_are_reported() {
             ["client_id_issued_at", "client_secret_expires_at"],
             "{value}"
         );
+        assert_update_keeps_the_record(&provider, response).await;
     }
 }
 
@@ -108,6 +121,7 @@ async fn another_content_type_or_success_status_keeps_the_registration() {
             "{:?}",
             response.problems
         );
+        assert_update_keeps_the_record(&provider, response).await;
     }
 }
 
