@@ -25,6 +25,16 @@ async fn register_with(provider: &TestProvider) -> RegistrationResponse {
     .unwrap()
 }
 
+/// Registers the usual web client and holds it as a `RegisteredClient`.
+async fn registered(provider: &TestProvider) -> RegisteredClient {
+    let sent = web_client();
+    let response = register(&provider_metadata(provider), &sent, &register_options())
+        .await
+        .unwrap();
+    assert_credentials_kept(provider, &response);
+    RegisteredClient::from_registration(provider.issuer(), &sent, response)
+}
+
 /// The registration answer's credentials are the ones the provider stored.
 fn assert_credentials_kept(provider: &TestProvider, response: &RegistrationResponse) {
     let stored = provider
@@ -177,12 +187,7 @@ async fn a_rename_sends_back_every_member_the_model_could_not_read() {
         Endpoint::Registration,
         Behaviour::new().edit_answer(move |answer| answer.extend(injected.clone())),
     );
-    let sent = web_client();
-    let response = register(&provider_metadata(&provider), &sent, &register_options())
-        .await
-        .unwrap();
-    assert_credentials_kept(&provider, &response);
-    let mut client = RegisteredClient::from_registration(provider.issuer(), &sent, response);
+    let mut client = registered(&provider).await;
     let held = client.metadata_object().clone();
     for (member, value) in &odd {
         assert_eq!(held.get(member), Some(value), "{member}");
@@ -232,13 +237,7 @@ async fn a_rename_sends_back_every_member_the_model_could_not_read() {
 #[tokio::test]
 async fn an_update_that_changes_nothing_sends_back_what_the_provider_echoed() {
     let provider = TestProvider::start().await;
-    let mut client = {
-        let sent = web_client();
-        let response = register(&provider_metadata(&provider), &sent, &register_options())
-            .await
-            .unwrap();
-        RegisteredClient::from_registration(provider.issuer(), &sent, response)
-    };
+    let mut client = registered(&provider).await;
     let before = provider.client(&client.client_id).unwrap();
     let _ = update_client(&mut client, |_| {}, &management_options())
         .await
@@ -255,11 +254,7 @@ async fn replace_sends_exactly_the_new_metadata() {
         Endpoint::Registration,
         Behaviour::new().edit_answer(move |answer| answer.extend(injected.clone())),
     );
-    let sent = web_client();
-    let response = register(&provider_metadata(&provider), &sent, &register_options())
-        .await
-        .unwrap();
-    let mut client = RegisteredClient::from_registration(provider.issuer(), &sent, response);
+    let mut client = registered(&provider).await;
     let mut whole = ClientMetadata::new(["https://app.example/other"]);
     whole.client_name.set_value("Whole");
     let _ = replace_client(&mut client, &whole, &management_options())
@@ -279,11 +274,7 @@ async fn replace_sends_exactly_the_new_metadata() {
 #[tokio::test]
 async fn a_vendor_only_answer_keeps_the_held_metadata() {
     let provider = TestProvider::start().await;
-    let sent = web_client();
-    let response = register(&provider_metadata(&provider), &sent, &register_options())
-        .await
-        .unwrap();
-    let mut client = RegisteredClient::from_registration(provider.issuer(), &sent, response);
+    let mut client = registered(&provider).await;
     let held = client.metadata_object().clone();
     provider.set_behaviour(
         Endpoint::ClientConfiguration,
@@ -305,11 +296,7 @@ async fn a_rotated_token_in_an_odd_answer_is_applied() {
         .rotate_token_on_read(true)
         .start()
         .await;
-    let sent = web_client();
-    let response = register(&provider_metadata(&provider), &sent, &register_options())
-        .await
-        .unwrap();
-    let mut client = RegisteredClient::from_registration(provider.issuer(), &sent, response);
+    let mut client = registered(&provider).await;
     provider.set_behaviour(
         Endpoint::ClientConfiguration,
         Behaviour::new()
@@ -349,11 +336,7 @@ async fn a_rotated_token_in_an_odd_answer_is_applied() {
 
 async fn rotating(builder: TestProviderBuilder) -> (TestProvider, RegisteredClient) {
     let provider = builder.rotate_secret_on_read(true).start().await;
-    let sent = web_client();
-    let response = register(&provider_metadata(&provider), &sent, &register_options())
-        .await
-        .unwrap();
-    let client = RegisteredClient::from_registration(provider.issuer(), &sent, response);
+    let client = registered(&provider).await;
     (provider, client)
 }
 

@@ -1,5 +1,5 @@
 use http::StatusCode;
-use oidc_http::{HttpError, HttpErrorKind};
+use oidc_http::HttpError;
 use oidc_telemetry::TelemetryErrorKind;
 use oidc_types::{ErrorCategory, ProviderMetadataError};
 
@@ -158,12 +158,10 @@ impl DiscoveryError {
         match self {
             Self::InvalidIssuer { .. } | Self::InvalidResource { .. } => ErrorCategory::Caller,
             Self::NoJwksUri { .. } => ErrorCategory::Refused,
-            Self::Http { source, .. } => match source.kind() {
-                HttpErrorKind::InsecureUrl | HttpErrorKind::InvalidRequest => {
-                    ErrorCategory::Protocol
-                }
-                _ => ErrorCategory::Transport,
-            },
+            Self::Http { source, .. } if source.kind().is_transport() => ErrorCategory::Transport,
+            // A URL the library would not send to, or could not build a request for: it came
+            // from the provider's documents.
+            Self::Http { .. } => ErrorCategory::Protocol,
             Self::UnexpectedStatus { .. }
             | Self::UnexpectedContentType { .. }
             | Self::InvalidConfiguration { .. }

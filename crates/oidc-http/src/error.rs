@@ -47,6 +47,14 @@ impl HttpErrorKind {
             Self::Other => "other",
         }
     }
+
+    /// Whether the request was sent and its exchange broke (connect, TLS, timeout, size limit,
+    /// a broken HTTP exchange), as opposed to a request that could not be sent as built
+    /// ([`InsecureUrl`](Self::InsecureUrl), [`InvalidRequest`](Self::InvalidRequest)): the
+    /// callers' error categories tell a transport failure from an unusable URL by this.
+    pub fn is_transport(self) -> bool {
+        !matches!(self, Self::InsecureUrl | Self::InvalidRequest)
+    }
 }
 
 impl fmt::Display for HttpErrorKind {

@@ -1,7 +1,7 @@
 use std::fmt;
 
 use http::StatusCode;
-use oidc_http::{HttpError, HttpErrorKind};
+use oidc_http::HttpError;
 use oidc_telemetry::TelemetryErrorKind;
 use oidc_types::{
     ClientIdMismatch, ErrorCategory, OAuthError, RawBody, RegistrationResponseError,
@@ -246,14 +246,10 @@ impl RegistrationError {
             | K::NotPermitted { .. }
             | K::MethodNotAllowed { .. }
             | K::ClientNotFound { .. } => ErrorCategory::Refused,
-            K::Http(error) => match error.kind() {
-                // A URL the library would not send to, or a request it could not build: the
-                // URL came from the provider's documents.
-                HttpErrorKind::InsecureUrl | HttpErrorKind::InvalidRequest => {
-                    ErrorCategory::Protocol
-                }
-                _ => ErrorCategory::Transport,
-            },
+            K::Http(error) if error.kind().is_transport() => ErrorCategory::Transport,
+            // A URL the library would not send to, or could not build a request for: it came
+            // from the provider's documents.
+            K::Http(_) => ErrorCategory::Protocol,
             K::InvalidEndpoint { .. }
             | K::UnexpectedStatus { .. }
             | K::InvalidResponse { .. }

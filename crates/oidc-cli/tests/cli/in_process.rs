@@ -768,15 +768,7 @@ fn odd_answers_are_saved_and_printed_with_one_warning_per_problem() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("client.json");
     let file_arg = file.to_str().unwrap();
-    let registered = cli(&[
-        "register",
-        &provider.issuer(),
-        "--redirect-uri",
-        "https://app.example/cb",
-        "--save",
-        file_arg,
-    ])
-    .expect(0);
+    let registered = register_and_save(&provider, file_arg);
     let client = registered.json();
     let client_id = text(&client, "client_id").to_owned();
     let secret = text(&client, "client_secret").to_owned();
@@ -865,15 +857,7 @@ fn update_with_set_changes_only_that_member() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("client.json");
     let file_arg = file.to_str().unwrap();
-    let registered = cli(&[
-        "register",
-        &provider.issuer(),
-        "--redirect-uri",
-        "https://app.example/cb",
-        "--save",
-        file_arg,
-    ])
-    .expect(0);
+    let registered = register_and_save(&provider, file_arg);
     let held = registered.json()["metadata"].clone();
     provider.clear_behaviour(Endpoint::Registration);
 
@@ -892,4 +876,17 @@ fn update_with_set_changes_only_that_member() {
     sent.remove("client_id");
     assert_eq!(sent, expected, "{updated:#?}");
     assert_eq!(updated.json()["metadata"]["default_max_age"], json!(3600.5));
+}
+
+/// `register ISSUER --redirect-uri https://app.example/cb --save FILE`, which must succeed.
+fn register_and_save(provider: &InProcess, file: &str) -> crate::support::Run {
+    cli(&[
+        "register",
+        &provider.issuer(),
+        "--redirect-uri",
+        "https://app.example/cb",
+        "--save",
+        file,
+    ])
+    .expect(0)
 }
