@@ -413,8 +413,7 @@ async fn plain_http_endpoints_off_loopback_are_refused_unless_allowed() {
         assert!(named.starts_with(member), "{named}");
         assert!(error.to_string().contains(named.as_str()), "{error}");
 
-        let options =
-            discovery_options().with_quirks(Quirks::default().with_allow_http_endpoints(true));
+        let options = discovery_options().with_plain_http(oidc_http::PlainHttp::Anywhere);
         load_configuration(&provider.issuer(), &options)
             .await
             .unwrap_or_else(|error| panic!("{member}: {error}"));

@@ -30,7 +30,8 @@ enum Needs {
     /// `issuer_pattern`: the document names Entra's literal `{tenantid}` template issuer, so it
     /// is loaded for the tenant-less issuer in the URL it was fetched from.
     EntraIssuerPattern { asked: &'static str },
-    /// `allow_http_endpoints`: every endpoint is plain http on `0.0.0.0` (Vault dev server).
+    /// `plain_http` `Anywhere` (the https policy, not a quirk): every endpoint is plain http on
+    /// `0.0.0.0` (Vault dev server).
     HttpEndpoints,
     /// `document_overrides` of `issuer`: the document is a template whose issuer is the
     /// literal `{issuer}`, not a URL anything could be loaded for.
@@ -82,7 +83,7 @@ impl Needs {
     fn quirks(self) -> Quirks {
         match self {
             Self::EntraIssuerPattern { .. } => Quirks::default().with_issuer_pattern(ENTRA_ISSUER),
-            Self::HttpEndpoints => Quirks::default().with_allow_http_endpoints(true),
+            Self::HttpEndpoints => Quirks::default(),
             Self::IssuerOverride { asked } => {
                 Quirks::default().with_document_override("issuer", json!(asked))
             }
@@ -212,9 +213,14 @@ async fn every_fixture_document_loads_as_served() {
         provider.set_behaviour(Endpoint::Discovery, recorded.clone());
 
         let quirks = needs.map(Needs::quirks).unwrap_or_default();
+        let plain_http = match needs {
+            Some(Needs::HttpEndpoints) => oidc_http::PlainHttp::Anywhere,
+            _ => oidc_http::PlainHttp::LoopbackOnly,
+        };
         let options = DiscoveryOptions::default()
             .with_http_client(reroute.clone())
-            .with_quirks(quirks);
+            .with_quirks(quirks)
+            .with_plain_http(plain_http);
         let configuration = load_configuration(&issuer, &options)
             .await
             .unwrap_or_else(|error| panic!("{path} ({needs:?}): {error}"));
@@ -293,10 +299,7 @@ async fn documents_that_need_a_quirk_fail_without_it() {
                     matches!(&error, DiscoveryError::InvalidIssuer { .. }),
                     "{path}: {error:?}"
                 );
-                assert!(
-                    error.to_string().contains("allow_http_endpoints"),
-                    "{error}"
-                );
+                assert!(error.to_string().contains("plain http"), "{error}");
             }
         }
     }

@@ -47,6 +47,10 @@ pub struct CommonArgs {
     /// Allow plain http:// to hosts other than loopback (test environments only).
     #[arg(long, global = true)]
     pub allow_http: bool,
+    /// Send the registration access token to a registration_client_uri on another origin than
+    /// the registration endpoint's or the issuer's (RFC 7592 allows another host).
+    #[arg(long, global = true)]
+    pub allow_foreign_client_uri: bool,
     /// Print the metrics this run emitted, in Prometheus text format, to stderr.
     #[arg(long, global = true)]
     pub metrics: bool,

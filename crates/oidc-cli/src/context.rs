@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use oidc_discovery::{DiscoveryOptions, Quirks, WellKnown};
-use oidc_http::{HttpClient, HyperClient};
+use oidc_http::{HttpClient, HyperClient, PlainHttp};
 use oidc_registration::{ManagementOptions, RegisterOptions, Validation};
 use url::Url;
 
@@ -18,7 +18,9 @@ pub(crate) struct Context {
     pub(crate) http: Arc<dyn HttpClient>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) output: OutputFormat,
-    pub(crate) allow_http: bool,
+    /// `--allow-http`: the one https policy of every request of the run.
+    pub(crate) plain_http: PlainHttp,
+    pub(crate) allow_foreign_client_uri: bool,
 }
 
 impl Context {
@@ -40,7 +42,12 @@ impl Context {
             http: Arc::new(http),
             timeout: common.timeout,
             output: common.output,
-            allow_http: common.allow_http,
+            plain_http: if common.allow_http {
+                PlainHttp::Anywhere
+            } else {
+                PlainHttp::LoopbackOnly
+            },
+            allow_foreign_client_uri: common.allow_foreign_client_uri,
         })
     }
 
@@ -52,8 +59,7 @@ impl Context {
             // Left to discovery, which says precisely what is wrong.
             return Ok(());
         };
-        let loopback = url.host_str().is_some_and(oidc_http::is_loopback_host);
-        if url.scheme() == "http" && !loopback && !self.allow_http {
+        if url.scheme() == "http" && !self.plain_http.allows(issuer) {
             return Err(CliError::usage(format!(
                 "refusing plain http to {}: the issuer must use https",
                 url.host_str().unwrap_or_default()
@@ -69,7 +75,7 @@ impl Context {
             WellKnownArg::Oauth => WellKnown::OAuth,
             WellKnownArg::Both => WellKnown::OpenIdThenOAuth,
         };
-        let mut quirks = Quirks::default().with_allow_http_endpoints(self.allow_http);
+        let mut quirks = Quirks::default();
         match &args.issuer_pattern {
             Some(IssuerPattern::Regex(regex)) => quirks = quirks.with_issuer_regex(regex.clone()),
             Some(IssuerPattern::Template(template)) => {
@@ -80,7 +86,8 @@ impl Context {
         let mut options = DiscoveryOptions::default()
             .with_http_client(Arc::clone(&self.http))
             .with_well_known(well_known)
-            .with_quirks(quirks);
+            .with_quirks(quirks)
+            .with_plain_http(self.plain_http);
         if let Some(timeout) = self.timeout {
             options = options.with_timeout(timeout);
         }
@@ -90,7 +97,8 @@ impl Context {
     pub(crate) fn register_options(&self, validate: bool) -> RegisterOptions {
         let mut options = RegisterOptions::default()
             .with_http_client(Arc::clone(&self.http))
-            .with_validation(validation(validate));
+            .with_validation(validation(validate))
+            .with_plain_http(self.plain_http);
         if let Some(timeout) = self.timeout {
             options = options.with_timeout(timeout);
         }
@@ -100,7 +108,9 @@ impl Context {
     pub(crate) fn management_options(&self, validate: bool) -> ManagementOptions {
         let mut options = ManagementOptions::default()
             .with_http_client(Arc::clone(&self.http))
-            .with_validation(validation(validate));
+            .with_validation(validation(validate))
+            .with_plain_http(self.plain_http)
+            .with_foreign_registration_client_uri(self.allow_foreign_client_uri);
         if let Some(timeout) = self.timeout {
             options = options.with_timeout(timeout);
         }
@@ -125,6 +135,7 @@ mod tests {
         Context::new(&CommonArgs {
             timeout: Some(Duration::from_secs(1)),
             allow_http,
+            allow_foreign_client_uri: false,
             metrics: false,
             output: OutputFormat::Json,
         })

@@ -130,7 +130,7 @@ impl CliError {
         let kind = exit_kind(error.category(), false);
         match error {
             DiscoveryError::InvalidIssuer { issuer, reason } => {
-                let hint = if reason.contains("allow_http_endpoints") {
+                let hint = if reason.contains("plain http") {
                     "pass --allow-http to allow plain http (test environments only)"
                 } else {
                     "an issuer is an https url without query or fragment, e.g. https://op.example"

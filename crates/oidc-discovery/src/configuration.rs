@@ -1,6 +1,7 @@
 use std::time::{Duration, SystemTime};
 
 use http::StatusCode;
+use oidc_http::PlainHttp;
 use oidc_telemetry::{instrument, Operation};
 use oidc_types::{ParseOptions, ProviderMetadata, ProviderMetadataError};
 use serde_json::{Map, Value};
@@ -168,7 +169,7 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
 ///    and `https://op.example/` are different issuers, and the error says so (the only
 ///    exception is [`Quirks::issuer_pattern`](crate::Quirks::issuer_pattern));
 /// 5. no endpoint may be a plain `http://` URL of a non-loopback host, unless
-///    [`Quirks::allow_http_endpoints`](crate::Quirks::allow_http_endpoints).
+///    [`DiscoveryOptions::plain_http`](crate::DiscoveryOptions::plain_http) allows it.
 ///
 /// The lifetime comes from `Cache-Control` (see [`ExpiryPolicy`]). Emits `load_configuration`
 /// telemetry labelled with `issuer`.
@@ -185,11 +186,12 @@ pub async fn load_configuration(
 ) -> Result<ProviderConfiguration, DiscoveryError> {
     instrument(Operation::LoadConfiguration, issuer, async {
         // Discovery §3: the issuer is https. Plain http stays possible for this machine (tests,
-        // local development) and, like http endpoints, behind the opt-in quirk.
-        if !options.quirks.allow_http_endpoints && is_insecure_http(issuer) {
+        // local development) and, like http endpoints, where the https policy allows it.
+        if refused_http(issuer, options.plain_http) {
             return Err(DiscoveryError::InvalidIssuer {
                 issuer: oidc_http::redact_url(issuer),
-                reason: "a plain http issuer off this machine needs the allow_http_endpoints quirk"
+                reason: "a plain http issuer off this machine needs plain http allowed \
+                         (DiscoveryOptions::plain_http)"
                     .to_owned(),
             });
         }
@@ -287,14 +289,12 @@ fn read_configuration(
             found: metadata.issuer,
         });
     }
-    if !quirks.allow_http_endpoints {
-        if let Some((member, value)) = insecure_endpoint(&metadata) {
-            return Err(DiscoveryError::InsecureEndpoint {
-                url: shown,
-                member,
-                value: oidc_http::redact_url(&value),
-            });
-        }
+    if let Some((member, value)) = insecure_endpoint(&metadata, options.plain_http) {
+        return Err(DiscoveryError::InsecureEndpoint {
+            url: shown,
+            member,
+            value: oidc_http::redact_url(&value),
+        });
     }
     Ok(ProviderConfiguration {
         metadata,
@@ -303,11 +303,14 @@ fn read_configuration(
     })
 }
 
-/// The first endpoint of `metadata` that is a plain `http://` URL of a non-loopback host, by
+/// The first endpoint of `metadata` that is a plain `http://` URL the https policy refuses, by
 /// member name. Endpoints are the URLs a client sends requests (and credentials) to: every
 /// `*_endpoint` member, known or not, `jwks_uri`, `check_session_iframe` and the
 /// `mtls_endpoint_aliases`. Values that are not URLs are not this check's business.
-fn insecure_endpoint(metadata: &ProviderMetadata) -> Option<(String, String)> {
+fn insecure_endpoint(
+    metadata: &ProviderMetadata,
+    plain_http: PlainHttp,
+) -> Option<(String, String)> {
     let typed = [
         ("authorization_endpoint", &metadata.authorization_endpoint),
         ("token_endpoint", &metadata.token_endpoint),
@@ -353,18 +356,14 @@ fn insecure_endpoint(metadata: &ProviderMetadata) -> Option<(String, String)> {
     typed
         .chain(extra)
         .chain(aliases)
-        .find(|(_, value)| is_insecure_http(value))
+        .find(|(_, value)| refused_http(value, plain_http))
         .map(|(member, value)| (member, value.to_owned()))
 }
 
-/// Whether `value` is an `http://` URL whose host is not the loopback interface.
-fn is_insecure_http(value: &str) -> bool {
-    match Url::parse(value) {
-        Ok(url) if url.scheme() == "http" => {
-            !url.host_str().is_some_and(oidc_http::is_loopback_host)
-        }
-        _ => false,
-    }
+/// Whether `value` is an `http://` URL the https policy refuses. Other values (https, not a
+/// URL) are not this check's business.
+fn refused_http(value: &str, plain_http: PlainHttp) -> bool {
+    Url::parse(value).is_ok_and(|url| url.scheme() == "http") && !plain_http.allows(value)
 }
 
 #[cfg(test)]
@@ -456,13 +455,14 @@ mod tests {
     }
 
     #[test]
-    fn plain_http_is_insecure_off_loopback_only() {
+    fn plain_http_is_refused_off_loopback_only_unless_allowed() {
         for value in [
             "http://0.0.0.0:8200/token",
             "http://as.example/token",
             "HTTP://as.example/token",
         ] {
-            assert!(is_insecure_http(value), "{value}");
+            assert!(refused_http(value, PlainHttp::LoopbackOnly), "{value}");
+            assert!(!refused_http(value, PlainHttp::Anywhere), "{value}");
         }
         for value in [
             "https://as.example/token",
@@ -472,7 +472,7 @@ mod tests {
             "{endpointBase}/token",
             "",
         ] {
-            assert!(!is_insecure_http(value), "{value}");
+            assert!(!refused_http(value, PlainHttp::LoopbackOnly), "{value}");
         }
     }
 
@@ -482,7 +482,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(
-            matches!(&error, DiscoveryError::InvalidIssuer { reason, .. } if reason.contains("allow_http_endpoints")),
+            matches!(&error, DiscoveryError::InvalidIssuer { reason, .. } if reason.contains("plain http")),
             "{error}"
         );
     }

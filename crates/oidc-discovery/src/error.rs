@@ -77,8 +77,8 @@ pub enum DiscoveryError {
     },
     /// A member of the configuration names a plain `http://` URL on a host other than the
     /// loopback interface. Tokens and secrets sent there would travel in clear text; the
-    /// [`Quirks::allow_http_endpoints`](crate::Quirks::allow_http_endpoints) quirk accepts it.
-    #[error("fetching {url}: {member} is a plain http URL ({value}); only https is accepted for non-loopback hosts unless the allow_http_endpoints quirk is set")]
+    /// [`DiscoveryOptions::plain_http`](crate::DiscoveryOptions::plain_http) policy allows it.
+    #[error("fetching {url}: {member} is a plain http URL ({value}); only https is accepted for hosts other than this machine unless plain http is allowed (DiscoveryOptions::plain_http)")]
     InsecureEndpoint {
         /// The URL fetched.
         url: String,

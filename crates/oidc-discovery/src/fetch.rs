@@ -35,12 +35,17 @@ pub(crate) async fn get_json(
             ),
         })?;
     let client = options.client();
-    let response = oidc_http::send_with_timeout(client.as_ref(), request, options.timeout)
-        .await
-        .map_err(|source| DiscoveryError::Http {
-            url: shown.clone(),
-            source,
-        })?;
+    let response = oidc_http::send(
+        client.as_ref(),
+        request,
+        options.timeout,
+        options.plain_http,
+    )
+    .await
+    .map_err(|source| DiscoveryError::Http {
+        url: shown.clone(),
+        source,
+    })?;
     let (parts, body) = response.into_parts();
     if parts.status != StatusCode::OK {
         return Err(DiscoveryError::UnexpectedStatus {

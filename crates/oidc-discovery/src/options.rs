@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use oidc_http::HttpClient;
+use oidc_http::{HttpClient, PlainHttp};
 use oidc_types::Jwk;
 use serde_json::{Map, Value};
 
@@ -37,9 +37,25 @@ pub struct DiscoveryOptions {
     /// When `None` (the default), `signed_metadata` is kept as the string received and not
     /// interpreted: unverified claims must never override anything.
     pub trusted_metadata_keys: Option<Vec<Jwk>>,
+    /// Where plain http may be used: the workspace's one https policy, checked on every request
+    /// discovery sends (whatever the HTTP client) and on the URLs a provider's documents name.
+    ///
+    /// With the default, [`PlainHttp::LoopbackOnly`], an `http://` issuer, document endpoint
+    /// (any `*_endpoint`, `jwks_uri`, `check_session_iframe` or `mtls_endpoint_aliases` member)
+    /// or WebFinger issuer link is refused unless its host is `localhost`, `127.0.0.0/8` or
+    /// `::1`. With [`PlainHttp::Anywhere`] they are accepted (HashiCorp Vault's dev server
+    /// advertises `http://0.0.0.0:8200`), and a WebFinger request to a loopback host is sent
+    /// over plain `http` rather than `https`: for tests and local development only.
+    pub plain_http: PlainHttp,
 }
 
 impl DiscoveryOptions {
+    /// Sets where plain http may be used; see [`plain_http`](Self::plain_http).
+    pub fn with_plain_http(mut self, plain_http: PlainHttp) -> Self {
+        self.plain_http = plain_http;
+        self
+    }
+
     /// Uses `client` instead of the shared default client.
     pub fn with_http_client(mut self, client: Arc<dyn HttpClient>) -> Self {
         self.http_client = Some(client);
@@ -120,9 +136,9 @@ pub enum WellKnown {
 ///
 /// Every quirk is off by default, and with none set every check stays strict. Each one is
 /// named after the deviation it accepts, so a caller's configuration documents which provider
-/// needs what. The quirks apply to [`load_configuration`](crate::load_configuration);
-/// [`allow_http_endpoints`](Self::allow_http_endpoints) applies to
-/// [`discover_issuer`](crate::discover_issuer) too.
+/// needs what. The quirks apply to [`load_configuration`](crate::load_configuration). (Plain
+/// http is not a quirk: it is the workspace's one https policy,
+/// [`DiscoveryOptions::plain_http`].)
 ///
 /// ```
 /// use oidc_discovery::{DiscoveryOptions, Quirks};
@@ -170,16 +186,6 @@ pub struct Quirks {
     /// verified `signed_metadata`, so the caller has the last word. For documents that are
     /// wrong in a known way, e.g. an `issuer` that is a template.
     pub document_overrides: Map<String, Value>,
-    /// Accepts plain `http://` URLs for hosts other than the loopback interface.
-    ///
-    /// Without it, [`load_configuration`](crate::load_configuration) refuses a document with an
-    /// `http://` endpoint (any `*_endpoint`, `jwks_uri`, `check_session_iframe` or
-    /// `mtls_endpoint_aliases` member) unless its host is `localhost`, `127.0.0.0/8` or `::1`,
-    /// and [`discover_issuer`](crate::discover_issuer) refuses an `http://` issuer link. With
-    /// it, both are accepted (HashiCorp Vault's dev server advertises `http://0.0.0.0:8200`),
-    /// and a WebFinger request to a loopback host is sent over plain `http` rather than
-    /// `https`, for tests and local development against a loopback provider.
-    pub allow_http_endpoints: bool,
     /// Reads a boolean sent as the string `"true"`/`"false"` and a lone string where an array
     /// belongs as what they mean (see
     /// [`ParseOptions::tolerate_malformed_values`](oidc_types::ParseOptions::tolerate_malformed_values)).
@@ -206,12 +212,6 @@ impl Quirks {
     /// Adds one entry to [`document_overrides`](Self::document_overrides).
     pub fn with_document_override(mut self, member: impl Into<String>, value: Value) -> Self {
         self.document_overrides.insert(member.into(), value);
-        self
-    }
-
-    /// Sets [`allow_http_endpoints`](Self::allow_http_endpoints).
-    pub fn with_allow_http_endpoints(mut self, allow: bool) -> Self {
-        self.allow_http_endpoints = allow;
         self
     }
 

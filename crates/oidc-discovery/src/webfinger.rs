@@ -1,5 +1,6 @@
 //! OpenID Provider issuer discovery with WebFinger (OIDC Discovery 1.0 §2, RFC 7033).
 
+use oidc_http::PlainHttp;
 use serde_json::Value;
 use url::Url;
 
@@ -143,10 +144,11 @@ fn is_email_form(input: &str) -> bool {
 /// an `https` URL with a host and no query or fragment, and it is returned exactly as written.
 /// Pass it to [`load_configuration`](crate::load_configuration).
 ///
-/// With [`Quirks::allow_http_endpoints`](crate::Quirks::allow_http_endpoints) an `http` issuer
-/// link is accepted too, and when the host is a loopback address (`localhost`, `127.0.0.0/8`,
-/// `::1`) the WebFinger request itself is sent over plain `http`: a test and development
-/// option for loopback providers, which speak plain http.
+/// An `http` issuer link is accepted where the https policy
+/// ([`DiscoveryOptions::plain_http`](crate::DiscoveryOptions::plain_http)) allows it, and with
+/// [`PlainHttp::Anywhere`] a WebFinger request to a loopback address (`localhost`,
+/// `127.0.0.0/8`, `::1`) is itself sent over plain `http`: a test and development option for
+/// loopback providers, which speak plain http.
 ///
 /// # Errors
 ///
@@ -161,7 +163,7 @@ pub async fn discover_issuer(
         .ok()
         .and_then(|url| url.host_str().map(oidc_http::is_loopback_host))
         .unwrap_or(false);
-    let scheme = if loopback && options.quirks.allow_http_endpoints {
+    let scheme = if loopback && options.plain_http == PlainHttp::Anywhere {
         "http"
     } else {
         "https"
@@ -189,7 +191,7 @@ pub async fn discover_issuer(
         .filter(|link| link.get("rel").and_then(Value::as_str) == Some(ISSUER_REL))
         .find_map(|link| link.get("href").and_then(Value::as_str))
         .ok_or_else(|| DiscoveryError::NoIssuerLink { url: shown.clone() })?;
-    check_issuer_link(href, options.quirks.allow_http_endpoints).map_err(|reason| {
+    check_issuer_link(href, options.plain_http).map_err(|reason| {
         DiscoveryError::InvalidIssuerLink {
             url: shown.clone(),
             href: oidc_http::redact_url(href),
@@ -201,12 +203,12 @@ pub async fn discover_issuer(
 
 /// OIDC Discovery §2: the issuer "MUST be a URL using the https scheme with no query or
 /// fragment component", with a host.
-fn check_issuer_link(href: &str, allow_http: bool) -> Result<(), &'static str> {
+fn check_issuer_link(href: &str, plain_http: PlainHttp) -> Result<(), &'static str> {
     let url = Url::parse(href).map_err(|_| "it is not a URL")?;
     match url.scheme() {
         "https" => {}
-        "http" if allow_http => {}
-        "http" => return Err("it is not https (the allow_http_endpoints quirk accepts http)"),
+        "http" if plain_http.allows(href) => {}
+        "http" => return Err("it is plain http, which the https policy refuses here"),
         _ => return Err("it is not https"),
     }
     if url.host_str().is_none_or(str::is_empty) {
@@ -335,11 +337,13 @@ mod tests {
 
     #[test]
     fn issuer_links_must_be_https_without_query_or_fragment() {
-        assert!(check_issuer_link("https://server.example.com", false).is_ok());
-        assert!(check_issuer_link("https://server.example.com/tenant/", false).is_ok());
+        let strict = PlainHttp::LoopbackOnly;
+        assert!(check_issuer_link("https://server.example.com", strict).is_ok());
+        assert!(check_issuer_link("https://server.example.com/tenant/", strict).is_ok());
+        // The one https policy: plain http to this machine is allowed as everywhere else.
+        assert!(check_issuer_link("http://127.0.0.1:8080", strict).is_ok());
         for href in [
             "http://server.example.com",
-            "http://127.0.0.1:8080",
             "ftp://server.example.com",
             "https://server.example.com?x=1",
             "https://server.example.com/?",
@@ -347,9 +351,8 @@ mod tests {
             "https://server.example.com/#",
             "server.example.com",
         ] {
-            assert!(check_issuer_link(href, false).is_err(), "{href}");
+            assert!(check_issuer_link(href, strict).is_err(), "{href}");
         }
-        assert!(check_issuer_link("http://127.0.0.1:8080", true).is_ok());
-        assert!(check_issuer_link("http://0.0.0.0:8200", true).is_ok());
+        assert!(check_issuer_link("http://0.0.0.0:8200", PlainHttp::Anywhere).is_ok());
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{Request, Response, StatusCode};
-use oidc_discovery::{discover_issuer, DiscoveryError, DiscoveryOptions, Quirks, ISSUER_REL};
+use oidc_discovery::{discover_issuer, DiscoveryError, DiscoveryOptions, ISSUER_REL};
 use oidc_http::{BoxFuture, HttpClient, HttpError};
 use serde_json::{json, Value};
 
@@ -220,14 +220,11 @@ async fn the_http_quirk_allows_loopback_webfinger_and_http_links() {
     let error = discover_issuer("acct:joe@127.0.0.1:9000", &options(&fake))
         .await
         .unwrap_err();
-    assert!(
-        error.to_string().contains("allow_http_endpoints"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("plain http"), "{error}");
     assert!(fake.urls()[0].starts_with("https://127.0.0.1:9000/.well-known/webfinger?"));
 
     let fake = Fake::jrd(json!({"links": [issuer_link("http://127.0.0.1:9000")]}));
-    let quirky = options(&fake).with_quirks(Quirks::default().with_allow_http_endpoints(true));
+    let quirky = options(&fake).with_plain_http(oidc_http::PlainHttp::Anywhere);
     let issuer = discover_issuer("acct:joe@127.0.0.1:9000", &quirky)
         .await
         .unwrap();
@@ -239,7 +236,7 @@ async fn the_http_quirk_allows_loopback_webfinger_and_http_links() {
 
     // A non-loopback host is never asked over http.
     let fake = Fake::jrd(json!({"links": [issuer_link("https://server.example.com")]}));
-    let quirky = options(&fake).with_quirks(Quirks::default().with_allow_http_endpoints(true));
+    let quirky = options(&fake).with_plain_http(oidc_http::PlainHttp::Anywhere);
     discover_issuer("joe@example.com", &quirky).await.unwrap();
     assert!(fake.urls()[0].starts_with("https://example.com/"));
 }

@@ -15,7 +15,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::error::{classify, root_cause};
-use crate::{is_loopback_host, BoxFuture, HttpClient, HttpError, HttpErrorKind};
+use crate::{BoxFuture, HttpClient, HttpError, HttpErrorKind};
 
 /// Default limit for a whole request, from sending it to reading the last
 /// byte of the response body.
@@ -182,35 +182,16 @@ fn transport_error(
     HttpError::new(kind, format!("{context}: {target}: {cause}")).with_source(err)
 }
 
-/// Decides whether `uri` may be requested at all, before anything touches
-/// the network.
+/// Decides whether `uri` may be requested at all, before anything touches the network: the
+/// workspace's one https rule ([`PlainHttp`](crate::PlainHttp)), so a `HyperClient` used on
+/// its own refuses what the library would.
 pub(crate) fn check_url(uri: &Uri, allow_insecure_http: bool) -> Result<(), HttpError> {
-    let host = uri.host().filter(|host| !host.is_empty());
-    let (Some(scheme), Some(host)) = (uri.scheme_str(), host) else {
-        return Err(HttpError::new(
-            HttpErrorKind::InvalidRequest,
-            "request url must be absolute with a host",
-        ));
+    let policy = if allow_insecure_http {
+        crate::PlainHttp::Anywhere
+    } else {
+        crate::PlainHttp::LoopbackOnly
     };
-    if scheme.eq_ignore_ascii_case("https") {
-        return Ok(());
-    }
-    if scheme.eq_ignore_ascii_case("http") {
-        if allow_insecure_http || is_loopback_host(host) {
-            return Ok(());
-        }
-        return Err(HttpError::new(
-            HttpErrorKind::InsecureUrl,
-            format!(
-                "refusing plain http to a non-loopback host, use https: {}",
-                crate::util::redact_uri(uri)
-            ),
-        ));
-    }
-    Err(HttpError::new(
-        HttpErrorKind::InvalidRequest,
-        format!("unsupported url scheme {scheme:?}, expected https"),
-    ))
+    policy.check(uri)
 }
 
 /// Configures a [`HyperClient`]; obtained from [`HyperClient::builder`].
@@ -441,7 +422,7 @@ mod tests {
         let message = err.to_string();
         assert_eq!(
             message,
-            "refusing plain http to a non-loopback host, use https: http://example.com:8080/cb"
+            "refusing plain http to a host other than this machine, use https: http://example.com:8080/cb"
         );
     }
 

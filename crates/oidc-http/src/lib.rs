@@ -78,6 +78,7 @@ mod client;
 mod error;
 mod hyper_client;
 mod loopback;
+mod policy;
 mod util;
 
 pub use client::{BoxFuture, HttpClient};
@@ -87,4 +88,5 @@ pub use hyper_client::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
 };
 pub use loopback::is_loopback_host;
-pub use util::{body_excerpt, is_json_content_type, redact_url, send_with_timeout};
+pub use policy::{send, PlainHttp};
+pub use util::{body_excerpt, is_json_content_type, redact_url};

@@ -2,32 +2,10 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, Request, Response, Uri};
+use http::{HeaderMap, Uri};
 
-use crate::{HttpClient, HttpError, HttpErrorKind};
-
-/// Sends `request`, giving up after `timeout` if one is set (on top of the client's own
-/// timeouts), so a per-call limit works with any [`HttpClient`] implementation.
-///
-/// # Errors
-///
-/// The client's error, or [`HttpErrorKind::Timeout`] when `timeout` passed first.
-pub async fn send_with_timeout(
-    client: &dyn HttpClient,
-    request: Request<Bytes>,
-    timeout: Option<Duration>,
-) -> Result<Response<Bytes>, HttpError> {
-    let Some(timeout) = timeout else {
-        return client.send(request).await;
-    };
-    let target = redact_uri(request.uri());
-    match tokio::time::timeout(timeout, client.send(request)).await {
-        Ok(result) => result,
-        Err(_) => Err(timed_out(timeout, &target)),
-    }
-}
+use crate::{HttpError, HttpErrorKind};
 
 /// The error for a request to `target` (already redacted) that did not finish within `timeout`.
 pub(crate) fn timed_out(timeout: Duration, target: &str) -> HttpError {

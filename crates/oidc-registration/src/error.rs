@@ -112,6 +112,17 @@ pub enum RegistrationErrorKind {
     /// itself is not shown.
     #[error("the access token cannot be sent in an Authorization header (it contains invalid characters)")]
     InvalidAccessToken,
+    /// The `registration_client_uri` is on an origin other than the registration endpoint's and
+    /// the issuer's (or is not a URL), and
+    /// [`ManagementOptions::allow_foreign_registration_client_uri`](crate::ManagementOptions::allow_foreign_registration_client_uri)
+    /// is off: the registration access token was not sent.
+    #[error("the registration access token is not sent to {uri}: {reason}")]
+    RegistrationClientUriRefused {
+        /// The URI, without query.
+        uri: String,
+        /// Why, naming the origins on both sides.
+        reason: String,
+    },
     /// The registered client has no `registration_client_uri` or no
     /// `registration_access_token`: the provider does not offer management (RFC 7592) for it.
     /// Nothing was sent.
@@ -251,6 +262,7 @@ impl RegistrationError {
             // from the provider's documents.
             K::Http(_) => ErrorCategory::Protocol,
             K::InvalidEndpoint { .. }
+            | K::RegistrationClientUriRefused { .. }
             | K::UnexpectedStatus { .. }
             | K::InvalidResponse { .. }
             | K::ClientIdChanged(_) => ErrorCategory::Protocol,
@@ -335,6 +347,7 @@ impl RegistrationErrorKind {
             Self::InvalidEndpoint { .. } => "invalid_endpoint",
             Self::InvalidAccessToken => "invalid_access_token",
             Self::NotManageable { .. } => "not_manageable",
+            Self::RegistrationClientUriRefused { .. } => "registration_client_uri_refused",
             Self::TokenRejected { .. } => "token_rejected",
             Self::NotPermitted { .. } => "not_permitted",
             Self::MethodNotAllowed { .. } => "method_not_allowed",

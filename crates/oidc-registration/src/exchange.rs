@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
-use oidc_http::HttpClient;
+use oidc_http::{HttpClient, PlainHttp};
 use oidc_types::{OAuthError, OAuthErrorCode, RegistrationResponse, ResponseProblem, Secret};
 use url::Url;
 
@@ -51,6 +51,37 @@ pub(crate) fn build_request(
         .map_err(|error| invalid(error.to_string()))
 }
 
+/// Why the registration access token may not go to `uri`, when it may not: `uri` is not an
+/// absolute URL, or its origin (scheme, host, port) is none of the `home` URLs' origins (the
+/// registration endpoint's and the issuer's). The reason names both sides.
+pub(crate) fn client_uri_refusal(uri: &str, home: &[&str]) -> Option<String> {
+    let origin_of = |url: &str| {
+        Url::parse(url)
+            .ok()
+            .map(|url| url.origin())
+            .filter(url::Origin::is_tuple)
+    };
+    let home_origins: Vec<url::Origin> = home.iter().filter_map(|url| origin_of(url)).collect();
+    let allowed = home_origins
+        .iter()
+        .map(url::Origin::ascii_serialization)
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let Some(origin) = origin_of(uri) else {
+        return Some(format!(
+            "it is not an absolute http(s) URL; the token goes only to {allowed}"
+        ));
+    };
+    if home_origins.contains(&origin) {
+        return None;
+    }
+    Some(format!(
+        "its origin {} is not the registration endpoint's or the issuer's ({allowed}); allow \
+         another origin explicitly to send the registration access token there",
+        origin.ascii_serialization()
+    ))
+}
+
 /// Which endpoint answered: a 404 means "no such client" only at the client configuration
 /// endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,11 +90,15 @@ pub(crate) enum Endpoint {
     ClientConfiguration,
 }
 
-/// Turns a non-success answer into the most specific error it supports.
+/// Turns a non-success answer into the most specific error it supports. Every piece of provider
+/// text kept in it (the body, the OAuth error's code, description and URI, whether from the
+/// body or `WWW-Authenticate`) has the call's `secrets` scrubbed out first: a provider can
+/// quote what it was sent.
 pub(crate) fn error_from_response(
     endpoint: Endpoint,
     method: &Method,
     response: &Response<Bytes>,
+    secrets: &[&Secret],
 ) -> RegistrationErrorKind {
     let status = response.status();
     let body = response.body();
@@ -86,7 +121,10 @@ pub(crate) fn error_from_response(
     } else {
         None
     };
-    let excerpt = oidc_http::body_excerpt(body);
+    let error = error.map(|error| scrubbed(error, secrets));
+    // Scrubbed whole, then cut: a secret across the cut must not leave a part behind.
+    let text = Secret::scrub(&String::from_utf8_lossy(body), secrets);
+    let excerpt = oidc_http::body_excerpt(text.as_bytes());
     let invalid_token = error
         .as_ref()
         .is_some_and(|error| error.code == OAuthErrorCode::InvalidToken);
@@ -115,7 +153,7 @@ pub(crate) fn error_from_response(
         (_, Some(error)) => RegistrationErrorKind::Provider {
             error,
             status,
-            body: String::from_utf8_lossy(body).into_owned(),
+            body: text,
         },
         (_, None) => RegistrationErrorKind::UnexpectedStatus {
             status,
@@ -124,14 +162,26 @@ pub(crate) fn error_from_response(
     }
 }
 
-/// Sends `request` on `client` (the shared default when `None`), within `timeout` if set.
+/// `error` with `secrets` scrubbed from every text member.
+fn scrubbed(mut error: OAuthError, secrets: &[&Secret]) -> OAuthError {
+    if let OAuthErrorCode::Other(code) = &error.code {
+        error.code = OAuthErrorCode::from(Secret::scrub(code, secrets).as_str());
+    }
+    error.description = error.description.map(|text| Secret::scrub(&text, secrets));
+    error.uri = error.uri.map(|text| Secret::scrub(&text, secrets));
+    error
+}
+
+/// Sends `request` on `client` (the shared default when `None`) through the workspace's one
+/// door ([`oidc_http::send`]): the https policy `plain_http` first, then `timeout` if set.
 pub(crate) async fn send(
     client: Option<&Arc<dyn HttpClient>>,
     request: Request<Bytes>,
     timeout: Option<Duration>,
+    plain_http: PlainHttp,
 ) -> Result<Response<Bytes>, RegistrationErrorKind> {
     let client = client.cloned().unwrap_or_else(oidc_http::default_client);
-    oidc_http::send_with_timeout(client.as_ref(), request, timeout)
+    oidc_http::send(client.as_ref(), request, timeout, plain_http)
         .await
         .map_err(RegistrationErrorKind::Http)
 }
@@ -149,10 +199,11 @@ pub(crate) fn read_registration(
     response: &Response<Bytes>,
     expected: &[StatusCode],
     held_client_id: Option<&str>,
+    secrets: &[&Secret],
 ) -> Result<RegistrationResponse, RegistrationErrorKind> {
     let status = response.status();
     if !status.is_success() {
-        return Err(error_from_response(endpoint, method, response));
+        return Err(error_from_response(endpoint, method, response, secrets));
     }
     let body = response.body();
     let read = match held_client_id {
@@ -166,7 +217,7 @@ pub(crate) fn read_registration(
             content_type: response
                 .headers()
                 .get(CONTENT_TYPE)
-                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned()),
+                .map(|value| Secret::scrub(&String::from_utf8_lossy(value.as_bytes()), secrets)),
         });
     }
     if !expected.contains(&status) {
@@ -237,6 +288,7 @@ mod tests {
             Endpoint::Registration,
             &Method::POST,
             &response(400, &[], r#"{"error":"invalid_client_metadata"}"#),
+            &[],
         );
         assert_eq!(
             oauth.oauth_error().unwrap().code.as_str(),
@@ -250,6 +302,7 @@ mod tests {
                 &[("www-authenticate", r#"Bearer error="invalid_token""#)],
                 "",
             ),
+            &[],
         );
         assert_eq!(header_only.status(), Some(StatusCode::UNAUTHORIZED));
         assert_eq!(
@@ -260,10 +313,56 @@ mod tests {
             Endpoint::Registration,
             &Method::POST,
             &response(500, &[], "<html>oops</html>"),
+            &[],
         );
         assert!(
             matches!(&html, RegistrationErrorKind::UnexpectedStatus { body, .. } if body.contains("oops"))
         );
+    }
+
+    #[test]
+    fn the_calls_secrets_never_survive_in_provider_text() {
+        let token = Secret::new("iat-5ecret");
+        let secret = Secret::new("cs-5ecret");
+        let secrets = [&token, &secret];
+        let quoting = format!(
+            r#"{{"error":"invalid_client_metadata","error_description":"token iat-5ecret and cs-5ecret","error_uri":"https://op.example/e?t=iat-5ecret"}}{}"#,
+            " ".repeat(500) + "cs-5ecret"
+        );
+        let cases = [
+            response(400, &[], Box::leak(quoting.into_boxed_str())),
+            response(
+                401,
+                &[(
+                    "www-authenticate",
+                    r#"Bearer error="invalid_token", error_description="iat-5ecret expired""#,
+                )],
+                "iat-5ecret",
+            ),
+            response(403, &[], "not for cs-5ecret"),
+            response(500, &[], "<html>iat-5ecret</html>"),
+        ];
+        for case in &cases {
+            let error =
+                error_from_response(Endpoint::ClientConfiguration, &Method::GET, case, &secrets);
+            let shown = format!("{error} {error:?}");
+            assert!(!shown.contains("5ecret"), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+        }
+        let odd = read_registration(
+            Endpoint::Registration,
+            &Method::POST,
+            &response(
+                201,
+                &[("content-type", "text/iat-5ecret")],
+                r#"{"client_id":"a"}"#,
+            ),
+            &[StatusCode::CREATED],
+            None,
+            &secrets,
+        )
+        .unwrap();
+        assert!(!format!("{:?} {}", odd.problems, odd.problems[0]).contains("5ecret"));
     }
 
     #[test]
@@ -275,6 +374,7 @@ mod tests {
                 &response(status, headers, body),
                 &[StatusCode::CREATED, StatusCode::OK],
                 None,
+                &[],
             )
         };
         let json = [("content-type", "application/json")];

@@ -4,13 +4,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{Method, StatusCode};
-use oidc_http::HttpClient;
+use oidc_http::{HttpClient, PlainHttp};
 use oidc_telemetry::{instrument, Operation};
 use oidc_types::{AppliedAnswer, ClientMetadata, RegisteredClient, RegistrationResponse, Secret};
 use serde_json::{Map, Value};
-use url::Url;
 
-use crate::exchange::{build_request, error_from_response, read_registration, send, Endpoint};
+use crate::exchange::{
+    build_request, client_uri_refusal, error_from_response, read_registration, send, Endpoint,
+};
 use crate::{RegistrationError, RegistrationErrorKind, RegistrationOperation, Validation};
 
 /// Settings for [`read_client`], [`update_client`] and [`delete_client`].
@@ -25,9 +26,32 @@ pub struct ManagementOptions {
     pub validation: Validation,
     /// The HTTP client; `None` means [`oidc_http::default_client`].
     pub http_client: Option<Arc<dyn HttpClient>>,
+    /// Where plain http may be used (the workspace's one https policy, checked before the
+    /// registration access token is sent, whatever the HTTP client): by default only to this
+    /// machine. A registration made with [`PlainHttp::Anywhere`] needs it here too.
+    pub plain_http: PlainHttp,
+    /// Whether the registration access token may go to a `registration_client_uri` on an origin
+    /// other than the registration endpoint's and the issuer's. RFC 7592 §3 allows another
+    /// host, but a provider (or whoever altered a stored registration) could name any server,
+    /// and the token grants full control of the registration; so it is refused unless allowed
+    /// here. Default `false`.
+    pub allow_foreign_registration_client_uri: bool,
 }
 
 impl ManagementOptions {
+    /// Sets where plain http may be used; see [`PlainHttp`].
+    pub fn with_plain_http(mut self, plain_http: PlainHttp) -> Self {
+        self.plain_http = plain_http;
+        self
+    }
+
+    /// Allows a `registration_client_uri` on another origin; see
+    /// [`allow_foreign_registration_client_uri`](Self::allow_foreign_registration_client_uri).
+    pub fn with_foreign_registration_client_uri(mut self, allow: bool) -> Self {
+        self.allow_foreign_registration_client_uri = allow;
+        self
+    }
+
     /// Limits each call to `timeout`.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -195,11 +219,16 @@ pub async fn delete_client(
 ) -> Result<(), RegistrationError> {
     instrument(Operation::DeleteClient, &client.issuer, async {
         let during = |kind| RegistrationError::new(RegistrationOperation::Delete, kind);
-        let (uri, token) = management_target(client).map_err(during)?;
+        let (uri, token) = management_target(client, options).map_err(during)?;
         let request = build_request(Method::DELETE, uri, Some(token), None).map_err(during)?;
-        let response = send(options.http_client.as_ref(), request, options.timeout)
-            .await
-            .map_err(during)?;
+        let response = send(
+            options.http_client.as_ref(),
+            request,
+            options.timeout,
+            options.plain_http,
+        )
+        .await
+        .map_err(during)?;
         if response.status().is_success() {
             return Ok(());
         }
@@ -207,6 +236,7 @@ pub async fn delete_client(
             Endpoint::ClientConfiguration,
             &Method::DELETE,
             &response,
+            &secrets_of(client),
         )))
     })
     .await
@@ -230,22 +260,43 @@ async fn exchange(
     body: Option<Vec<u8>>,
     options: &ManagementOptions,
 ) -> Result<RegistrationResponse, RegistrationErrorKind> {
-    let (uri, token) = management_target(client)?;
+    let (uri, token) = management_target(client, options)?;
     let request = build_request(method.clone(), uri, Some(token), body)?;
-    let response = send(options.http_client.as_ref(), request, options.timeout).await?;
+    let response = send(
+        options.http_client.as_ref(),
+        request,
+        options.timeout,
+        options.plain_http,
+    )
+    .await?;
     read_registration(
         Endpoint::ClientConfiguration,
         &method,
         &response,
         &[StatusCode::OK],
         Some(&client.client_id),
+        &secrets_of(client),
     )
 }
 
-/// The configuration URI and token, after checking the URI may carry the token: https, or http
-/// to this machine only, whatever the HTTP client would allow (the token grants full control
-/// of the registration).
-fn management_target(client: &RegisteredClient) -> Result<(&str, &Secret), RegistrationErrorKind> {
+/// The secrets a management call sends or the provider holds for the client: scrubbed from any
+/// provider text kept in an error.
+fn secrets_of(client: &RegisteredClient) -> Vec<&Secret> {
+    client
+        .registration_access_token
+        .iter()
+        .chain(client.client_secret.iter())
+        .collect()
+}
+
+/// The configuration URI and token, after checking the URI may carry the token: an origin the
+/// client is known at (the registration endpoint's or the issuer's) unless
+/// [`ManagementOptions::allow_foreign_registration_client_uri`]. Whether plain http is allowed is
+/// decided where every request is checked, in [`send`](crate::exchange::send).
+fn management_target<'c>(
+    client: &'c RegisteredClient,
+    options: &ManagementOptions,
+) -> Result<(&'c str, &'c Secret), RegistrationErrorKind> {
     let not_manageable = |missing| RegistrationErrorKind::NotManageable {
         client_id: client.client_id.clone(),
         missing,
@@ -258,20 +309,21 @@ fn management_target(client: &RegisteredClient) -> Result<(&str, &Secret), Regis
         .registration_access_token
         .as_ref()
         .ok_or_else(|| not_manageable("registration_access_token"))?;
-    let invalid = |reason: &str| RegistrationErrorKind::InvalidEndpoint {
-        url: oidc_http::redact_url(uri),
-        reason: reason.to_owned(),
-    };
-    let url = Url::parse(uri).map_err(|error| invalid(&format!("not a URL: {error}")))?;
-    let loopback = url.host_str().is_some_and(oidc_http::is_loopback_host);
-    match url.scheme() {
-        "https" => Ok((uri, token)),
-        "http" if loopback => Ok((uri, token)),
-        "http" => Err(invalid(
-            "the registration client URI must use https unless it is on this machine",
-        )),
-        _ => Err(invalid("the scheme must be https")),
+    if !options.allow_foreign_registration_client_uri {
+        let home: Vec<&str> = client
+            .registration_endpoint
+            .as_deref()
+            .into_iter()
+            .chain([client.issuer.as_str()])
+            .collect();
+        if let Some(reason) = client_uri_refusal(uri, &home) {
+            return Err(RegistrationErrorKind::RegistrationClientUriRefused {
+                uri: oidc_http::redact_url(uri),
+                reason,
+            });
+        }
     }
+    Ok((uri, token))
 }
 
 /// The PUT body: `client_id` first (RFC 7592 §2.2), then the metadata object without any
@@ -336,22 +388,38 @@ mod tests {
     }
 
     #[test]
-    fn the_token_only_travels_over_https_or_to_this_machine() {
-        for uri in [
-            "https://op.example/r/c?x=1",
-            "http://127.0.0.1:8080/r/c",
-            "http://localhost/r",
-            "http://[::1]/r",
-        ] {
-            assert!(management_target(&client_at(uri)).is_ok(), "{uri}");
-        }
-        for uri in ["http://op.example/r/c", "ftp://op.example/r", "/relative"] {
-            let error = management_target(&client_at(uri)).unwrap_err();
+    fn the_token_only_travels_to_the_origins_the_client_is_known_at() {
+        let options = ManagementOptions::default();
+        for uri in ["https://op.example/r/c?x=1", "https://OP.example:443/other"] {
             assert!(
-                matches!(error, RegistrationErrorKind::InvalidEndpoint { .. }),
-                "{uri}: {error}"
+                management_target(&client_at(uri), &options).is_ok(),
+                "{uri}"
             );
         }
+        let mut at_endpoint = client_at("https://reg.op.example/r/c");
+        assert!(management_target(&at_endpoint, &options).is_err());
+        at_endpoint.registration_endpoint = Some("https://reg.op.example/register".into());
+        assert!(management_target(&at_endpoint, &options).is_ok());
+
+        for uri in [
+            "https://evil.example/r/c",
+            "https://op.example:8443/r",
+            "http://op.example/r",
+            "not a url",
+        ] {
+            let error = management_target(&client_at(uri), &options).unwrap_err();
+            let RegistrationErrorKind::RegistrationClientUriRefused { reason, .. } = &error else {
+                panic!("{uri}: {error}");
+            };
+            assert!(reason.contains("https://op.example"), "{uri}: {reason}");
+        }
+        let foreign = client_at("https://evil.example/r/c");
+        let error = management_target(&foreign, &options)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("https://evil.example"), "{error}");
+        let allowed = options.with_foreign_registration_client_uri(true);
+        assert!(management_target(&foreign, &allowed).is_ok());
     }
 
     #[test]
@@ -362,7 +430,7 @@ mod tests {
             &ClientMetadata::default(),
             response,
         );
-        let error = management_target(&client).unwrap_err();
+        let error = management_target(&client, &ManagementOptions::default()).unwrap_err();
         assert!(
             matches!(
                 error,

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use oidc_http::HttpClient;
+use oidc_http::{HttpClient, PlainHttp};
 use oidc_types::Secret;
 
 /// Which client-side checks run before a registration is sent.
@@ -43,9 +43,19 @@ pub struct RegisterOptions {
     pub validation: Validation,
     /// The HTTP client; `None` means [`oidc_http::default_client`], shared by every call.
     pub http_client: Option<Arc<dyn HttpClient>>,
+    /// Where plain http may be used (the workspace's one https policy, checked before anything
+    /// is sent, whatever the HTTP client): by default only to this machine, so an initial access
+    /// token never crosses the network in clear text.
+    pub plain_http: PlainHttp,
 }
 
 impl RegisterOptions {
+    /// Sets where plain http may be used; see [`PlainHttp`].
+    pub fn with_plain_http(mut self, plain_http: PlainHttp) -> Self {
+        self.plain_http = plain_http;
+        self
+    }
+
     /// Sends `token` as the initial access token.
     pub fn with_initial_access_token(mut self, token: impl Into<Secret>) -> Self {
         self.initial_access_token = Some(token.into());

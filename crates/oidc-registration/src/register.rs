@@ -1,8 +1,8 @@
 use http::{Method, StatusCode};
 use oidc_telemetry::{instrument, Operation};
-use oidc_types::{ClientMetadata, ProviderMetadata, RegistrationResponse};
+use oidc_types::{ClientMetadata, ProviderMetadata, RegistrationResponse, ResponseProblem};
 
-use crate::exchange::{build_request, read_registration, send, Endpoint};
+use crate::exchange::{build_request, client_uri_refusal, read_registration, send, Endpoint};
 use crate::{
     RegisterOptions, RegistrationError, RegistrationErrorKind, RegistrationOperation, Validation,
 };
@@ -95,14 +95,49 @@ async fn register_at(
             options.initial_access_token.as_ref(),
             Some(body),
         )?;
-        let response = send(options.http_client.as_ref(), request, options.timeout).await?;
+        let response = send(
+            options.http_client.as_ref(),
+            request,
+            options.timeout,
+            options.plain_http,
+        )
+        .await?;
         // RFC 7591 says 201; real servers (Gluu, Janssen) answer 200.
-        read_registration(
+        let mut answer = read_registration(
             Endpoint::Registration,
             &Method::POST,
             &response,
             &[StatusCode::CREATED, StatusCode::OK],
             None,
-        )
+            &options.initial_access_token.iter().collect::<Vec<_>>(),
+        )?;
+        answer.registration_endpoint = Some(endpoint.to_owned());
+        if let Some(problem) = client_uri_problem(&answer, &provider.issuer, options) {
+            answer.problems.push(problem);
+        }
+        Ok(answer)
     }
+}
+
+/// The problem with a new registration's `registration_client_uri`, if management calls will
+/// refuse it: reported now, when the answer arrives, rather than at the first read.
+fn client_uri_problem(
+    answer: &RegistrationResponse,
+    issuer: &str,
+    options: &RegisterOptions,
+) -> Option<ResponseProblem> {
+    let uri = answer.registration_client_uri.as_deref()?;
+    let home: Vec<&str> = answer
+        .registration_endpoint
+        .as_deref()
+        .into_iter()
+        .chain([issuer])
+        .collect();
+    let reason = client_uri_refusal(uri, &home).or_else(|| {
+        (!options.plain_http.allows(uri)).then(|| {
+            "it is plain http to a host other than this machine, which the https policy refuses"
+                .to_owned()
+        })
+    })?;
+    Some(ResponseProblem::RegistrationClientUri { reason })
 }

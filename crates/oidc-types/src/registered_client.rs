@@ -76,6 +76,10 @@ pub struct RegisteredClient {
     pub registration_access_token: Option<Secret>,
     /// The client configuration endpoint, used exactly as the provider gave it.
     pub registration_client_uri: Option<String>,
+    /// The registration endpoint the client was registered at, when known
+    /// ([`RegistrationResponse::registration_endpoint`]): with the issuer, it says which
+    /// origins the registration access token may be sent to.
+    pub registration_endpoint: Option<String>,
     /// When the client id was issued (seconds since the Unix epoch).
     pub client_id_issued_at: Option<i64>,
     /// When the secret expires (seconds since the Unix epoch; `0` = never; `None` = unknown).
@@ -158,6 +162,7 @@ impl RegisteredClient {
             client_secret: response.client_secret,
             registration_access_token: response.registration_access_token,
             registration_client_uri: response.registration_client_uri,
+            registration_endpoint: response.registration_endpoint,
             client_id_issued_at: response.client_id_issued_at,
             client_secret_expires_at: response.client_secret_expires_at,
             metadata,
@@ -326,6 +331,8 @@ struct Stored {
     #[serde(default)]
     registration_client_uri: Option<String>,
     #[serde(default)]
+    registration_endpoint: Option<String>,
+    #[serde(default)]
     client_id_issued_at: Option<i64>,
     #[serde(default)]
     client_secret_expires_at: Option<i64>,
@@ -344,6 +351,8 @@ struct StoredRef<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     registration_client_uri: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    registration_endpoint: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     client_id_issued_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret_expires_at: Option<i64>,
@@ -358,6 +367,7 @@ impl Serialize for RegisteredClient {
             client_secret: self.client_secret.as_ref(),
             registration_access_token: self.registration_access_token.as_ref(),
             registration_client_uri: self.registration_client_uri.as_deref(),
+            registration_endpoint: self.registration_endpoint.as_deref(),
             client_id_issued_at: self.client_id_issued_at,
             client_secret_expires_at: self.client_secret_expires_at,
             metadata: &self.metadata_object,
@@ -377,6 +387,7 @@ impl<'de> Deserialize<'de> for RegisteredClient {
             client_secret: stored.client_secret,
             registration_access_token: stored.registration_access_token,
             registration_client_uri: stored.registration_client_uri,
+            registration_endpoint: stored.registration_endpoint,
             client_id_issued_at: stored.client_id_issued_at,
             client_secret_expires_at: stored.client_secret_expires_at,
             metadata_object: stored.metadata,

@@ -97,9 +97,14 @@ pub struct RegistrationResponse {
     /// six members above are not part of it (nor of its `extra_fields`).
     pub metadata: ClientMetadata,
     /// Everything odd about the answer: credentials that needed a repair or could not be used,
-    /// echoed members that did not fit their type, and (added by the HTTP layer) a content type
-    /// or status other than the expected one. Empty for a well-behaved provider.
+    /// echoed members that did not fit their type, and (added by `oidc-registration`) a content
+    /// type or status other than the expected one and a `registration_client_uri` that
+    /// management calls would refuse. Empty for a well-behaved provider.
     pub problems: Vec<ResponseProblem>,
+    /// The registration endpoint this answer came from: set by `oidc-registration`'s
+    /// `register`, `None` when the answer was read from JSON. [`RegisteredClient`](crate::RegisteredClient)
+    /// keeps it, as one of the origins its registration access token may be sent to.
+    pub registration_endpoint: Option<String>,
     /// The whole object as received (`null` members included).
     raw: Map<String, Value>,
 }
@@ -128,6 +133,14 @@ pub enum ResponseProblem {
         /// The status received.
         status: u16,
     },
+    /// The `registration_client_uri` is one management calls will refuse to send the
+    /// registration access token to: not a URL, plain http the https policy refuses, or on an
+    /// origin other than the registration endpoint's and the issuer's (RFC 7592 allows another
+    /// host; `oidc-registration`'s `ManagementOptions` can allow one).
+    RegistrationClientUri {
+        /// Why, naming the origins involved.
+        reason: String,
+    },
 }
 
 impl ResponseProblem {
@@ -135,6 +148,7 @@ impl ResponseProblem {
     pub fn member(&self) -> Option<&str> {
         match self {
             Self::Credential(problem) | Self::Metadata(problem) => Some(&problem.field),
+            Self::RegistrationClientUri { .. } => Some("registration_client_uri"),
             Self::ContentType { .. } | Self::Status { .. } => None,
         }
     }
@@ -162,6 +176,10 @@ impl fmt::Display for ResponseProblem {
                 f,
                 "the provider answered with status {status}, not the one the protocol asks for; \
                  its body was read all the same"
+            ),
+            Self::RegistrationClientUri { reason } => write!(
+                f,
+                "registration_client_uri: {reason}; management calls will refuse it"
             ),
         }
     }
@@ -373,6 +391,7 @@ impl RegistrationResponse {
             client_secret_expires_at,
             metadata,
             problems,
+            registration_endpoint: None,
             raw: object,
         })
     }
@@ -608,6 +627,7 @@ impl fmt::Debug for RegistrationResponse {
             .field("client_secret_expires_at", &self.client_secret_expires_at)
             .field("metadata", &self.metadata)
             .field("problems", &self.problems)
+            .field("registration_endpoint", &self.registration_endpoint)
             .field("raw", &RedactedObject(&self.raw))
             .finish()
     }

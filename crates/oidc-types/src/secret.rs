@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::de;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zeroize::Zeroize;
 
 /// A credential (`client_secret`, `registration_access_token`, an initial access token).
 ///
@@ -13,6 +14,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Serialization writes the plain value: a secret is serialized only when it is sent to the
 /// provider or persisted on purpose by the caller.
+///
+/// The value is overwritten with zeros when the `Secret` is dropped (see `SECURITY.md` for what
+/// that covers and what it cannot). Text a provider sent back can be cleaned of the secrets a
+/// call used with [`Secret::scrub`].
 ///
 /// ```
 /// use oidc_types::Secret;
@@ -35,6 +40,45 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// `text` with every occurrence of each of `secrets` replaced by `<redacted>`: for provider
+    /// text kept in an error or shown to a user (an `error_description`, a `WWW-Authenticate`
+    /// header, an error body), since a hostile or careless provider can quote what it was sent.
+    /// Each secret is looked for as sent and as written inside a JSON string (where `"` and `\`
+    /// are escaped). Empty secrets are ignored.
+    ///
+    /// ```
+    /// use oidc_types::Secret;
+    ///
+    /// let token = Secret::new("t0k3n");
+    /// let description = "token t0k3n is not valid";
+    /// assert_eq!(Secret::scrub(description, &[&token]), "token <redacted> is not valid");
+    /// ```
+    pub fn scrub(text: &str, secrets: &[&Secret]) -> String {
+        let mut text = text.to_owned();
+        for secret in secrets {
+            if secret.0.is_empty() {
+                continue;
+            }
+            text = text.replace(secret.expose(), REDACTED);
+            // The JSON string form, without its quotes, when it differs.
+            let quoted = serde_json::to_string(secret.expose()).unwrap_or_default();
+            let escaped = quoted.trim_matches('"');
+            if !escaped.is_empty() && escaped != secret.expose() {
+                text = text.replace(escaped, REDACTED);
+            }
+        }
+        text
+    }
+}
+
+/// What [`Secret::scrub`] puts in place of a secret.
+const REDACTED: &str = "<redacted>";
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -46,6 +90,12 @@ impl fmt::Debug for Secret {
 impl From<String> for Secret {
     fn from(value: String) -> Self {
         Self(value)
+    }
+}
+
+impl From<&String> for Secret {
+    fn from(value: &String) -> Self {
+        Self(value.clone())
     }
 }
 
@@ -82,6 +132,19 @@ mod tests {
         let shown = format!("{secret:?} {:?} {:#?}", Some(&secret), vec![secret.clone()]);
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn scrub_replaces_every_secret_as_sent_and_as_json_escaped() {
+        let token = Secret::new("a\"b");
+        let secret = Secret::new("s3cret");
+        let empty = Secret::new("");
+        let text = r#"{"error_description":"bad token a\"b, secret s3cret, again s3cret"} a"b"#;
+        let scrubbed = Secret::scrub(text, &[&token, &secret, &empty]);
+        assert_eq!(
+            scrubbed,
+            r#"{"error_description":"bad token <redacted>, secret <redacted>, again <redacted>"} <redacted>"#
+        );
     }
 
     #[test]

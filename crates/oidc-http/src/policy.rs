@@ -1,0 +1,192 @@
+//! The https policy: the one rule, for the whole workspace, of where plain `http://` may be
+//! used, applied above the [`HttpClient`] trait so that it holds whatever backend is plugged in.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, Uri};
+
+use crate::util::{redact_uri, timed_out};
+use crate::{is_loopback_host, HttpClient, HttpError, HttpErrorKind};
+
+/// Where plain `http://` may be used. Everything else must be `https://`.
+///
+/// The default, [`LoopbackOnly`](Self::LoopbackOnly), allows plain http only to this machine
+/// (`localhost`, `127.0.0.0/8`, `[::1]`), where no network attacker can read a token. Every
+/// request the library sends — discovery, key sets, WebFinger, a registration with its initial
+/// access token, a management call with its registration access token — is checked by
+/// [`send`] against the policy of the call's options, before the [`HttpClient`] sees it, so
+/// the rule is the same for the default client and for any backend. The same policy decides
+/// which URLs in a provider's documents are acceptable. The one override is
+/// [`Anywhere`](Self::Anywhere), for test environments.
+///
+/// ```
+/// use oidc_http::PlainHttp;
+///
+/// assert!(PlainHttp::LoopbackOnly.allows("https://op.example/register"));
+/// assert!(PlainHttp::LoopbackOnly.allows("http://127.0.0.1:8080/register"));
+/// assert!(!PlainHttp::LoopbackOnly.allows("http://op.example/register"));
+/// assert!(PlainHttp::Anywhere.allows("http://op.example/register"));
+/// assert!(!PlainHttp::Anywhere.allows("ftp://op.example/register"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PlainHttp {
+    /// `https` everywhere; plain `http` only to loopback hosts.
+    #[default]
+    LoopbackOnly,
+    /// Plain `http` to any host. Tokens and secrets then cross the network in clear text: for
+    /// test environments only.
+    Anywhere,
+}
+
+impl PlainHttp {
+    /// Whether a request to `uri` is allowed: an absolute `https` URL, or `http` where the
+    /// policy allows it.
+    ///
+    /// # Errors
+    ///
+    /// [`HttpErrorKind::InsecureUrl`] for plain http the policy refuses,
+    /// [`HttpErrorKind::InvalidRequest`] for a URL without a host or with another scheme.
+    pub fn check(self, uri: &Uri) -> Result<(), HttpError> {
+        let host = uri.host().filter(|host| !host.is_empty());
+        let (Some(scheme), Some(host)) = (uri.scheme_str(), host) else {
+            return Err(HttpError::new(
+                HttpErrorKind::InvalidRequest,
+                "request url must be absolute with a host",
+            ));
+        };
+        if scheme.eq_ignore_ascii_case("https") {
+            return Ok(());
+        }
+        if !scheme.eq_ignore_ascii_case("http") {
+            return Err(HttpError::new(
+                HttpErrorKind::InvalidRequest,
+                format!("unsupported url scheme {scheme:?}, expected https"),
+            ));
+        }
+        if self == Self::Anywhere || is_loopback_host(host) {
+            return Ok(());
+        }
+        Err(HttpError::new(
+            HttpErrorKind::InsecureUrl,
+            format!(
+                "refusing plain http to a host other than this machine, use https: {}",
+                redact_uri(uri)
+            ),
+        ))
+    }
+
+    /// Whether `url` passes [`check`](Self::check); `false` for text that is not a URL.
+    pub fn allows(self, url: &str) -> bool {
+        url.parse::<Uri>().is_ok_and(|uri| self.check(&uri).is_ok())
+    }
+}
+
+/// Sends `request` on `client` after checking its URL against `plain_http`, giving up after
+/// `timeout` if one is set (on top of the client's own timeouts). This is the one door every
+/// request of the library goes through: the https policy and the per-call limit hold for any
+/// [`HttpClient`] implementation.
+///
+/// # Errors
+///
+/// The policy's error (nothing was sent), the client's error, or [`HttpErrorKind::Timeout`]
+/// when `timeout` passed first.
+pub async fn send(
+    client: &dyn HttpClient,
+    request: Request<Bytes>,
+    timeout: Option<Duration>,
+    plain_http: PlainHttp,
+) -> Result<Response<Bytes>, HttpError> {
+    plain_http.check(request.uri())?;
+    let Some(timeout) = timeout else {
+        return client.send(request).await;
+    };
+    let target = redact_uri(request.uri());
+    match tokio::time::timeout(timeout, client.send(request)).await {
+        Ok(result) => result,
+        Err(_) => Err(timed_out(timeout, &target)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::BoxFuture;
+
+    /// A backend that would send anything, and counts what reaches it.
+    #[derive(Debug, Default)]
+    struct Counting(AtomicUsize);
+
+    impl HttpClient for Counting {
+        fn send(
+            &self,
+            _request: Request<Bytes>,
+        ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Ok(Response::new(Bytes::new())) })
+        }
+    }
+
+    fn request(url: &str) -> Request<Bytes> {
+        Request::get(url).body(Bytes::new()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_policy_holds_whatever_the_backend() {
+        let backend = Arc::new(Counting::default());
+        for url in [
+            "http://op.example/register",
+            "ftp://op.example/",
+            "/relative",
+        ] {
+            let error = send(
+                backend.as_ref(),
+                request(url),
+                None,
+                PlainHttp::LoopbackOnly,
+            )
+            .await
+            .unwrap_err();
+            assert_ne!(error.kind(), HttpErrorKind::Other, "{url}");
+        }
+        assert_eq!(backend.0.load(Ordering::SeqCst), 0);
+
+        for url in [
+            "https://op.example/",
+            "http://127.0.0.1:1/",
+            "http://localhost/",
+            "http://[::1]/",
+        ] {
+            send(
+                backend.as_ref(),
+                request(url),
+                None,
+                PlainHttp::LoopbackOnly,
+            )
+            .await
+            .unwrap();
+        }
+        send(
+            backend.as_ref(),
+            request("http://op.example/"),
+            None,
+            PlainHttp::Anywhere,
+        )
+        .await
+        .unwrap();
+        assert_eq!(backend.0.load(Ordering::SeqCst), 5);
+    }
+
+    #[test]
+    fn insecure_urls_are_named_without_their_query() {
+        let error = PlainHttp::LoopbackOnly
+            .check(&"http://op.example/r?token=abc".parse().unwrap())
+            .unwrap_err();
+        assert_eq!(error.kind(), HttpErrorKind::InsecureUrl);
+        assert!(!error.to_string().contains("abc"), "{error}");
+    }
+}
