@@ -8,19 +8,16 @@
 //! [`QUIRKS`]; each of those documents is also shown to fail without it.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use bytes::Bytes;
-use http::{Request, Response, Uri};
 use oidc_discovery::{
     load_configuration, load_jwks, well_known_url, DiscoveryError, DiscoveryOptions, ExpiryPolicy,
     Quirks,
 };
-use oidc_http::{BoxFuture, HttpClient, HttpError};
 use oidc_test_provider::{Behaviour, Endpoint, TestProvider};
 use serde_json::{json, Value};
 
-use crate::util::http_client;
+use crate::util::Reroute;
 
 const ENTRA_ISSUER: &str = "https://login.microsoftonline.com/{tenantid}/v2.0";
 
@@ -91,30 +88,6 @@ impl Needs {
     }
 }
 
-/// Sends every request to the loopback provider, keeping path and query, and remembers the
-/// URLs the library asked for.
-#[derive(Debug)]
-struct Reroute {
-    inner: Arc<dyn HttpClient>,
-    base_url: String,
-    asked: Mutex<Vec<String>>,
-}
-
-impl HttpClient for Reroute {
-    fn send(
-        &self,
-        mut request: Request<Bytes>,
-    ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
-        self.asked.lock().unwrap().push(request.uri().to_string());
-        let path = request
-            .uri()
-            .path_and_query()
-            .map_or("/", |path| path.as_str());
-        *request.uri_mut() = format!("{}{path}", self.base_url).parse::<Uri>().unwrap();
-        self.inner.send(request)
-    }
-}
-
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
 }
@@ -182,11 +155,7 @@ async fn serve(issuer: &str, document: Value) -> (TestProvider, Arc<Reroute>) {
     let path = after_scheme.find('/').map_or("", |at| &after_scheme[at..]);
     let provider = TestProvider::builder().issuer_path(path).start().await;
     provider.set_discovery_document(document);
-    let reroute = Arc::new(Reroute {
-        inner: http_client(),
-        base_url: provider.base_url(),
-        asked: Mutex::default(),
-    });
+    let reroute = Reroute::to(&provider);
     (provider, reroute)
 }
 
@@ -227,7 +196,7 @@ async fn every_fixture_document_loads_as_served() {
 
         // The request went where discovery of that issuer must go.
         assert_eq!(
-            *reroute.asked.lock().unwrap(),
+            reroute.asked(),
             [well_known_url(&issuer).unwrap()],
             "{path}"
         );

@@ -11,6 +11,8 @@ mod cache;
 mod discovery;
 // The library against panva's oidc-provider: registration, management, errors, telemetry.
 mod interop;
+// Providers that quote secrets, name foreign URIs or speak plain http.
+mod hostile;
 // Nothing lost once the provider acted: odd answers keep credentials, updates keep what it stored.
 mod lossless;
 // RFC 7592 read / update / delete against the in-process provider and its quirks.

@@ -1,10 +1,13 @@
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, Uri};
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use oidc_discovery::DiscoveryOptions;
-use oidc_http::{HttpClient, HyperClient};
+use oidc_http::{BoxFuture, HttpClient, HttpError, HyperClient};
 use oidc_registration::{ManagementOptions, RegisterOptions};
 use oidc_types::{ClientMetadata, ProviderMetadata};
 
@@ -106,4 +109,46 @@ pub fn named<'a>(metrics: &'a [Metric], name: &str) -> Vec<&'a Metric> {
         .iter()
         .filter(|metric| metric.name == name)
         .collect()
+}
+
+/// A backend that sends every request to the loopback provider, keeping path and query, and
+/// remembers the URLs the library asked for: lets tests use names other than 127.0.0.1 (a
+/// provider's documents naming `https://login.example`, a plain-http host off this machine)
+/// while every byte goes to the in-process provider.
+#[derive(Debug)]
+pub struct Reroute {
+    inner: Arc<dyn HttpClient>,
+    base_url: String,
+    asked: Mutex<Vec<String>>,
+}
+
+impl Reroute {
+    /// Reroutes to `provider`.
+    pub fn to(provider: &oidc_test_provider::TestProvider) -> Arc<Self> {
+        Arc::new(Self {
+            inner: http_client(),
+            base_url: provider.base_url(),
+            asked: Mutex::default(),
+        })
+    }
+
+    /// The URLs asked for, in order.
+    pub fn asked(&self) -> Vec<String> {
+        self.asked.lock().unwrap().clone()
+    }
+}
+
+impl HttpClient for Reroute {
+    fn send(
+        &self,
+        mut request: Request<Bytes>,
+    ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+        self.asked.lock().unwrap().push(request.uri().to_string());
+        let path = request
+            .uri()
+            .path_and_query()
+            .map_or("/", |path| path.as_str());
+        *request.uri_mut() = format!("{}{path}", self.base_url).parse::<Uri>().unwrap();
+        self.inner.send(request)
+    }
 }

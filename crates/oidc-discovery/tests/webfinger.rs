@@ -160,7 +160,7 @@ async fn no_matching_link_is_an_error() {
 #[tokio::test]
 async fn unusable_issuer_links_are_refused() {
     for (href, reason) in [
-        ("http://server.example.com", "not https"),
+        ("http://server.example.com", "plain http"),
         ("https://server.example.com/?tenant=a", "query"),
         ("https://server.example.com/#frag", "fragment"),
         ("https://server.example.com/#", "fragment"),
@@ -214,14 +214,20 @@ async fn bad_input_sends_nothing() {
 }
 
 #[tokio::test]
-async fn the_http_quirk_allows_loopback_webfinger_and_http_links() {
-    // Without the quirk a loopback host is still asked over https, and an http link refused.
+async fn plain_http_anywhere_allows_loopback_webfinger_and_http_links() {
+    // By default a loopback host is still asked over https; an http link to this machine is
+    // accepted (the one https policy), one to another host refused.
     let fake = Fake::jrd(json!({"links": [issuer_link("http://127.0.0.1:9000")]}));
+    let issuer = discover_issuer("acct:joe@127.0.0.1:9000", &options(&fake))
+        .await
+        .unwrap();
+    assert_eq!(issuer, "http://127.0.0.1:9000");
+    assert!(fake.urls()[0].starts_with("https://127.0.0.1:9000/.well-known/webfinger?"));
+    let fake = Fake::jrd(json!({"links": [issuer_link("http://op.example:9000")]}));
     let error = discover_issuer("acct:joe@127.0.0.1:9000", &options(&fake))
         .await
         .unwrap_err();
     assert!(error.to_string().contains("plain http"), "{error}");
-    assert!(fake.urls()[0].starts_with("https://127.0.0.1:9000/.well-known/webfinger?"));
 
     let fake = Fake::jrd(json!({"links": [issuer_link("http://127.0.0.1:9000")]}));
     let quirky = options(&fake).with_plain_http(oidc_http::PlainHttp::Anywhere);

@@ -61,7 +61,12 @@ pub(crate) fn client_uri_refusal(uri: &str, home: &[&str]) -> Option<String> {
             .map(|url| url.origin())
             .filter(url::Origin::is_tuple)
     };
-    let home_origins: Vec<url::Origin> = home.iter().filter_map(|url| origin_of(url)).collect();
+    let mut home_origins: Vec<url::Origin> = Vec::new();
+    for origin in home.iter().filter_map(|url| origin_of(url)) {
+        if !home_origins.contains(&origin) {
+            home_origins.push(origin);
+        }
+    }
     let allowed = home_origins
         .iter()
         .map(url::Origin::ascii_serialization)
@@ -80,6 +85,30 @@ pub(crate) fn client_uri_refusal(uri: &str, home: &[&str]) -> Option<String> {
          another origin explicitly to send the registration access token there",
         origin.ascii_serialization()
     ))
+}
+
+/// The problem to report with an answer whose `registration_client_uri` management calls would
+/// refuse: foreign to `home` (unless `allow_foreign`), or plain http the policy refuses.
+/// Checked when the answer arrives, so the caller hears of it then, not at the next call.
+pub(crate) fn client_uri_problem(
+    uri: Option<&str>,
+    home: &[&str],
+    plain_http: PlainHttp,
+    allow_foreign: bool,
+) -> Option<ResponseProblem> {
+    let uri = uri?;
+    let foreign = if allow_foreign {
+        None
+    } else {
+        client_uri_refusal(uri, home)
+    };
+    let reason = foreign.or_else(|| {
+        (!plain_http.allows(uri)).then(|| {
+            "it is plain http to a host other than this machine, which the https policy refuses"
+                .to_owned()
+        })
+    })?;
+    Some(ResponseProblem::RegistrationClientUri { reason })
 }
 
 /// Which endpoint answered: a 404 means "no such client" only at the client configuration

@@ -10,7 +10,8 @@ use oidc_types::{AppliedAnswer, ClientMetadata, RegisteredClient, RegistrationRe
 use serde_json::{Map, Value};
 
 use crate::exchange::{
-    build_request, client_uri_refusal, error_from_response, read_registration, send, Endpoint,
+    build_request, client_uri_problem, client_uri_refusal, error_from_response, read_registration,
+    send, Endpoint,
 };
 use crate::{RegistrationError, RegistrationErrorKind, RegistrationOperation, Validation};
 
@@ -269,14 +270,35 @@ async fn exchange(
         options.plain_http,
     )
     .await?;
-    read_registration(
+    let mut answer = read_registration(
         Endpoint::ClientConfiguration,
         &method,
         &response,
         &[StatusCode::OK],
         Some(&client.client_id),
         &secrets_of(client),
-    )
+    )?;
+    let uri = answer.registration_client_uri.as_deref();
+    if let Some(problem) = client_uri_problem(
+        uri,
+        &home_of(client),
+        options.plain_http,
+        options.allow_foreign_registration_client_uri,
+    ) {
+        answer.problems.push(problem);
+    }
+    Ok(answer)
+}
+
+/// The URLs whose origins the client's registration access token may go to: the registration
+/// endpoint's (when known) and the issuer's.
+fn home_of(client: &RegisteredClient) -> Vec<&str> {
+    client
+        .registration_endpoint
+        .as_deref()
+        .into_iter()
+        .chain([client.issuer.as_str()])
+        .collect()
 }
 
 /// The secrets a management call sends or the provider holds for the client: scrubbed from any
@@ -310,13 +332,7 @@ fn management_target<'c>(
         .as_ref()
         .ok_or_else(|| not_manageable("registration_access_token"))?;
     if !options.allow_foreign_registration_client_uri {
-        let home: Vec<&str> = client
-            .registration_endpoint
-            .as_deref()
-            .into_iter()
-            .chain([client.issuer.as_str()])
-            .collect();
-        if let Some(reason) = client_uri_refusal(uri, &home) {
+        if let Some(reason) = client_uri_refusal(uri, &home_of(client)) {
             return Err(RegistrationErrorKind::RegistrationClientUriRefused {
                 uri: oidc_http::redact_url(uri),
                 reason,

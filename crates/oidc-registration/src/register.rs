@@ -1,8 +1,8 @@
 use http::{Method, StatusCode};
 use oidc_telemetry::{instrument, Operation};
-use oidc_types::{ClientMetadata, ProviderMetadata, RegistrationResponse, ResponseProblem};
+use oidc_types::{ClientMetadata, ProviderMetadata, RegistrationResponse};
 
-use crate::exchange::{build_request, client_uri_refusal, read_registration, send, Endpoint};
+use crate::exchange::{build_request, client_uri_problem, read_registration, send, Endpoint};
 use crate::{
     RegisterOptions, RegistrationError, RegistrationErrorKind, RegistrationOperation, Validation,
 };
@@ -112,32 +112,11 @@ async fn register_at(
             &options.initial_access_token.iter().collect::<Vec<_>>(),
         )?;
         answer.registration_endpoint = Some(endpoint.to_owned());
-        if let Some(problem) = client_uri_problem(&answer, &provider.issuer, options) {
+        let home = [endpoint, provider.issuer.as_str()];
+        let uri = answer.registration_client_uri.as_deref();
+        if let Some(problem) = client_uri_problem(uri, &home, options.plain_http, false) {
             answer.problems.push(problem);
         }
         Ok(answer)
     }
-}
-
-/// The problem with a new registration's `registration_client_uri`, if management calls will
-/// refuse it: reported now, when the answer arrives, rather than at the first read.
-fn client_uri_problem(
-    answer: &RegistrationResponse,
-    issuer: &str,
-    options: &RegisterOptions,
-) -> Option<ResponseProblem> {
-    let uri = answer.registration_client_uri.as_deref()?;
-    let home: Vec<&str> = answer
-        .registration_endpoint
-        .as_deref()
-        .into_iter()
-        .chain([issuer])
-        .collect();
-    let reason = client_uri_refusal(uri, &home).or_else(|| {
-        (!options.plain_http.allows(uri)).then(|| {
-            "it is plain http to a host other than this machine, which the https policy refuses"
-                .to_owned()
-        })
-    })?;
-    Some(ResponseProblem::RegistrationClientUri { reason })
 }
