@@ -22,6 +22,8 @@ use oidc_http::{HttpError, HttpErrorKind};
 use oidc_registration::{RegistrationError, RegistrationErrorKind, RegistrationOperation};
 use oidc_types::{ErrorCategory, OAuthError};
 
+use crate::output::terminal_safe;
+
 /// The kind of failure, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -65,7 +67,7 @@ impl CliError {
     pub fn new(kind: ExitKind, message: impl Into<String>) -> Self {
         Self {
             kind,
-            message: one_line(&message.into()),
+            message: terminal_safe(&message.into()),
             hint: None,
         }
     }
@@ -88,7 +90,7 @@ impl CliError {
     /// Adds a hint line, flattened to one line.
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(one_line(&hint.into()));
+        self.hint = Some(terminal_safe(&hint.into()));
         self
     }
 
@@ -298,22 +300,6 @@ fn http_hint(error: &HttpError) -> Option<&'static str> {
     }
 }
 
-/// Flattens text to one line: anything a provider sent may contain line breaks or control
-/// characters, which would break the one-line contract (and could forge output lines).
-fn one_line(text: &str) -> String {
-    let mut line = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            if !line.ends_with(' ') {
-                line.push(' ');
-            }
-        } else {
-            line.push(c);
-        }
-    }
-    line.trim().to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use http::StatusCode;
@@ -349,7 +335,7 @@ mod tests {
         assert_eq!(error.kind(), ExitKind::Refused);
         assert_eq!(
             error.render(),
-            "error: the provider refused the registration (400 Bad Request): invalid_redirect_uri: no fragments"
+            "error: the provider refused the registration (400 Bad Request): invalid_redirect_uri: no\\nfragments"
         );
     }
 
@@ -386,7 +372,9 @@ mod tests {
     }
 
     #[test]
-    fn one_line_flattens_control_characters() {
-        assert_eq!(one_line(" a\r\n\tb \u{1b}[2Kc\n"), "a b [2Kc");
+    fn messages_escape_control_characters_visibly() {
+        let error = CliError::usage(" a\r\n\tb \u{1b}[2Kc\n");
+        assert_eq!(error.message(), " a\\r\\n\\tb \\u{1b}[2Kc\\n");
+        assert_eq!(error.render().lines().count(), 1);
     }
 }

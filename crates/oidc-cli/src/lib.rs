@@ -45,6 +45,7 @@ use std::process::ExitCode;
 
 pub use cli::Cli;
 pub use exit::{CliError, ExitKind};
+pub use output::terminal_safe;
 
 /// Runs one parsed command line to completion and returns the process exit code.
 ///
@@ -83,6 +84,10 @@ fn run_command(cli: Cli) -> Result<(), CliError> {
 }
 
 fn report(error: &CliError) -> ExitCode {
-    output::progress(&error.render());
+    // One `progress` line each: the message and the hint are terminal-safe on their own, and
+    // the line break between them is the CLI's.
+    for line in error.render().lines() {
+        output::progress(line);
+    }
     ExitCode::from(error.kind().code())
 }

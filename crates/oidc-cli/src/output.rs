@@ -1,5 +1,9 @@
 //! Where things are printed: the one JSON document on stdout, everything else on stderr.
 //!
+//! Anything a provider sent (ids, descriptions, URLs, names, key ids) is data, not terminal
+//! control: every stderr line goes through [`terminal_safe`], and the stdout document has the
+//! characters JSON leaves raw but terminals obey escaped as `\uXXXX`.
+//!
 //! stdout is written through `io::Write` rather than `println!`, so a closed pipe (`| head`)
 //! is an error to report instead of a panic; progress goes to stderr with `eprintln!`, which
 //! never competes with the document a script reads.
@@ -23,6 +27,7 @@ pub fn print_document(document: &Value, format: OutputFormat) -> Result<(), CliE
         OutputFormat::Pretty => serde_json::to_string_pretty(document),
     }
     .map_err(|error| CliError::local(format!("cannot format the output: {error}")))?;
+    let text = json_terminal_safe(&text);
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{text}")
         .and_then(|()| stdout.flush())
@@ -37,9 +42,85 @@ pub fn warn_about(problems: &[oidc_types::ResponseProblem]) {
     }
 }
 
-/// Prints a line of progress, a warning or an error to stderr.
+/// Prints a line of progress, a warning or an error to stderr, made [terminal safe](terminal_safe).
 pub fn progress(line: &str) {
-    eprintln!("{line}");
+    eprintln!("{}", terminal_safe(line));
+}
+
+/// `text` as one line that cannot drive a terminal: line breaks, tabs and every other control
+/// character (C0, DEL, C1, so ANSI escape sequences too) and the Unicode characters that
+/// reorder or break lines (bidirectional overrides and isolates, line and paragraph
+/// separators) are written as visible escapes (`\n`, `\r`, `\t`, `\u{1b}`, `\u{202e}`, …), so
+/// a provider cannot forge an `error:` line, recolour the screen or hide text.
+///
+/// ```
+/// # use oidc_cli::terminal_safe;
+/// assert_eq!(terminal_safe("id\n\u{1b}[31merror: forged"), "id\\n\\u{1b}[31merror: forged");
+/// ```
+pub fn terminal_safe(text: &str) -> String {
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => safe.push_str("\\n"),
+            '\r' => safe.push_str("\\r"),
+            '\t' => safe.push_str("\\t"),
+            c if drives_a_terminal(c) => safe.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => safe.push(c),
+        }
+    }
+    safe
+}
+
+/// Control characters, and the format characters that reorder text or break lines.
+fn drives_a_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        )
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// A JSON text with the characters serde_json writes raw inside strings but a terminal would
+/// obey (DEL, C1 controls, bidi and line-separator characters) written as `\uXXXX` escapes: the
+/// same JSON value, safe to print. (serde_json already escapes C0 controls.)
+fn json_terminal_safe(json: &str) -> String {
+    let mut safe = String::with_capacity(json.len());
+    for c in json.chars() {
+        if drives_a_terminal(c) && u32::from(c) >= 0x7f {
+            // All of these are in the Basic Multilingual Plane: one `\uXXXX` each.
+            safe.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            safe.push(c);
+        }
+    }
+    safe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_text_cannot_forge_lines_or_drive_the_terminal() {
+        let hostile = "abc\nerror: forged\r\x1b[2J\u{9b}31m\u{202e}txt.exe\u{2028}x\ty\u{7f}";
+        let safe = terminal_safe(hostile);
+        assert_eq!(
+            safe,
+            "abc\\nerror: forged\\r\\u{1b}[2J\\u{9b}31m\\u{202e}txt.exe\\u{2028}x\\ty\\u{7f}"
+        );
+        assert!(safe.chars().all(|c| !drives_a_terminal(c)));
+        assert_eq!(terminal_safe("plain text, ünïcödé"), "plain text, ünïcödé");
+    }
+
+    #[test]
+    fn the_stdout_document_stays_the_same_json_value() {
+        let value = serde_json::json!({"client_id": "a\u{9b}b\u{202e}c\u{7f}\n\u{1b}"});
+        let text = json_terminal_safe(&serde_json::to_string(&value).unwrap());
+        assert!(text.chars().all(|c| !drives_a_terminal(c)), "{text}");
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
 }
 
 /// Installs a Prometheus recorder as the process's global `metrics` recorder, for `--metrics`.

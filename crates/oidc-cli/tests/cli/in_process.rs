@@ -452,8 +452,9 @@ fn provider_refusals_exit_4_with_the_oauth_error() {
             + &provider.issuer()
             + "\nregistering a client with "
             + &provider.issuer()
+            // The provider's line break is shown, not obeyed: still one error line.
             + "\nerror: the provider refused the registration (400 Bad Request): \
-               invalid_client_metadata: client_name is not allowed here"
+               invalid_client_metadata: client_name is\\nnot allowed here"
     );
     assert!(run.stdout.is_empty());
 
@@ -889,4 +890,142 @@ fn register_and_save(provider: &InProcess, file: &str) -> crate::support::Run {
         file,
     ])
     .expect(0)
+}
+
+/// What a terminal would obey: no such character may reach stderr or stdout raw.
+fn drives_a_terminal(c: char) -> bool {
+    c.is_control() && c != '\n' || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[test]
+fn provider_text_cannot_forge_lines_or_drive_the_terminal() {
+    const HOSTILE: &str = "evil\nerror: forged line\u{1b}[31m\u{9b}2J\u{202e}gpj.exe";
+    let provider = InProcess::start();
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new().edit_answer(|answer| {
+            answer.insert("client_id".into(), json!(HOSTILE));
+            answer.insert("x_note".into(), json!(HOSTILE));
+            answer.insert("client_id_issued_at".into(), json!(HOSTILE));
+        }),
+    );
+    let registered = cli(&[
+        "register",
+        &provider.issuer(),
+        "--redirect-uri",
+        "https://app.example/cb",
+    ])
+    .expect(0);
+    assert_eq!(registered.json()["client_id"], HOSTILE);
+    for output in [&registered.stdout, &registered.stderr] {
+        assert!(!output.chars().any(drives_a_terminal), "{registered:#?}");
+    }
+    assert_eq!(registered.stdout.lines().count(), 1, "{registered:#?}");
+    assert!(
+        !registered
+            .stderr
+            .lines()
+            .any(|line| line.starts_with("error:")),
+        "{registered:#?}"
+    );
+    assert!(
+        registered.stderr.contains("evil\\nerror: forged"),
+        "{registered:#?}"
+    );
+
+    provider.set_behaviour(
+        Endpoint::Registration,
+        Behaviour::new().status(400).json(json!({
+            "error": "invalid_client_metadata",
+            "error_description": HOSTILE,
+        })),
+    );
+    let refused = cli(&[
+        "register",
+        &provider.issuer(),
+        "--redirect-uri",
+        "https://app.example/cb",
+    ])
+    .expect(4);
+    assert!(
+        !refused.stderr.chars().any(drives_a_terminal),
+        "{refused:#?}"
+    );
+    let errors: Vec<&str> = refused
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{refused:#?}");
+    assert!(
+        errors[0].contains("evil\\nerror: forged line\\u{1b}[31m"),
+        "{refused:#?}"
+    );
+}
+
+#[test]
+fn secrets_a_provider_echoes_never_reach_the_output_on_any_error_path() {
+    const TOKEN: &str = "iat-echoed-2c9d41f7";
+    let provider = InProcess::with(TestProvider::builder().initial_access_token(TOKEN));
+    let echo = |status: u16, secrets: &[&str]| {
+        let quoted = secrets.join(" and ");
+        Behaviour::new()
+            .status(status)
+            .header(
+                "www-authenticate",
+                format!(r#"Bearer error="invalid_token", error_description="{quoted}""#),
+            )
+            .json(json!({"error": "invalid_request", "error_description": format!("you sent {quoted}")}))
+    };
+    let register = |env: &str| {
+        run(oidc_register()
+            .args([
+                "register",
+                &provider.issuer(),
+                "--redirect-uri",
+                "https://app.example/cb",
+                "--initial-access-token-env",
+                "OIDC_CLI_TEST_IAT",
+            ])
+            .env("OIDC_CLI_TEST_IAT", env))
+    };
+    for status in [400, 401, 403, 500] {
+        provider.set_behaviour(Endpoint::Registration, echo(status, &[TOKEN]));
+        let failed = register(TOKEN);
+        assert_ne!(failed.code, 0, "{failed:#?}");
+        failed.stderr_hides(&[TOKEN]);
+        assert!(!failed.stdout.contains(TOKEN), "{failed:#?}");
+    }
+
+    provider.clear_behaviour(Endpoint::Registration);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("client.json");
+    let file_arg = file.to_str().unwrap();
+    let registered = register(TOKEN).expect(0);
+    std::fs::write(&file, &registered.stdout).unwrap();
+    let client = registered.json();
+    let token = text(&client, "registration_access_token").to_owned();
+    let secret = text(&client, "client_secret").to_owned();
+    for status in [400, 401, 403, 404, 500] {
+        provider.set_behaviour(
+            Endpoint::ClientConfiguration,
+            echo(status, &[&token, &secret]),
+        );
+        for args in [
+            vec!["read", "--registration", file_arg],
+            vec![
+                "update",
+                "--registration",
+                file_arg,
+                "--set",
+                "client_name=x",
+            ],
+            vec!["delete", "--registration", file_arg],
+        ] {
+            let failed = cli(&args);
+            assert_ne!(failed.code, 0, "{failed:#?}");
+            failed.stderr_hides(&[TOKEN, &token, &secret]);
+            assert!(!failed.stdout.contains(&token), "{failed:#?}");
+        }
+    }
 }
