@@ -98,30 +98,6 @@ fn json_terminal_safe(json: &str) -> String {
     safe
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn provider_text_cannot_forge_lines_or_drive_the_terminal() {
-        let hostile = "abc\nerror: forged\r\x1b[2J\u{9b}31m\u{202e}txt.exe\u{2028}x\ty\u{7f}";
-        let safe = terminal_safe(hostile);
-        assert_eq!(
-            safe,
-            "abc\\nerror: forged\\r\\u{1b}[2J\\u{9b}31m\\u{202e}txt.exe\\u{2028}x\\ty\\u{7f}"
-        );
-        assert!(safe.chars().all(|c| !drives_a_terminal(c)));
-        assert_eq!(terminal_safe("plain text, ünïcödé"), "plain text, ünïcödé");
-    }
-
-    #[test]
-    fn the_stdout_document_stays_the_same_json_value() {
-        let value = serde_json::json!({"client_id": "a\u{9b}b\u{202e}c\u{7f}\n\u{1b}"});
-        let text = json_terminal_safe(&serde_json::to_string(&value).unwrap());
-        assert!(text.chars().all(|c| !drives_a_terminal(c)), "{text}");
-        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
-    }
-}
 
 /// Installs a Prometheus recorder as the process's global `metrics` recorder, for `--metrics`.
 ///
@@ -148,4 +124,29 @@ pub fn render_metrics(handle: &PrometheusHandle) {
     // a failure to.
     let _ = stderr.write_all(text.as_bytes());
     let _ = stderr.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_text_cannot_forge_lines_or_drive_the_terminal() {
+        let hostile = "abc\nerror: forged\r\x1b[2J\u{9b}31m\u{202e}txt.exe\u{2028}x\ty\u{7f}";
+        let safe = terminal_safe(hostile);
+        assert_eq!(
+            safe,
+            "abc\\nerror: forged\\r\\u{1b}[2J\\u{9b}31m\\u{202e}txt.exe\\u{2028}x\\ty\\u{7f}"
+        );
+        assert!(safe.chars().all(|c| !drives_a_terminal(c)));
+        assert_eq!(terminal_safe("plain text, ünïcödé"), "plain text, ünïcödé");
+    }
+
+    #[test]
+    fn the_stdout_document_stays_the_same_json_value() {
+        let value = serde_json::json!({"client_id": "a\u{9b}b\u{202e}c\u{7f}\n\u{1b}"});
+        let text = json_terminal_safe(&serde_json::to_string(&value).unwrap());
+        assert!(text.chars().all(|c| !drives_a_terminal(c)), "{text}");
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
 }
