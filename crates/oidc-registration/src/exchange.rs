@@ -10,6 +10,7 @@ use http::{HeaderValue, Method, Request, Response, StatusCode};
 use oidc_http::{HttpClient, PlainHttp};
 use oidc_types::{OAuthError, OAuthErrorCode, RegistrationResponse, ResponseProblem, Secret};
 use url::Url;
+use zeroize::Zeroize;
 
 use crate::RegistrationErrorKind;
 
@@ -34,8 +35,12 @@ pub(crate) fn build_request(
         .uri(endpoint)
         .header(ACCEPT, HeaderValue::from_static("application/json"));
     if let Some(token) = token {
-        let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
-            .map_err(|_| RegistrationErrorKind::InvalidAccessToken)?;
+        // Built in a buffer the library owns and wipes; the header value itself belongs to the
+        // HTTP stack from here on (see SECURITY.md).
+        let mut header = format!("Bearer {}", token.expose()).into_bytes();
+        let value = HeaderValue::from_bytes(&header);
+        header.zeroize();
+        let mut value = value.map_err(|_| RegistrationErrorKind::InvalidAccessToken)?;
         value.set_sensitive(true);
         builder = builder.header(AUTHORIZATION, value);
     }

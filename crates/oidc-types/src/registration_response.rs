@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Number, Value};
+use zeroize::Zeroize;
 
 use crate::client_metadata::{reserved, ClientMetadata, FieldProblem, Reserved};
 use crate::provider_metadata::json_kind;
@@ -105,8 +106,24 @@ pub struct RegistrationResponse {
     /// `register`, `None` when the answer was read from JSON. [`RegisteredClient`](crate::RegisteredClient)
     /// keeps it, as one of the origins its registration access token may be sent to.
     pub registration_endpoint: Option<String>,
-    /// The whole object as received (`null` members included).
-    raw: Map<String, Value>,
+    /// The whole object as received (`null` members included); its secret members are wiped
+    /// when it is dropped.
+    raw: RawObject,
+}
+
+/// A provider's answer object whose secret members (`client_secret`,
+/// `registration_access_token`) are overwritten with zeros when it is dropped.
+#[derive(Clone, PartialEq)]
+struct RawObject(Map<String, Value>);
+
+impl Drop for RawObject {
+    fn drop(&mut self) {
+        for member in SECRET_MEMBERS {
+            if let Some(Value::String(secret)) = self.0.get_mut(member) {
+                secret.zeroize();
+            }
+        }
+    }
 }
 
 /// Something odd about a provider's answer that did not stop it from being used.
@@ -209,6 +226,13 @@ impl RawBody {
     /// Whether the body is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+impl Drop for RawBody {
+    fn drop(&mut self) {
+        // It may hold the credentials of an answer that could not be read.
+        self.0.zeroize();
     }
 }
 
@@ -392,20 +416,21 @@ impl RegistrationResponse {
             metadata,
             problems,
             registration_endpoint: None,
-            raw: object,
+            raw: RawObject(object),
         })
     }
 
     /// The whole JSON object as the provider sent it, including members this library does not
     /// know and echoed members that did not fit [`ClientMetadata`]. It contains the secrets.
     pub fn raw(&self) -> &Map<String, Value> {
-        &self.raw
+        &self.raw.0
     }
 
     /// The echoed metadata exactly as the provider sent it: [`raw`](Self::raw) without the six
     /// response members (`client_id`, the credentials, the configuration URI and the times).
     pub fn metadata_object(&self) -> Map<String, Value> {
         self.raw
+            .0
             .iter()
             .filter(|(member, _)| reserved(member) != Some(Reserved::ResponseOnly))
             .map(|(member, value)| (member.clone(), value.clone()))
@@ -450,6 +475,7 @@ impl RegistrationResponse {
     /// metadata is then kept (see `RegisteredClient`).
     pub fn has_echoed_metadata(&self) -> bool {
         self.raw
+            .0
             .keys()
             .any(|member| reserved(member) == Some(Reserved::Member))
     }
@@ -628,7 +654,7 @@ impl fmt::Debug for RegistrationResponse {
             .field("metadata", &self.metadata)
             .field("problems", &self.problems)
             .field("registration_endpoint", &self.registration_endpoint)
-            .field("raw", &RedactedObject(&self.raw))
+            .field("raw", &RedactedObject(&self.raw.0))
             .finish()
     }
 }
@@ -656,7 +682,7 @@ impl fmt::Debug for RedactedObject<'_> {
 /// Store the output as carefully as the secrets themselves.
 impl Serialize for RegistrationResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.raw.serialize(serializer)
+        self.raw.0.serialize(serializer)
     }
 }
 
