@@ -271,6 +271,9 @@ async fn each_well_known_mode_asks_for_its_paths() {
     }
 }
 
+/// What a test expects of an error.
+type ErrorCheck<'a> = dyn Fn(&DiscoveryError) -> bool + 'a;
+
 #[tokio::test]
 async fn openid_then_oauth_falls_back_only_when_the_document_is_absent() {
     let openid = "/.well-known/openid-configuration";
@@ -292,7 +295,7 @@ async fn openid_then_oauth_falls_back_only_when_the_document_is_absent() {
     let is_invalid = |error: &DiscoveryError| matches!(error, DiscoveryError::InvalidConfiguration { url, .. } if url.ends_with(openid));
     let is_duplicate = |error: &DiscoveryError| matches!(error, DiscoveryError::DuplicateMember { url, member } if url.ends_with(openid) && member == "issuer");
     let is_mismatch = |error: &DiscoveryError| matches!(error, DiscoveryError::IssuerMismatch { found, .. } if found == "https://evil.example");
-    let cases: [(Behaviour, &dyn Fn(&DiscoveryError) -> bool); 8] = [
+    let cases: [(Behaviour, &ErrorCheck<'_>); 8] = [
         (Behaviour::new().status(500), &is_status),
         (Behaviour::new().content_type("text/html"), &is_content_type),
         (Behaviour::new().body("<html>not here</html>"), &is_invalid),
