@@ -271,41 +271,70 @@ async fn each_well_known_mode_asks_for_its_paths() {
     }
 }
 
+/// What a test expects of an error.
+type ErrorCheck<'a> = dyn Fn(&DiscoveryError) -> bool + 'a;
+
 #[tokio::test]
 async fn openid_then_oauth_falls_back_only_when_the_document_is_absent() {
     let openid = "/.well-known/openid-configuration";
     let oauth = "/.well-known/oauth-authorization-server";
     let options = discovery_options().with_well_known(WellKnown::OpenIdThenOAuth);
-    for absent in [
-        Behaviour::new().status(404),
-        Behaviour::new().status(410),
-        Behaviour::new().content_type("text/html"),
-        Behaviour::new().body("<html>not here</html>"),
-        Behaviour::new().json(json!(["not", "an", "object"])),
-    ] {
+    for status in [404, 410] {
         let provider = TestProvider::start().await;
-        provider.set_behaviour(Endpoint::Discovery, absent.clone());
+        provider.set_behaviour(Endpoint::Discovery, Behaviour::new().status(status));
         load_configuration(&provider.issuer(), &options)
             .await
-            .unwrap_or_else(|error| panic!("{absent:?}: {error}"));
-        assert_eq!(paths(&provider), [openid, oauth], "{absent:?}");
+            .unwrap_or_else(|error| panic!("{status}: {error}"));
+        assert_eq!(paths(&provider), [openid, oauth], "{status}");
     }
 
-    // Anything else ends the load at the first document.
-    for present in [
-        Behaviour::new().status(500),
-        Behaviour::new().json(json!({"issuer": "https://evil.example"})),
-        Behaviour::new().json(json!({"issuer": "https://op.example", "jwks_uri": 5})),
-    ] {
+    // Any other failure is the first location's answer, reported as such: no second request,
+    // so it is not hidden behind whatever the second location says.
+    let is_status = |error: &DiscoveryError| matches!(error, DiscoveryError::UnexpectedStatus { status, url, .. } if *status == 500 && url.ends_with(openid));
+    let is_content_type = |error: &DiscoveryError| matches!(error, DiscoveryError::UnexpectedContentType { url, .. } if url.ends_with(openid));
+    let is_invalid = |error: &DiscoveryError| matches!(error, DiscoveryError::InvalidConfiguration { url, .. } if url.ends_with(openid));
+    let is_duplicate = |error: &DiscoveryError| matches!(error, DiscoveryError::DuplicateMember { url, member } if url.ends_with(openid) && member == "issuer");
+    let is_mismatch = |error: &DiscoveryError| matches!(error, DiscoveryError::IssuerMismatch { found, .. } if found == "https://evil.example");
+    let cases: [(Behaviour, &ErrorCheck<'_>); 8] = [
+        (Behaviour::new().status(500), &is_status),
+        (Behaviour::new().content_type("text/html"), &is_content_type),
+        (Behaviour::new().body("<html>not here</html>"), &is_invalid),
+        (
+            Behaviour::new().json(json!(["not", "an", "object"])),
+            &is_invalid,
+        ),
+        (
+            Behaviour::new()
+                .body(r#"{"issuer":"a","issuer":"b"}"#)
+                .content_type("application/json"),
+            &is_duplicate,
+        ),
+        (
+            Behaviour::new().json(json!({"issuer": "https://evil.example"})),
+            &is_mismatch,
+        ),
+        (
+            Behaviour::new().json(json!({"issuer": "https://op.example", "jwks_uri": 5})),
+            &is_invalid,
+        ),
+        // A transport failure (here a timeout) at the first location.
+        (
+            Behaviour::new().delay(Duration::from_secs(5)),
+            &|error: &DiscoveryError| matches!(error, DiscoveryError::Http { url, .. } if url.ends_with(openid)),
+        ),
+    ];
+    for (present, expected) in cases {
         let provider = TestProvider::start().await;
         provider.set_behaviour(Endpoint::Discovery, present.clone());
-        assert!(load_configuration(&provider.issuer(), &options)
+        let options = options.clone().with_timeout(Duration::from_millis(500));
+        let error = load_configuration(&provider.issuer(), &options)
             .await
-            .is_err());
+            .unwrap_err();
+        assert!(expected(&error), "{present:?}: {error:?}");
         assert_eq!(paths(&provider), [openid], "{present:?}");
     }
 
-    // Both absent: the error of the second attempt.
+    // First absent, second failing: the error of the second attempt.
     let provider = TestProvider::start().await;
     provider.set_behaviour(Endpoint::Discovery, Behaviour::new().status(404));
     provider.set_behaviour(Endpoint::OAuthDiscovery, Behaviour::new().status(404));
@@ -314,6 +343,51 @@ async fn openid_then_oauth_falls_back_only_when_the_document_is_absent() {
         .unwrap_err();
     assert!(
         matches!(&error, DiscoveryError::UnexpectedStatus { url, .. } if url.ends_with(oauth)),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn documents_that_repeat_a_member_are_refused() {
+    let provider = TestProvider::start().await;
+    let document = serde_json::to_string(&provider.discovery_document()).unwrap();
+    // The second `registration_endpoint` would win in serde_json: it must not be used.
+    let twice = format!(
+        r#"{},"registration_endpoint":"https://evil.example/register"}}"#,
+        document.trim_end_matches('}')
+    );
+    provider.set_behaviour(
+        Endpoint::Discovery,
+        Behaviour::new()
+            .body(twice)
+            .content_type("application/json"),
+    );
+    let error = load_configuration(&provider.issuer(), &discovery_options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, DiscoveryError::DuplicateMember { member, .. } if member == "registration_endpoint"),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .ends_with("the document has the member \"registration_endpoint\" more than once"),
+        "{error}"
+    );
+    assert!(!error.to_string().contains("evil"), "{error}");
+
+    provider.set_behaviour(
+        Endpoint::Jwks,
+        Behaviour::new()
+            .body(r#"{"keys":[],"keys":[]}"#)
+            .content_type("application/json"),
+    );
+    let error = load_jwks(&provider.url("/jwks"), &discovery_options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, DiscoveryError::DuplicateMember { member, .. } if member == "keys"),
         "{error:?}"
     );
 }

@@ -314,20 +314,10 @@ async fn every_fixture_key_set_loads_key_by_key() {
     // 19 providers + 8 recorded + discovery_jwks.json + 2 oidcc sets.
     assert_eq!(sets.len(), 30, "{sets:?}");
     let provider = TestProvider::start().await;
-    let strict = crate::util::discovery_options();
+    let options = crate::util::discovery_options();
     let mut skipped_total = 0;
     for path in &sets {
         let set = read_json(path);
-        // Battle.net writes its RSA moduli in standard base64 (`+`, `/`, `=`): with the
-        // `tolerate_malformed_values` quirk they are read, strictly both keys are skipped.
-        let tolerant = path == "providers/battle-net/jwks.json";
-        let options = if tolerant {
-            strict
-                .clone()
-                .with_quirks(Quirks::default().with_tolerate_malformed_values(true))
-        } else {
-            strict.clone()
-        };
         provider.set_jwks(set.clone());
         // Both registered JWK Set content types are accepted.
         provider.set_behaviour(
@@ -341,13 +331,73 @@ async fn every_fixture_key_set_loads_key_by_key() {
         assert_eq!(jwks.keys.len() + jwks.skipped.len(), entries, "{path}");
         assert!(!jwks.keys.is_empty(), "{path}");
         skipped_total += jwks.skipped.len();
-        if tolerant {
-            let jwks = load_jwks(&provider.url("/jwks"), &strict).await.unwrap();
-            assert!(jwks.keys.is_empty(), "{path}");
-            assert_eq!(jwks.skipped.len(), 2, "{path}");
+        // Battle.net writes its RSA moduli in standard base64 (`+`, `/`, `=`), and PayPal its
+        // X25519 key's `x` in padded base64url: read with no quirk, and reported (the X25519
+        // key is then skipped for its type). Every other set is unpadded base64url already.
+        let normalised: Vec<_> = jwks.normalised.iter().map(|key| key.index).collect();
+        let expected: &[usize] = match path.as_str() {
+            "providers/battle-net/jwks.json" => &[0, 1],
+            "providers/paypal/jwks.json" => &[7],
+            _ => &[],
+        };
+        assert_eq!(normalised, expected, "{path}: {:?}", jwks.normalised);
+        if path == "providers/battle-net/jwks.json" {
+            assert!(jwks.select(None, "RS256").is_some(), "{path}");
         }
     }
     // secp256k1 in the certification set, X25519 in PayPal's (Ed25519 keys verify EdDSA and
     // are kept).
     assert_eq!(skipped_total, 2);
+}
+
+/// Microsoft's documents are served with a UTF-8 byte order mark (IdentityModel's copies of
+/// IdentityServer documents carried one too): RFC 8259 §8.1 lets a reader ignore it, and every
+/// document read from a provider does.
+#[tokio::test]
+async fn documents_with_a_byte_order_mark_load() {
+    let asked = "https://login.microsoftonline.com/common/v2.0";
+    let document = read_json("providers/entra-common/openid-configuration.json");
+    let (provider, reroute) = serve(asked, document.clone()).await;
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend(serde_json::to_vec_pretty(&document).unwrap());
+    provider.set_behaviour(
+        Endpoint::Discovery,
+        Behaviour::new()
+            .body(body)
+            .content_type("application/json; charset=utf-8"),
+    );
+    let options = DiscoveryOptions::default()
+        .with_http_client(reroute.clone())
+        .with_quirks(Needs::EntraIssuerPattern { asked }.quirks());
+    let configuration = load_configuration(asked, &options)
+        .await
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(configuration.metadata.issuer, ENTRA_ISSUER);
+    assert_eq!(
+        configuration.metadata.jwks_uri.as_deref(),
+        document["jwks_uri"].as_str()
+    );
+
+    let keys = read_json("providers/entra-common/jwks.json");
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend(serde_json::to_vec(&keys).unwrap());
+    provider.set_behaviour(
+        Endpoint::Jwks,
+        Behaviour::new().body(body).content_type("application/json"),
+    );
+    let jwks = load_jwks(&provider.url("/jwks"), &options).await.unwrap();
+    assert_eq!(jwks.keys.len(), keys["keys"].as_array().unwrap().len());
+
+    let identity_server = read_json("identitymodel/discovery.json");
+    let issuer = identity_server["issuer"].as_str().unwrap().to_owned();
+    let (provider, reroute) = serve(&issuer, identity_server).await;
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend(serde_json::to_vec(&provider.discovery_document()).unwrap());
+    provider.set_behaviour(
+        Endpoint::Discovery,
+        Behaviour::new().body(body).content_type("application/json"),
+    );
+    let options = DiscoveryOptions::default().with_http_client(reroute);
+    let configuration = load_configuration(&issuer, &options).await.unwrap();
+    assert_eq!(configuration.metadata.issuer, issuer);
 }

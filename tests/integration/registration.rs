@@ -6,6 +6,7 @@ use oidc_registration::{register, RegistrationError, RegistrationErrorKind, Vali
 use oidc_test_provider::{Behaviour, Endpoint, TestProvider};
 use oidc_types::{
     ApplicationType, ClientAuthMethod, ClientMetadata, OAuthErrorCode, RegistrationResponseError,
+    ResponseProblem,
 };
 use serde_json::json;
 
@@ -343,6 +344,64 @@ async fn a_wrong_typed_echoed_field_does_not_fail_the_registration() {
     assert_eq!(
         registered.metadata.redirect_uris(),
         ["https://app.example/callback"]
+    );
+}
+
+#[tokio::test]
+async fn a_repeated_credential_is_fatal_and_a_repeated_echoed_member_a_problem() {
+    let provider = TestProvider::start().await;
+    let (metadata, client, options) = (
+        provider_metadata(&provider),
+        web_client(),
+        register_options(),
+    );
+    let answer = |body: &'static str| {
+        provider.set_behaviour(
+            Endpoint::Registration,
+            Behaviour::new()
+                .status(201)
+                .body(body)
+                .content_type("application/json"),
+        );
+        register(&metadata, &client, &options)
+    };
+    for (body, member) in [
+        (r#"{"client_id":"a","client_id":"b"}"#, "client_id"),
+        (
+            r#"{"client_id":"a","client_secret":"first-s3cret","client_secret":"second-s3cret"}"#,
+            "client_secret",
+        ),
+    ] {
+        let error = answer(body).await.unwrap_err();
+        assert!(
+            matches!(
+                error.kind(),
+                RegistrationErrorKind::InvalidResponse {
+                    source: RegistrationResponseError::DuplicateMember { member: m, .. },
+                    ..
+                } if m == member
+            ),
+            "{error:?}"
+        );
+        // The body is kept for recovery by hand, and no value shows in the error.
+        assert_eq!(error.response_body().unwrap().expose(), body.as_bytes());
+        let shown = format!("{error} {error:?}");
+        assert!(shown.contains(member), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+    }
+
+    let registered = answer(
+        "\u{feff}{\"client_id\":\"a\",\"client_secret\":\"s\",\"client_name\":\"one\",\"client_name\":\"two\"}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(registered.client_id, "a");
+    assert_eq!(registered.metadata.client_name.value(), Some("two"));
+    assert_eq!(
+        registered.problems,
+        [ResponseProblem::DuplicateMember {
+            member: "client_name".into()
+        }]
     );
 }
 

@@ -98,7 +98,6 @@ fn json_terminal_safe(json: &str) -> String {
     safe
 }
 
-
 /// Installs a Prometheus recorder as the process's global `metrics` recorder, for `--metrics`.
 ///
 /// Only rendering is compiled in (no HTTP listener, no push gateway): the metrics are printed

@@ -157,7 +157,9 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
 /// sent. Then, for the document(s) [`DiscoveryOptions::well_known`] names (by default only
 /// [`well_known_url(issuer)`](well_known_url); see [`WellKnown`] for the RFC 8414 URL and the
 /// fallback rule), GETs the URL and requires a 200 answer with a JSON content type
-/// (`application/json` or `application/*+json`, parameters ignored) whose body is a JSON object.
+/// (`application/json` or `application/*+json`, parameters ignored) whose body is a JSON object
+/// (a leading UTF-8 byte order mark is skipped) with no member repeated at its top level
+/// ([`DiscoveryError::DuplicateMember`] otherwise; see [`oidc_types::json`]).
 /// The document then goes through these steps, in order:
 ///
 /// 1. with [`trusted_metadata_keys`](DiscoveryOptions::trusted_metadata_keys), a
@@ -220,28 +222,28 @@ async fn fetch_document(
     options: &DiscoveryOptions,
 ) -> Result<(JsonResponse, Map<String, Value>), DiscoveryError> {
     let response = get_json(url, "application/json", options).await?;
-    let invalid = |source| DiscoveryError::InvalidConfiguration {
-        url: oidc_http::redact_url(url),
-        source,
-    };
-    let document = ProviderMetadata::document_object(&response.body).map_err(invalid)?;
+    let url = oidc_http::redact_url(url);
+    let document =
+        ProviderMetadata::document_object(&response.body).map_err(|source| match source {
+            ProviderMetadataError::DuplicateMember { member } => {
+                DiscoveryError::DuplicateMember { url, member }
+            }
+            source => DiscoveryError::InvalidConfiguration { url, source },
+        })?;
     Ok((response, document))
 }
 
-/// Whether `error` says "there is no metadata document at this URL", the only case in which
-/// [`WellKnown::OpenIdThenOAuth`] tries the next URL.
+/// Whether `error` says "there is no metadata document at this URL" (a 404 or 410 answer),
+/// the only case in which [`WellKnown::OpenIdThenOAuth`] tries the next URL. Every other
+/// failure is the first location's answer and is reported as such: an unreadable document or
+/// a wrong content type is a broken provider, not an absent document, and falling through to
+/// the next location would hide it behind whatever that one says (most likely a 404).
 fn document_absent(error: &DiscoveryError) -> bool {
-    match error {
-        DiscoveryError::UnexpectedStatus { status, .. } => {
-            *status == StatusCode::NOT_FOUND || *status == StatusCode::GONE
-        }
-        DiscoveryError::UnexpectedContentType { .. } => true,
-        DiscoveryError::InvalidConfiguration { source, .. } => matches!(
-            source,
-            ProviderMetadataError::InvalidJson { .. } | ProviderMetadataError::NotAnObject { .. }
-        ),
-        _ => false,
-    }
+    matches!(
+        error,
+        DiscoveryError::UnexpectedStatus { status, .. }
+            if *status == StatusCode::NOT_FOUND || *status == StatusCode::GONE
+    )
 }
 
 /// Steps 1 to 5 of [`load_configuration`] on a fetched document.

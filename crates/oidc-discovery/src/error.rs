@@ -1,7 +1,7 @@
 use http::StatusCode;
 use oidc_http::HttpError;
 use oidc_telemetry::TelemetryErrorKind;
-use oidc_types::{ErrorCategory, ProviderMetadataError};
+use oidc_types::{ErrorCategory, JwkError, ProviderMetadataError};
 
 /// Why a provider configuration or key set could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -62,12 +62,25 @@ pub enum DiscoveryError {
         found: String,
     },
     /// The key set document is not a JSON object with a `keys` array.
-    #[error("fetching {url}: invalid JWK set: {reason}")]
+    #[error("fetching {url}: invalid JWK set: {source}")]
     InvalidJwks {
         /// The URL fetched.
         url: String,
-        /// What is wrong.
-        reason: String,
+        /// What is wrong: [`JwkError::NotJson`], [`JwkError::SetNotAnObject`] or
+        /// [`JwkError::NoKeysArray`].
+        #[source]
+        source: JwkError,
+    },
+    /// A document from the provider (the configuration, a key set, a WebFinger answer) has a
+    /// member more than once at its top level: two `issuer`s, two `jwks_uri`s, two `keys`
+    /// arrays. The document says two things and which one a JSON reader keeps is an accident,
+    /// so nothing of it is used. Only top-level members are checked (see [`oidc_types::json`]).
+    #[error("fetching {url}: the document has the member {member:?} more than once")]
+    DuplicateMember {
+        /// The URL fetched (without its query).
+        url: String,
+        /// The repeated member's name.
+        member: String,
     },
     /// The provider's configuration has no `jwks_uri`.
     #[error("provider {issuer:?} publishes no jwks_uri")]
@@ -167,6 +180,7 @@ impl DiscoveryError {
             | Self::InvalidConfiguration { .. }
             | Self::IssuerMismatch { .. }
             | Self::InvalidJwks { .. }
+            | Self::DuplicateMember { .. }
             | Self::InsecureEndpoint { .. }
             | Self::InvalidSignedMetadata { .. }
             | Self::InvalidWebFinger { .. }
@@ -186,6 +200,7 @@ impl TelemetryErrorKind for DiscoveryError {
             Self::InvalidConfiguration { .. } => "invalid_configuration",
             Self::IssuerMismatch { .. } => "issuer_mismatch",
             Self::InvalidJwks { .. } => "invalid_jwks",
+            Self::DuplicateMember { .. } => "duplicate_member",
             Self::NoJwksUri { .. } => "no_jwks_uri",
             Self::InsecureEndpoint { .. } => "insecure_endpoint",
             Self::InvalidSignedMetadata { .. } => "invalid_signed_metadata",

@@ -1,8 +1,11 @@
+use std::fmt;
 use std::time::{Duration, SystemTime};
+
+use data_encoding::{BASE64, BASE64URL, BASE64URL_NOPAD, BASE64_NOPAD};
 
 use oidc_telemetry::{instrument, Operation};
 use oidc_types::jws::can_verify;
-use oidc_types::{Jwk, JwkSet, ProviderMetadata};
+use oidc_types::{Jwk, JwkError, JwkSet, ProviderMetadata};
 use serde_json::Value;
 
 use crate::fetch::get_json;
@@ -20,7 +23,11 @@ use crate::{DiscoveryError, DiscoveryOptions};
 /// keys whose `alg` is a signature algorithm for another key type (`EdDSA` on an RSA key).
 ///
 /// Nothing is lost: every entry that is a JWK at all (an object with a `kty`) is kept whole,
-/// unknown members included, in [`keys`](Self::keys) or in [`SkippedKey::key`].
+/// unknown members included, in [`keys`](Self::keys) or in [`SkippedKey::key`]. The one
+/// rewrite: a public key member (`n`, `e`, `x`, `y`, `k`) sent in padded base64url or in the
+/// standard base64 alphabet, as some providers do, is decoded and kept in the unpadded
+/// base64url RFC 7518 asks for, so that the key verifies and has its RFC 7638 thumbprint; each
+/// such key is listed in [`normalised`](Self::normalised).
 ///
 /// Look keys up with [`find_by_kid`](Self::find_by_kid), or with [`select`](Self::select) /
 /// [`candidates`](Self::candidates) for a JWS algorithm, which also work when a token's header
@@ -32,6 +39,9 @@ pub struct Jwks {
     pub keys: Vec<Jwk>,
     /// The keys that were left out, with the reason.
     pub skipped: Vec<SkippedKey>,
+    /// The keys (kept or skipped) whose public members were not unpadded base64url and were
+    /// rewritten; empty for a provider that follows RFC 7518.
+    pub normalised: Vec<NormalisedKey>,
     /// When the set was received.
     pub fetched_at: SystemTime,
     /// How long after `fetched_at` the set may be used.
@@ -55,6 +65,78 @@ pub struct SkippedKey {
     pub key: Option<Jwk>,
 }
 
+/// A key of a JWK set whose public members were written in another base64 form and have been
+/// rewritten in unpadded base64url; see [`Jwks::normalised`].
+///
+/// Displays as one line, e.g. `keys[0] (kid "a"): n was padded base64url, e was standard
+/// base64; rewritten as base64url`. Key members are public, but the line names only members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NormalisedKey {
+    /// Its position in the `keys` array.
+    pub index: usize,
+    /// Its `kid`, if it had one.
+    pub kid: Option<String>,
+    /// Each member that was rewritten, with the form it was in, in member order.
+    pub members: Vec<(String, Base64Form)>,
+}
+
+/// A base64 form a provider wrote a key member in, other than the unpadded base64url of
+/// RFC 7518 §6 (RFC 7515 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Base64Form {
+    /// The base64url alphabet with `=` padding (RFC 4648 §5).
+    PaddedBase64Url,
+    /// The standard alphabet (`+`, `/`), without padding.
+    StandardBase64,
+    /// The standard alphabet with `=` padding (RFC 4648 §4).
+    PaddedStandardBase64,
+}
+
+impl Base64Form {
+    /// How the form is named in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PaddedBase64Url => "padded base64url",
+            Self::StandardBase64 => "standard base64",
+            Self::PaddedStandardBase64 => "padded standard base64",
+        }
+    }
+}
+
+impl fmt::Display for Base64Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for NormalisedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "keys[{}]", self.index)?;
+        if let Some(kid) = &self.kid {
+            write!(f, " (kid {kid:?})")?;
+        }
+        f.write_str(":")?;
+        for (position, (member, form)) in self.members.iter().enumerate() {
+            let separator = if position == 0 { " " } else { ", " };
+            write!(f, "{separator}{member} was {form}")?;
+        }
+        f.write_str("; rewritten as base64url")
+    }
+}
+
+/// The members that hold key material in base64url, for the key types [`Jwks`] uses.
+const KEY_MEMBERS: [&str; 5] = ["n", "e", "x", "y", "k"];
+
+/// The other base64 forms a key member is read in, in the order they are tried. A value
+/// without `+`, `/` or padding is unpadded base64url and never gets here.
+const OTHER_FORMS: [(&data_encoding::Encoding, Base64Form); 3] = [
+    (&BASE64URL, Base64Form::PaddedBase64Url),
+    (&BASE64_NOPAD, Base64Form::StandardBase64),
+    (&BASE64, Base64Form::PaddedStandardBase64),
+];
+
 impl Jwks {
     /// Reads a JWK set document: a JSON object with a `keys` array.
     ///
@@ -72,38 +154,48 @@ impl Jwks {
     /// assert_eq!(pq.alg(), Some("ML-DSA-44"));
     /// ```
     ///
+    /// Key members in padded base64url or in standard base64 (`+`, `/`, `=` padding, as
+    /// Battle.net's keys are) are read: the forms differ from base64url only in those
+    /// characters, so the value is not in doubt. They are rewritten in base64url and the key is
+    /// reported in [`normalised`](Self::normalised):
+    ///
+    /// ```
+    /// use oidc_discovery::{Base64Form, Jwks};
+    ///
+    /// let jwks = Jwks::from_json(br#"{"keys":[{"kty":"EC","crv":"P-256","kid":"std",
+    ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU=",
+    ///     "y":"x/FEzRu9m36HLN/tue659LNpXW6pCyStikYjKIWI5a0="}]}"#).unwrap();
+    /// assert_eq!(jwks.keys[0].member("y").unwrap(), "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0");
+    /// let normalised = &jwks.normalised[0];
+    /// assert_eq!(normalised.members[1], ("y".to_owned(), Base64Form::PaddedStandardBase64));
+    /// assert_eq!(
+    ///     normalised.to_string(),
+    ///     r#"keys[0] (kid "std"): x was padded base64url, y was padded standard base64; rewritten as base64url"#
+    /// );
+    /// ```
+    ///
     /// # Errors
     ///
-    /// A description of the problem when the body is not a JSON object with a `keys` array.
-    pub fn from_json(body: &[u8]) -> Result<Self, String> {
-        Self::from_json_with(body, false)
-    }
-
-    /// Reads a JWK set document like [`from_json`](Self::from_json); with
-    /// `tolerate_malformed_values`, key members (`n`, `e`, `x`, `y`) written in standard base64
-    /// (`+`, `/`, `=` padding, as Battle.net's keys are) instead of the base64url RFC 7517
-    /// requires are read too, and kept rewritten in base64url. The two alphabets differ only in
-    /// those characters, so the value is not in doubt; strictly, such a key is skipped.
-    /// [`load_jwks`] passes [`Quirks::tolerate_malformed_values`](crate::Quirks::tolerate_malformed_values).
-    ///
-    /// # Errors
-    ///
-    /// As [`from_json`](Self::from_json).
-    pub fn from_json_with(body: &[u8], tolerate_malformed_values: bool) -> Result<Self, String> {
-        let mut document: Value =
-            serde_json::from_slice(body).map_err(|error| format!("not JSON: {error}"))?;
+    /// [`JwkError::NotJson`], [`JwkError::SetNotAnObject`] or [`JwkError::NoKeysArray`] when the
+    /// body is not a JSON object with a `keys` array; [`JwkError::DuplicateMember`] when it has
+    /// a top-level member (`keys`, say) more than once. A leading UTF-8 byte order mark is
+    /// skipped.
+    pub fn from_json(body: &[u8]) -> Result<Self, JwkError> {
+        let mut document = JwkSet::document_object(body)?;
+        let mut normalised = Vec::new();
         let total = match document.get_mut("keys") {
             Some(Value::Array(entries)) => {
-                if tolerate_malformed_values {
-                    entries.iter_mut().for_each(to_base64url);
+                for (index, entry) in entries.iter_mut().enumerate() {
+                    if let Some(report) = normalise_key(index, entry) {
+                        normalised.push(report);
+                    }
                 }
                 entries.len()
             }
-            // The reader below names the problem: not an object, or no `keys` array.
+            // The reader below names the problem: no `keys` array.
             _ => 0,
         };
-        let (set, rejected) =
-            JwkSet::from_value_tolerant(document).map_err(|error| error.to_string())?;
+        let (set, rejected) = JwkSet::from_value_tolerant(Value::Object(document))?;
 
         let mut keys = Vec::with_capacity(set.keys.len());
         let mut skipped = Vec::new();
@@ -137,6 +229,7 @@ impl Jwks {
         Ok(Self {
             keys,
             skipped,
+            normalised,
             fetched_at: SystemTime::now(),
             expires_in: Duration::ZERO,
         })
@@ -196,18 +289,34 @@ fn fits(key: &Jwk, kid: Option<&str>, alg: &str) -> bool {
     kid.is_none_or(|kid| key.kid() == Some(kid)) && can_verify(key, alg)
 }
 
-/// Rewrites the public key members of `key` from standard base64 to base64url.
-fn to_base64url(key: &mut Value) {
-    for member in ["n", "e", "x", "y"] {
-        if let Some(Value::String(text)) = key.get_mut(member) {
-            if text.contains(['+', '/', '=']) {
-                *text = text
-                    .trim_end_matches('=')
-                    .replace('+', "-")
-                    .replace('/', "_");
-            }
+/// Rewrites the key members of one `keys` entry that are in another base64 form into
+/// unpadded base64url, and says which. A member that is base64url already, or no base64 at
+/// all (mixed alphabets, bad padding), is left as it is; the latter makes the key skipped.
+fn normalise_key(index: usize, entry: &mut Value) -> Option<NormalisedKey> {
+    let Value::Object(key) = entry else {
+        return None;
+    };
+    let mut members = Vec::new();
+    for member in KEY_MEMBERS {
+        let Some(Value::String(text)) = key.get_mut(member) else {
+            continue;
+        };
+        if BASE64URL_NOPAD.decode(text.as_bytes()).is_ok() {
+            continue;
+        }
+        if let Some((bytes, form)) = OTHER_FORMS
+            .into_iter()
+            .find_map(|(encoding, form)| Some((encoding.decode(text.as_bytes()).ok()?, form)))
+        {
+            *text = BASE64URL_NOPAD.encode(&bytes);
+            members.push((member.to_owned(), form));
         }
     }
+    (!members.is_empty()).then(|| NormalisedKey {
+        index,
+        kid: key.get("kid").and_then(Value::as_str).map(str::to_owned),
+        members,
+    })
 }
 
 /// Why `key` is left out of [`Jwks::keys`], or `None` when it is kept.
@@ -260,7 +369,8 @@ fn signature_key_type(alg: &str) -> Option<(&'static str, Option<&'static str>)>
 ///
 /// # Errors
 ///
-/// [`DiscoveryError::Http`], `UnexpectedStatus`, `UnexpectedContentType` or `InvalidJwks`.
+/// [`DiscoveryError::Http`], `UnexpectedStatus`, `UnexpectedContentType`, `InvalidJwks` or
+/// `DuplicateMember`.
 pub async fn load_jwks(jwks_uri: &str, options: &DiscoveryOptions) -> Result<Jwks, DiscoveryError> {
     let label = origin(jwks_uri);
     instrument(Operation::LoadJwks, &label, fetch_jwks(jwks_uri, options)).await
@@ -289,10 +399,10 @@ pub async fn load_provider_jwks(
 async fn fetch_jwks(jwks_uri: &str, options: &DiscoveryOptions) -> Result<Jwks, DiscoveryError> {
     let accept = "application/jwk-set+json, application/json";
     let response = get_json(jwks_uri, accept, options).await?;
-    let mut jwks = Jwks::from_json_with(&response.body, options.quirks.tolerate_malformed_values)
-        .map_err(|reason| DiscoveryError::InvalidJwks {
-        url: oidc_http::redact_url(jwks_uri),
-        reason,
+    let url = oidc_http::redact_url(jwks_uri);
+    let mut jwks = Jwks::from_json(&response.body).map_err(|source| match source {
+        JwkError::DuplicateMember { member } => DiscoveryError::DuplicateMember { url, member },
+        source => DiscoveryError::InvalidJwks { url, source },
     })?;
     jwks.expires_in = options.expiry.lifetime(&response.headers);
     Ok(jwks)
@@ -404,6 +514,86 @@ mod tests {
         assert_eq!(jwks.keys.len(), 1);
         assert_eq!(jwks.keys[0].alg(), Some("RSA-OAEP-384"));
         assert!(jwks.candidates(None, "RS256").is_empty());
+    }
+
+    #[test]
+    fn padded_and_standard_base64_members_are_rewritten_reported_and_verify() {
+        use ring::signature::{Ed25519KeyPair, KeyPair as _};
+
+        let pair = Ed25519KeyPair::from_seed_unchecked(&[7; 32]).unwrap();
+        let x = BASE64URL_NOPAD.encode(pair.public_key().as_ref());
+        let standard = BASE64.encode(pair.public_key().as_ref());
+        assert!(standard.ends_with('='));
+        let header = BASE64URL_NOPAD.encode(br#"{"alg":"EdDSA","kid":"ed"}"#);
+        let payload = BASE64URL_NOPAD.encode(b"{}");
+        let signature = pair.sign(format!("{header}.{payload}").as_bytes());
+        let token = format!(
+            "{header}.{payload}.{}",
+            BASE64URL_NOPAD.encode(signature.as_ref())
+        );
+
+        let body = serde_json::json!({"keys": [
+            {"kty": "RSA", "kid": "clean", "n": RSA_N, "e": "AQAB"},
+            {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": standard},
+            {"kty": "RSA", "n": format!("{RSA_N}=="), "e": "AQAB"},
+            {"kty": "EC", "crv": "P-256", "kid": "ec",
+             // P256_X has neither `-` nor `_`: the same in both alphabets.
+             "x": P256_X,
+             "y": P256_Y.replace('_', "/").replace('-', "+")},
+            {"kty": "RSA", "kid": "mixed", "n": "ab-c+d", "e": "AQAB"},
+        ]});
+        let jwks = Jwks::from_json(&serde_json::to_vec(&body).unwrap()).unwrap();
+        let reports: Vec<_> = jwks.normalised.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            reports,
+            [
+                r#"keys[1] (kid "ed"): x was padded standard base64; rewritten as base64url"#,
+                "keys[2]: n was padded base64url; rewritten as base64url",
+                r#"keys[3] (kid "ec"): y was standard base64; rewritten as base64url"#,
+            ]
+        );
+        assert_eq!(
+            jwks.normalised[0].members,
+            [("x".to_owned(), Base64Form::PaddedStandardBase64)]
+        );
+        // Every normalised key is usable; a value in two alphabets at once is no base64 at all.
+        assert_eq!(jwks.keys.len(), 4);
+        assert_eq!(
+            jwks.skipped
+                .iter()
+                .map(|key| key.kid.as_deref())
+                .collect::<Vec<_>>(),
+            [Some("mixed")]
+        );
+        let ed = jwks.find("ed").unwrap();
+        assert_eq!(ed.member("x"), Some(&Value::from(x)));
+        assert_eq!(
+            jwks.find("ec").unwrap().member("y"),
+            Some(&Value::from(P256_Y))
+        );
+        // The rewritten key verifies a signature made with its private half.
+        let verified = oidc_types::jws::verify_compact(&token, &jwks.keys, |_| true).unwrap();
+        assert_eq!(verified.payload, b"{}");
+        assert!(ed.thumbprint_sha256().is_ok());
+        // A well-behaved set reports nothing.
+        let clean = serde_json::json!({"keys": [body["keys"][0]]});
+        assert!(Jwks::from_json(&serde_json::to_vec(&clean).unwrap())
+            .unwrap()
+            .normalised
+            .is_empty());
+    }
+
+    #[test]
+    fn a_repeated_top_level_member_is_refused_and_a_bom_skipped() {
+        let error = Jwks::from_json(br#"{"keys":[],"keys":[{"kty":"RSA"}]}"#).unwrap_err();
+        assert_eq!(
+            error,
+            JwkError::DuplicateMember {
+                member: "keys".into()
+            }
+        );
+        let jwks = Jwks::from_json(b"\xEF\xBB\xBF{\"keys\":[]}").unwrap();
+        assert!(jwks.keys.is_empty());
     }
 
     #[test]

@@ -65,6 +65,6 @@ pub use configuration::{
 };
 pub use error::DiscoveryError;
 pub use expiry::ExpiryPolicy;
-pub use jwks::{load_jwks, load_provider_jwks, Jwks, SkippedKey};
+pub use jwks::{load_jwks, load_provider_jwks, Base64Form, Jwks, NormalisedKey, SkippedKey};
 pub use options::{DiscoveryOptions, InvalidIssuerRegex, IssuerRegex, Quirks, WellKnown};
 pub use webfinger::{discover_issuer, WebFingerResource, ISSUER_REL};

@@ -122,13 +122,16 @@ pub enum WellKnown {
     /// and the issuer's path. For plain OAuth 2.0 authorization servers.
     OAuth,
     /// The OpenID document first; the RFC 8414 document only when the first answer says the
-    /// document is not there: a 404 or 410 status, a content type that is not JSON, or a body
-    /// that is not a JSON object.
+    /// document is not there: a 404 (Not Found) or 410 (Gone) status.
     ///
-    /// Anything else ends the load with that error and no second request: an issuer mismatch
-    /// is a security signal (the document may describe another provider), not a sign that the
-    /// document lives elsewhere, and a transport failure or 5xx would most likely hit the
-    /// second URL too. When both attempts fail, the error of the second is returned.
+    /// Anything else ends the load with that error and no second request: a 500, a content
+    /// type that is not JSON, a body that is not a JSON object (or repeats a member), an issuer
+    /// mismatch, a transport failure. Each of those is the first location's answer, and trying
+    /// the next one would hide it behind whatever that one says (most likely a 404): an issuer
+    /// mismatch is a security signal (the document may describe another provider), an
+    /// unreadable document a broken provider, and a transport failure or 5xx would most likely
+    /// hit the second URL too. When the first answer is a 404 or 410 and the second attempt
+    /// fails too, the error of the second is returned.
     OpenIdThenOAuth,
 }
 
@@ -189,10 +192,9 @@ pub struct Quirks {
     /// Reads a boolean sent as the string `"true"`/`"false"` and a lone string where an array
     /// belongs as what they mean (see
     /// [`ParseOptions::tolerate_malformed_values`](oidc_types::ParseOptions::tolerate_malformed_values)).
-    /// Without it such a document is refused with an error naming the member. For
-    /// [`load_jwks`](crate::load_jwks), key members in standard base64 instead of base64url
-    /// are read (see [`Jwks::from_json_with`](crate::Jwks::from_json_with)); without it such a
-    /// key is skipped.
+    /// Without it such a document is refused with an error naming the member. (Key members in
+    /// padded or standard base64 need no quirk: [`load_jwks`](crate::load_jwks) always reads
+    /// them, see [`Jwks::normalised`](crate::Jwks::normalised).)
     pub tolerate_malformed_values: bool,
 }
 

@@ -3,6 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use oidc_types::json::JsonObjectError;
 use oidc_types::jws::{verify_compact, JwsError};
 use oidc_types::Jwk;
 use serde_json::{Map, Value};
@@ -24,9 +25,14 @@ pub(crate) fn verify(
     issuer_ok: impl Fn(&str) -> bool,
 ) -> Result<Map<String, Value>, String> {
     let verified = verify_compact(token, keys, |_| true).map_err(describe)?;
-    match serde_json::from_slice(&verified.payload) {
-        Ok(Value::Object(claims)) => check_claims(claims, issuer_ok),
-        _ => Err("its payload is not a JSON object".to_owned()),
+    // A claim set that names a claim twice is refused (RFC 7519 §4 allows either that or
+    // keeping the last; refusing is the one that cannot be read two ways).
+    match oidc_types::json::parse_object(&verified.payload) {
+        Ok(claims) => check_claims(claims, issuer_ok),
+        Err(JsonObjectError::DuplicateMember { member }) => Err(format!(
+            "its payload has the claim {member:?} more than once"
+        )),
+        Err(_) => Err("its payload is not a JSON object".to_owned()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! OpenID Provider issuer discovery with WebFinger (OIDC Discovery 1.0 §2, RFC 7033).
 
 use oidc_http::PlainHttp;
+use oidc_types::json::{self, JsonObjectError};
 use serde_json::Value;
 use url::Url;
 
@@ -139,7 +140,8 @@ fn is_email_form(input: &str) -> bool {
 /// `GET https://<host>/.well-known/webfinger?resource=<resource>&rel=http%3A%2F%2Fopenid.net%2Fspecs%2Fconnect%2F1.0%2Fissuer`
 /// is sent with `Accept: application/jrd+json, application/json`. The answer must be 200 with
 /// a JSON content type (`application/jrd+json` and `application/json` included) and a JSON
-/// object; members other than `links` (and, in links, other than `rel` and `href`) are
+/// object (a leading UTF-8 byte order mark skipped) that has no top-level member twice (two
+/// `links` arrays are a [`DiscoveryError::DuplicateMember`]); members other than `links` (and, in links, other than `rel` and `href`) are
 /// ignored. The issuer is the `href` of the first link whose `rel` is [`ISSUER_REL`]; it must be
 /// an `https` URL with a host and no query or fragment, and it is returned exactly as written.
 /// Pass it to [`load_configuration`](crate::load_configuration).
@@ -153,7 +155,8 @@ fn is_email_form(input: &str) -> bool {
 /// # Errors
 ///
 /// [`DiscoveryError::InvalidResource`] (nothing sent), `Http`, `UnexpectedStatus`,
-/// `UnexpectedContentType`, `InvalidWebFinger`, `NoIssuerLink` or `InvalidIssuerLink`.
+/// `UnexpectedContentType`, `InvalidWebFinger`, `DuplicateMember`, `NoIssuerLink` or
+/// `InvalidIssuerLink`.
 pub async fn discover_issuer(
     input: &str,
     options: &DiscoveryOptions,
@@ -175,11 +178,14 @@ pub async fn discover_issuer(
         url: shown.clone(),
         reason: reason.to_owned(),
     };
-    let document: Value = serde_json::from_slice(&response.body)
-        .map_err(|error| invalid(&format!("not JSON: {error}")))?;
-    let Value::Object(document) = document else {
-        return Err(invalid("the document is not a JSON object"));
-    };
+    let document = json::parse_object(&response.body).map_err(|error| match error {
+        JsonObjectError::DuplicateMember { member } => DiscoveryError::DuplicateMember {
+            url: shown.clone(),
+            member,
+        },
+        JsonObjectError::InvalidJson { source } => invalid(&format!("not JSON: {source}")),
+        _ => invalid("the document is not a JSON object"),
+    })?;
     let links = match document.get("links") {
         Some(Value::Array(links)) => links.as_slice(),
         // RFC 7033 §4.4.4: `links` is OPTIONAL; without it there is no issuer link.

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use oidc_discovery::Jwks;
+use oidc_discovery::{Base64Form, Jwks};
 use serde_json::Value;
 
 fn fixture(path: &str) -> Vec<u8> {
@@ -39,15 +39,8 @@ fn every_fixture_key_set_loads_and_reports_what_it_skips() {
             &["753778214125442a472d4b6150645367"], // OKP X25519
         ),
         ("providers/entra-common/jwks.json", 7, &[]),
-        // Standard base64 moduli: skipped unless malformed values are tolerated.
-        (
-            "providers/battle-net/jwks.json",
-            0,
-            &[
-                "877671eb-3ba7-4c1a-ae44-cf592d4c5b97",
-                "4ccec5815bc0779dc36e7a895fb42b3e4205a894ad85b023e81acc3fd1718fa4",
-            ],
-        ),
+        // Standard base64 moduli: read, and reported in `normalised` (below).
+        ("providers/battle-net/jwks.json", 2, &[]),
         ("http-recorded/keycloak/jwks.json", 2, &[]),
         ("providers/mojeid/jwks.json", 1, &[]),
         ("oidcc/google-jwks.json", 2, &[]),
@@ -63,9 +56,20 @@ fn every_fixture_key_set_loads_and_reports_what_it_skips() {
             .collect();
         assert_eq!(kids, *skipped, "{path}");
     }
-    let battle_net =
-        Jwks::from_json_with(&fixture("providers/battle-net/jwks.json"), true).unwrap();
+    let battle_net = Jwks::from_json(&fixture("providers/battle-net/jwks.json")).unwrap();
     assert_eq!(battle_net.keys.len(), 2, "{:?}", battle_net.skipped);
+    let normalised: Vec<_> = battle_net
+        .normalised
+        .iter()
+        .map(|key| (key.index, key.members.clone()))
+        .collect();
+    assert_eq!(
+        normalised,
+        [
+            (0, vec![("n".to_owned(), Base64Form::PaddedStandardBase64)]),
+            (1, vec![("n".to_owned(), Base64Form::PaddedStandardBase64)]),
+        ]
+    );
     assert!(battle_net.select(None, "RS256").is_some());
 
     let certification = Jwks::from_json(&fixture("oidcc/openid-certification-jwks.json")).unwrap();

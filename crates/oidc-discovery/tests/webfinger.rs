@@ -201,6 +201,44 @@ async fn non_jrd_answers_are_errors() {
 }
 
 #[tokio::test]
+async fn a_jrd_with_two_links_arrays_is_refused_and_a_bom_skipped() {
+    let raw = |body: &[u8]| {
+        Arc::new(Fake {
+            content_type: "application/jrd+json",
+            body: body.to_vec(),
+            requests: Mutex::default(),
+        })
+    };
+    let evil = format!(
+        r#"{{"links":[{}],"links":[{}]}}"#,
+        issuer_link("https://server.example.com"),
+        issuer_link("https://evil.example")
+    );
+    let error = discover_issuer("joe@example.com", &options(&raw(evil.as_bytes())))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, DiscoveryError::DuplicateMember { member, .. } if member == "links"),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .ends_with("the document has the member \"links\" more than once"),
+        "{error}"
+    );
+
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(
+        serde_json::to_vec(&json!({"links": [issuer_link("https://server.example.com")]})).unwrap(),
+    );
+    let issuer = discover_issuer("joe@example.com", &options(&raw(&bom)))
+        .await
+        .unwrap();
+    assert_eq!(issuer, "https://server.example.com");
+}
+
+#[tokio::test]
 async fn bad_input_sends_nothing() {
     let fake = Fake::jrd(json!({}));
     for input in ["", "#only-a-fragment", "acct:nobody", "https://"] {

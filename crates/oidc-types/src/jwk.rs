@@ -13,6 +13,8 @@ use serde::de::{Deserialize, Deserializer, Error as _};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
+use crate::json::JsonObjectError;
+
 /// Why a JSON value is not a [`Jwk`] or a [`JwkSet`], or a key has no thumbprint.
 ///
 /// The messages name members, never their values: a value may be key material.
@@ -37,6 +39,13 @@ pub enum JwkError {
     /// A JWK set document is not a JSON object.
     #[error("the document is not a JSON object")]
     SetNotAnObject,
+    /// A JWK set document has a member more than once at its top level (two `keys` arrays):
+    /// which one counts would be an accident of the reader. See [`crate::json`].
+    #[error("the document has the member {member:?} more than once")]
+    DuplicateMember {
+        /// The repeated member's name.
+        member: String,
+    },
     /// A JWK set has no `keys` array (RFC 7517 §5.1 requires one).
     #[error("the document has no \"keys\" array")]
     NoKeysArray,
@@ -414,13 +423,29 @@ impl JwkSet {
     ///
     /// # Errors
     ///
-    /// [`JwkError::NotJson`], [`JwkError::SetNotAnObject`] or [`JwkError::NoKeysArray`] when
-    /// the document as a whole is not a key set.
+    /// [`JwkError::NotJson`], [`JwkError::SetNotAnObject`], [`JwkError::DuplicateMember`] or
+    /// [`JwkError::NoKeysArray`] when the document as a whole is not a key set. The document is
+    /// read with [`crate::json::parse_object`] (a leading byte order mark skipped, a repeated
+    /// top-level member refused).
     pub fn from_json_tolerant(body: &[u8]) -> Result<(Self, Vec<RejectedKey>), JwkError> {
-        let document: Value = serde_json::from_slice(body).map_err(|error| JwkError::NotJson {
-            reason: error.to_string(),
-        })?;
-        Self::from_value_tolerant(document)
+        Self::from_value_tolerant(Value::Object(Self::document_object(body)?))
+    }
+
+    /// A JWK set document as a JSON object, read with [`crate::json::parse_object`]: the first
+    /// step of [`from_json_tolerant`](Self::from_json_tolerant), for callers that look at the
+    /// entries before reading them as keys.
+    ///
+    /// # Errors
+    ///
+    /// [`JwkError::NotJson`], [`JwkError::SetNotAnObject`] or [`JwkError::DuplicateMember`].
+    pub fn document_object(body: &[u8]) -> Result<Map<String, Value>, JwkError> {
+        crate::json::parse_object(body).map_err(|error| match error {
+            JsonObjectError::InvalidJson { source } => JwkError::NotJson {
+                reason: source.to_string(),
+            },
+            JsonObjectError::NotAnObject { .. } => JwkError::SetNotAnObject,
+            JsonObjectError::DuplicateMember { member } => JwkError::DuplicateMember { member },
+        })
     }
 
     /// [`from_json_tolerant`](Self::from_json_tolerant) on a parsed document.
@@ -626,6 +651,27 @@ mod tests {
             JwkSet::from_json_tolerant(b"{\"keys\":{}}"),
             Err(JwkError::NoKeysArray)
         );
+    }
+
+    #[test]
+    fn a_set_with_two_keys_arrays_is_refused_and_a_bom_is_skipped() {
+        let error = JwkSet::from_json_tolerant(
+            br#"{"keys":[{"kty":"RSA","kid":"good"}],"keys":[{"kty":"RSA","kid":"evil"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            JwkError::DuplicateMember {
+                member: "keys".into()
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "the document has the member \"keys\" more than once"
+        );
+        let (set, _) =
+            JwkSet::from_json_tolerant(b"\xEF\xBB\xBF{\"keys\":[{\"kty\":\"RSA\"}]}").unwrap();
+        assert_eq!(set.keys.len(), 1);
     }
 
     #[test]

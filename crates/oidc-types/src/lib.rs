@@ -18,6 +18,8 @@
 //!   private-member detection and RFC 7638 thumbprints.
 //! - [`jws`]: compact JWS verification with public JWKs, shared by software statements and
 //!   `oidc-discovery`'s `signed_metadata`.
+//! - [`json`]: the one reader for JSON documents from a provider, which refuses a member
+//!   repeated at the top level and skips a leading byte order mark.
 //! - [`Secret`]: credentials that never show in `Debug` output.
 //! - [`OAuthError`]: the error object a provider answers with.
 //!
@@ -30,6 +32,7 @@
 
 mod client_metadata;
 mod error_category;
+pub mod json;
 mod jwk;
 pub mod jws;
 mod language;

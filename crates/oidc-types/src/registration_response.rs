@@ -15,6 +15,7 @@ use serde_json::{Map, Number, Value};
 use zeroize::Zeroize;
 
 use crate::client_metadata::{reserved, ClientMetadata, FieldProblem, Reserved};
+use crate::json::JsonObjectError;
 use crate::provider_metadata::json_kind;
 use crate::secret::Secret;
 
@@ -27,7 +28,14 @@ const SECRET_MEMBERS: [&str; 2] = ["client_secret", "registration_access_token"]
 /// Reading never throws away what the provider has done:
 ///
 /// 1. The body must be a JSON object (a UTF-8 byte order mark before it is ignored, RFC 8259
-///    §8.1). Anything else is a [`RegistrationResponseError`] that keeps the body.
+///    §8.1). Anything else is a [`RegistrationResponseError`] that keeps the body. So is an
+///    answer that repeats `client_id` or one of the other five response members (the
+///    credentials, `registration_client_uri` and the two times) at the top level
+///    ([`DuplicateMember`](RegistrationResponseError::DuplicateMember)): which of the two
+///    values the provider meant is an accident of the reader. A repeated echoed metadata member
+///    (`client_name` twice) is not fatal: the last value is kept, as `serde_json` would, and the
+///    repetition is a [`ResponseProblem::DuplicateMember`], since the credentials are not in
+///    doubt.
 /// 2. The credentials are read first, each on its own and leniently: `client_secret`,
 ///    `registration_access_token` and `registration_client_uri` as strings (a number is taken
 ///    as its decimal text), the times `client_id_issued_at` and `client_secret_expires_at` as
@@ -158,14 +166,23 @@ pub enum ResponseProblem {
         /// Why, naming the origins involved.
         reason: String,
     },
+    /// An echoed metadata member appeared more than once at the top level of the answer. The
+    /// last value was kept (in [`RegistrationResponse::raw`] and the typed metadata), but the
+    /// provider may have stored the other one. A repeated credential is never a problem but an
+    /// error, [`RegistrationResponseError::DuplicateMember`].
+    DuplicateMember {
+        /// The repeated member's name.
+        member: String,
+    },
 }
 
 impl ResponseProblem {
-    /// The member the problem is about, for the two member variants.
+    /// The member the problem is about, for the member variants.
     pub fn member(&self) -> Option<&str> {
         match self {
             Self::Credential(problem) | Self::Metadata(problem) => Some(&problem.field),
             Self::RegistrationClientUri { .. } => Some("registration_client_uri"),
+            Self::DuplicateMember { member } => Some(member),
             Self::ContentType { .. } | Self::Status { .. } => None,
         }
     }
@@ -197,6 +214,10 @@ impl fmt::Display for ResponseProblem {
             Self::RegistrationClientUri { reason } => write!(
                 f,
                 "registration_client_uri: {reason}; management calls will refuse it"
+            ),
+            Self::DuplicateMember { member } => write!(
+                f,
+                "{member}: appears more than once in the answer; the last value was kept"
             ),
         }
     }
@@ -271,6 +292,17 @@ pub enum RegistrationResponseError {
         /// The body as received.
         body: RawBody,
     },
+    /// The answer has `client_id`, a credential (`client_secret`, `registration_access_token`),
+    /// `registration_client_uri`, `client_id_issued_at` or `client_secret_expires_at` more than
+    /// once at the top level: which value counts would be an accident of the JSON reader, so
+    /// none is used. The message names the member, never a value.
+    #[error("the answer has {member} more than once")]
+    DuplicateMember {
+        /// The repeated member's name.
+        member: String,
+        /// The body as received.
+        body: RawBody,
+    },
     /// `client_id` is neither a non-empty string nor an integer.
     #[error("the answer's client_id is unusable: expected a non-empty string, found {found}")]
     UnusableClientId {
@@ -288,25 +320,33 @@ impl RegistrationResponseError {
             Self::InvalidJson { body, .. }
             | Self::NotAnObject { body, .. }
             | Self::MissingClientId { body }
+            | Self::DuplicateMember { body, .. }
             | Self::UnusableClientId { body, .. } => body,
         }
     }
 }
 
-/// Parses a body that must be a JSON object, ignoring a leading UTF-8 byte order mark.
-pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, RegistrationResponseError> {
-    let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    match serde_json::from_slice::<Value>(text) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(other) => Err(RegistrationResponseError::NotAnObject {
-            found: json_kind(&other),
-            body: RawBody::new(body),
-        }),
-        Err(source) => Err(RegistrationResponseError::InvalidJson {
-            source,
-            body: RawBody::new(body),
-        }),
-    }
+/// Parses a body that must be a JSON object (see [`crate::json`]): a leading UTF-8 byte order
+/// mark is skipped, a repeated response member is an error, and the names of repeated echoed
+/// members are given back, to be reported as problems.
+pub(crate) fn json_object(
+    body: &[u8],
+) -> Result<(Map<String, Value>, Vec<String>), RegistrationResponseError> {
+    let tolerated = |member: &str| reserved(member) != Some(Reserved::ResponseOnly);
+    crate::json::parse_object_tolerating(body, tolerated).map_err(|error| {
+        let body = RawBody::new(body);
+        match error {
+            JsonObjectError::InvalidJson { source } => {
+                RegistrationResponseError::InvalidJson { source, body }
+            }
+            JsonObjectError::NotAnObject { found } => {
+                RegistrationResponseError::NotAnObject { found, body }
+            }
+            JsonObjectError::DuplicateMember { member } => {
+                RegistrationResponseError::DuplicateMember { member, body }
+            }
+        }
+    })
 }
 
 impl RegistrationResponse {
@@ -318,8 +358,9 @@ impl RegistrationResponse {
     /// [`RegistrationResponseError`] when the body is not a JSON object or has no usable
     /// `client_id`. Everything else odd is in [`problems`](Self::problems).
     pub fn from_json(body: &[u8]) -> Result<Self, RegistrationResponseError> {
-        let object = json_object(body)?;
-        Self::read(object, None).map_err(|(reason, _)| reason.into_error(RawBody::new(body)))
+        let (object, repeated) = json_object(body)?;
+        Self::read(object, repeated, None)
+            .map_err(|(reason, _)| reason.into_error(RawBody::new(body)))
     }
 
     /// Reads a registration answer from an already parsed JSON object; see
@@ -329,7 +370,7 @@ impl RegistrationResponse {
     ///
     /// As [`RegistrationResponse::from_json`].
     pub fn from_json_object(object: Map<String, Value>) -> Result<Self, RegistrationResponseError> {
-        Self::read(object, None).map_err(|(reason, object)| {
+        Self::read(object, Vec::new(), None).map_err(|(reason, object)| {
             // Writing a `Map` out cannot fail.
             reason.into_error(RawBody::new(
                 serde_json::to_vec(&object).unwrap_or_default(),
@@ -349,8 +390,8 @@ impl RegistrationResponse {
         body: &[u8],
         client_id: &str,
     ) -> Result<Self, RegistrationResponseError> {
-        let object = json_object(body)?;
-        match Self::read(object, Some(client_id)) {
+        let (object, repeated) = json_object(body)?;
+        match Self::read(object, repeated, Some(client_id)) {
             Ok(response) => Ok(response),
             // `read` only fails without a fallback client id.
             Err((reason, _)) => Err(reason.into_error(RawBody::new(body))),
@@ -358,12 +399,17 @@ impl RegistrationResponse {
     }
 
     /// The two stages of reading; `fallback_client_id` stands in for a missing or unusable
-    /// `client_id`. Gives the object back with the reason when there is no client id at all.
+    /// `client_id`; `repeated` are the echoed members the body had more than once. Gives the
+    /// object back with the reason when there is no client id at all.
     fn read(
         object: Map<String, Value>,
+        repeated: Vec<String>,
         fallback_client_id: Option<&str>,
     ) -> Result<Self, (NoClientId, Map<String, Value>)> {
-        let mut problems = Vec::new();
+        let mut problems: Vec<ResponseProblem> = repeated
+            .into_iter()
+            .map(|member| ResponseProblem::DuplicateMember { member })
+            .collect();
         let client_id = match (read_client_id(&object), fallback_client_id) {
             (Ok(Some((id, problem))), _) => {
                 problems.extend(problem);
@@ -949,6 +995,68 @@ mod tests {
         assert_eq!(
             RegistrationResponse::from_json(&body).unwrap().client_id,
             "abc"
+        );
+    }
+
+    #[test]
+    fn a_repeated_response_member_is_fatal_and_keeps_the_body() {
+        for member in ClientMetadata::RESPONSE_ONLY_MEMBERS {
+            let body = format!(
+                r#"{{"client_id":"abc","{member}":"hunter2","client_name":"n","{member}":"hunter3"}}"#
+            );
+            for error in [
+                RegistrationResponse::from_json(body.as_bytes()).unwrap_err(),
+                RegistrationResponse::from_management_json(body.as_bytes(), "abc").unwrap_err(),
+            ] {
+                assert!(
+                    matches!(&error, RegistrationResponseError::DuplicateMember { member: m, .. } if m == member),
+                    "{member}: {error:?}"
+                );
+                assert_eq!(error.body().expose(), body.as_bytes());
+                assert_eq!(
+                    error.to_string(),
+                    format!("the answer has {member} more than once")
+                );
+                let shown = format!("{error:?}");
+                assert!(!shown.contains("hunter"), "{shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_repeated_metadata_member_is_a_problem_and_the_last_value_is_kept() {
+        let body = br#"{"client_id":"abc","client_secret":"s","client_name":"first","redirect_uris":["https://a.example/cb"],"client_name":"second","x_vendor":1,"x_vendor":2}"#;
+        let r = RegistrationResponse::from_json(body).unwrap();
+        assert_eq!(r.client_secret.as_ref().map(Secret::expose), Some("s"));
+        assert_eq!(r.metadata.client_name.value(), Some("second"));
+        assert_eq!(r.raw()["x_vendor"], 2);
+        assert_eq!(
+            r.problems,
+            [
+                ResponseProblem::DuplicateMember {
+                    member: "client_name".into()
+                },
+                ResponseProblem::DuplicateMember {
+                    member: "x_vendor".into()
+                },
+            ]
+        );
+        assert_eq!(r.problems[0].member(), Some("client_name"));
+        assert_eq!(
+            r.problems[0].to_string(),
+            "client_name: appears more than once in the answer; the last value was kept"
+        );
+        // The kept value stays where the member first appeared.
+        let order: Vec<_> = r.raw().keys().map(String::as_str).collect();
+        assert_eq!(
+            order,
+            [
+                "client_id",
+                "client_secret",
+                "client_name",
+                "redirect_uris",
+                "x_vendor"
+            ]
         );
     }
 

@@ -332,6 +332,14 @@ pub enum ProviderMetadataError {
         /// What the body was, e.g. `"an array"`.
         found: &'static str,
     },
+    /// The document has a member more than once at the top level (two `issuer`s, two
+    /// `registration_endpoint`s): it says two things, and which one a reader takes is an
+    /// accident, so neither is used. See [`crate::json`].
+    #[error("provider metadata: the member {member:?} appears more than once")]
+    DuplicateMember {
+        /// The repeated member's name.
+        member: String,
+    },
     /// The `issuer` member is missing, `null` or empty: without it the document cannot be tied
     /// to a provider (Discovery §3, §4.3).
     #[error("provider metadata: the issuer member is missing")]

@@ -208,6 +208,49 @@ fn non_objects_and_bad_json_are_rejected() {
 }
 
 #[test]
+fn a_repeated_member_is_refused_and_named() {
+    for (body, member) in [
+        (
+            &br#"{"issuer":"https://op.example","issuer":"https://evil.example"}"#[..],
+            "issuer",
+        ),
+        (
+            br#"{"issuer":"https://op.example","registration_endpoint":"https://op.example/r","registration_endpoint":"https://evil.example/r"}"#,
+            "registration_endpoint",
+        ),
+        // An unknown member repeated is refused too: it says two things just the same.
+        (br#"{"issuer":"https://op.example","x":1,"x":1}"#, "x"),
+    ] {
+        for error in [
+            ProviderMetadata::from_json(body).unwrap_err(),
+            ProviderMetadata::document_object(body).unwrap_err(),
+        ] {
+            assert!(
+                matches!(&error, ProviderMetadataError::DuplicateMember { member: m } if m == member),
+                "{error:?}"
+            );
+            assert_eq!(
+                error.to_string(),
+                format!("provider metadata: the member {member:?} appears more than once")
+            );
+        }
+    }
+    // The same names inside an object member are serde_json's business: the last one is kept.
+    let metadata = ProviderMetadata::from_json(
+        br#"{"issuer":"https://op.example","mtls_endpoint_aliases":{"token_endpoint":"a","token_endpoint":"b"}}"#,
+    )
+    .unwrap();
+    assert_eq!(metadata.endpoint_for_mtls("token_endpoint"), Some("b"));
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let metadata =
+        ProviderMetadata::from_json(b"\xEF\xBB\xBF{\"issuer\":\"https://op.example\"}").unwrap();
+    assert_eq!(metadata.issuer, "https://op.example");
+}
+
+#[test]
 fn string_booleans_and_lone_strings_are_errors_by_default() {
     let error = parse(json!({
         "issuer": "https://op.example",

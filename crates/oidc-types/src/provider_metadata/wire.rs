@@ -4,6 +4,8 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
+use crate::json::JsonObjectError;
+
 use super::{ParseOptions, ProviderMetadata, ProviderMetadataError};
 
 /// A value the known members can hold, and how it is read from JSON.
@@ -179,13 +181,15 @@ impl ProviderMetadata {
     /// Reads a configuration document from a JSON body, strictly (the default
     /// [`ParseOptions`]); see [`ProviderMetadata::from_json_with`] to tolerate malformed values.
     ///
-    /// The body is parsed once. A member whose value is JSON `null` is treated as absent (and
-    /// is not kept in `extra_fields`).
+    /// The body is parsed once (a leading UTF-8 byte order mark skipped). A member whose value
+    /// is JSON `null` is treated as absent (and is not kept in `extra_fields`).
     ///
     /// # Errors
     ///
     /// [`ProviderMetadataError::InvalidJson`] when the body is not JSON,
     /// [`NotAnObject`](ProviderMetadataError::NotAnObject) when it is not a JSON object,
+    /// [`DuplicateMember`](ProviderMetadataError::DuplicateMember) when it repeats a top-level
+    /// member,
     /// [`MissingIssuer`](ProviderMetadataError::MissingIssuer) without a non-empty `issuer`
     /// string, and [`WrongType`](ProviderMetadataError::WrongType) naming the first known
     /// member whose value has the wrong JSON type, e.g.
@@ -213,17 +217,31 @@ impl ProviderMetadata {
     /// read as metadata. For callers that adjust the document before reading it (discovery
     /// applies overrides and verified `signed_metadata` claims here).
     ///
+    /// Read with [`crate::json::parse_object`]: a leading UTF-8 byte order mark is skipped, and
+    /// a member repeated at the top level is refused.
+    ///
+    /// ```
+    /// use oidc_types::{ProviderMetadata, ProviderMetadataError};
+    ///
+    /// let twice = br#"{"issuer":"https://op.example","issuer":"https://evil.example"}"#;
+    /// let error = ProviderMetadata::document_object(twice).unwrap_err();
+    /// assert!(matches!(&error, ProviderMetadataError::DuplicateMember { member } if member == "issuer"));
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`ProviderMetadataError::InvalidJson`] or [`ProviderMetadataError::NotAnObject`].
+    /// [`ProviderMetadataError::InvalidJson`], [`ProviderMetadataError::NotAnObject`] or
+    /// [`ProviderMetadataError::DuplicateMember`].
     pub fn document_object(body: &[u8]) -> Result<Map<String, Value>, ProviderMetadataError> {
-        match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(object)) => Ok(object),
-            Ok(other) => Err(ProviderMetadataError::NotAnObject {
-                found: json_kind(&other),
-            }),
-            Err(source) => Err(ProviderMetadataError::InvalidJson { source }),
-        }
+        crate::json::parse_object(body).map_err(|error| match error {
+            JsonObjectError::InvalidJson { source } => {
+                ProviderMetadataError::InvalidJson { source }
+            }
+            JsonObjectError::NotAnObject { found } => ProviderMetadataError::NotAnObject { found },
+            JsonObjectError::DuplicateMember { member } => {
+                ProviderMetadataError::DuplicateMember { member }
+            }
+        })
     }
 
     /// Reads a configuration document from an already parsed JSON object, strictly; see
