@@ -375,7 +375,9 @@ async fn delete_not_supported_is_method_not_allowed() {
 }
 
 #[tokio::test]
-async fn the_token_is_never_sent_in_plain_http_to_another_host() {
+async fn the_token_is_never_sent_to_another_host() {
+    // A stored registration altered to point elsewhere (here plain http, too): refused before
+    // anything is sent. (Plain http on its own: see `hostile`.)
     let (provider, mut client) = start(TestProvider::builder()).await;
     client.registration_client_uri =
         Some(format!("http://op.example/register/{}", client.client_id));
@@ -383,7 +385,7 @@ async fn the_token_is_never_sent_in_plain_http_to_another_host() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error.kind(), RegistrationErrorKind::InvalidEndpoint { .. }),
+        matches!(error.kind(), RegistrationErrorKind::RegistrationClientUriRefused { .. }),
         "{error:?}"
     );
     assert_eq!(provider.request_count(Endpoint::ClientConfiguration), 0);
