@@ -167,6 +167,14 @@ pub(crate) fn classify(err: &(dyn Error + 'static)) -> (HttpErrorKind, Option<Tl
     if let Some(tls) = chain(err).find_map(|e| e.downcast_ref::<rustls::Error>()) {
         return (HttpErrorKind::Tls, Some(TlsFailure::from_rustls(tls)));
     }
+    if let Some(alert) = chain(err).find_map(alert_in_text) {
+        return (
+            HttpErrorKind::Tls,
+            Some(TlsFailure::from_rustls(&rustls::Error::AlertReceived(
+                alert,
+            ))),
+        );
+    }
     let timed_out = chain(err).any(|e| {
         e.downcast_ref::<io::Error>()
             .is_some_and(|io_err| io_err.kind() == io::ErrorKind::TimedOut)
@@ -203,6 +211,25 @@ pub(crate) fn classify(err: &(dyn Error + 'static)) -> (HttpErrorKind, Option<Tl
         return (HttpErrorKind::Protocol, None);
     }
     (HttpErrorKind::Other, None)
+}
+
+/// The TLS alert a peer sent, from an I/O error that only has rustls's message left.
+///
+/// An alert that arrives after the handshake (the server refusing the client certificate in
+/// TLS 1.3) surfaces while reading the response, and over HTTP/2 the h2 crate keeps only the
+/// kind and text of I/O errors, so the typed `rustls::Error` is gone by the time hyper reports
+/// it. rustls writes it as `received fatal alert: <name>`, the name being the
+/// `AlertDescription`'s `Debug` form, which is matched back here.
+fn alert_in_text(err: &(dyn Error + 'static)) -> Option<rustls::AlertDescription> {
+    let io_err = err.downcast_ref::<io::Error>()?;
+    if io_err.kind() != io::ErrorKind::InvalidData {
+        return None;
+    }
+    let text = io_err.get_ref()?.to_string();
+    let name = text.strip_prefix("received fatal alert: ")?;
+    (0..=u8::MAX)
+        .map(rustls::AlertDescription::from)
+        .find(|alert| format!("{alert:?}") == name)
 }
 
 /// A short, human-readable description of the deepest error in the chain,
@@ -281,6 +308,26 @@ mod tests {
             (HttpErrorKind::Tls, Some(TlsFailure::Other))
         );
         assert_eq!(root_cause(&outer), "unexpected error: bad");
+    }
+
+    #[test]
+    fn an_alert_known_only_by_its_text_is_still_tls() {
+        // What hyper reports over HTTP/2 when the server refuses the client after the handshake.
+        let err = io::Error::new(
+            io::ErrorKind::InvalidData,
+            "received fatal alert: CertificateRequired",
+        );
+        assert_eq!(
+            classify(&err),
+            (
+                HttpErrorKind::Tls,
+                Some(TlsFailure::ClientCertificateRequired)
+            )
+        );
+        let other = io::Error::new(io::ErrorKind::InvalidData, "received fatal alert: Nonsense");
+        assert_eq!(classify(&other), (HttpErrorKind::Other, None));
+        let not_tls = io::Error::other("received fatal alert: UnknownCA");
+        assert_eq!(classify(&not_tls), (HttpErrorKind::Other, None));
     }
 
     #[test]
