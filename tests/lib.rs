@@ -2,7 +2,10 @@
 //!
 //! The integration tests live in `integration/` (one binary); this library holds what other
 //! crates' tests need too: installing and locating panva's `oidc-provider`, the real provider
-//! of the interop suites (`tests/oidc-provider/`, pinned by its `package-lock.json`).
+//! of the interop suites (`tests/oidc-provider/`, pinned by its `package-lock.json`), and
+//! certificates made at test time for the TLS tests ([`pki`]).
+
+pub mod pki;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

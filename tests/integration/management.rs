@@ -385,7 +385,10 @@ async fn the_token_is_never_sent_to_another_host() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error.kind(), RegistrationErrorKind::RegistrationClientUriRefused { .. }),
+        matches!(
+            error.kind(),
+            RegistrationErrorKind::RegistrationClientUriRefused { .. }
+        ),
         "{error:?}"
     );
     assert_eq!(provider.request_count(Endpoint::ClientConfiguration), 0);

@@ -51,6 +51,18 @@ pub struct CommonArgs {
     /// the registration endpoint's or the issuer's (RFC 7592 allows another host).
     #[arg(long, global = true)]
     pub allow_foreign_client_uri: bool,
+    /// Also trust the CA certificates in this PEM file, e.g. a private provider's CA
+    /// (repeatable). The built-in roots (Mozilla's and the system's; SSL_CERT_FILE and
+    /// SSL_CERT_DIR replace the system's) stay trusted.
+    #[arg(long = "ca-file", global = true, value_name = "FILE")]
+    pub ca_files: Vec<PathBuf>,
+    /// Present this client certificate for mutual TLS: a PEM file, the client's certificate
+    /// first, then any intermediates. Needs --client-key.
+    #[arg(long, global = true, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The private key of --client-cert, as PEM (PKCS#8, PKCS#1 or SEC1). Read, never shown.
+    #[arg(long, global = true, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
     /// Print the metrics this run emitted, in Prometheus text format, to stderr.
     #[arg(long, global = true)]
     pub metrics: bool,

@@ -1,10 +1,11 @@
 //! What every subcommand shares for one run: one HTTP client, the timeout, the output format.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use oidc_discovery::{DiscoveryOptions, Quirks, WellKnown};
-use oidc_http::{HttpClient, HyperClient, PlainHttp};
+use oidc_http::{HttpClient, HyperClient, HyperClientBuilder, PlainHttp};
 use oidc_registration::{ManagementOptions, RegisterOptions, Validation};
 use url::Url;
 
@@ -32,6 +33,7 @@ impl Context {
                 .timeout(timeout)
                 .connect_timeout(timeout.min(oidc_http::DEFAULT_CONNECT_TIMEOUT));
         }
+        let builder = tls_options(builder, common)?;
         let http = builder.build().map_err(|error| {
             CliError::new(
                 crate::ExitKind::Failed,
@@ -118,6 +120,46 @@ impl Context {
     }
 }
 
+/// `--ca-file`, `--client-cert` and `--client-key`: each file is read and handed to the client
+/// builder. A file that cannot be read or used is a usage error naming the file and what is
+/// wrong with it, never quoting it (a key file is a secret).
+fn tls_options(
+    mut builder: HyperClientBuilder,
+    common: &CommonArgs,
+) -> Result<HyperClientBuilder, CliError> {
+    for path in &common.ca_files {
+        let pem = read_pem("--ca-file", path)?;
+        builder = builder
+            .add_root_certificates_pem(&pem)
+            .map_err(|error| file_error("--ca-file", path, &error))?;
+    }
+    if let (Some(cert), Some(key)) = (&common.client_cert, &common.client_key) {
+        let cert_pem = read_pem("--client-cert", cert)?;
+        let key_pem = read_pem("--client-key", key)?;
+        builder = builder
+            .client_certificate_pem(&cert_pem, &key_pem)
+            .map_err(|error| {
+                // The message says which of the two is wrong ("client key: ...").
+                CliError::usage(format!(
+                    "--client-cert {} with --client-key {}: {error}",
+                    cert.display(),
+                    key.display()
+                ))
+            })?;
+    }
+    Ok(builder)
+}
+
+fn read_pem(flag: &str, path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|error| {
+        CliError::usage(format!("{flag}: cannot read {}: {error}", path.display()))
+    })
+}
+
+fn file_error(flag: &str, path: &Path, error: &oidc_http::HttpError) -> CliError {
+    CliError::usage(format!("{flag} {}: {error}", path.display()))
+}
+
 fn validation(validate: bool) -> Validation {
     if validate {
         Validation::Metadata
@@ -131,15 +173,82 @@ mod tests {
     use super::*;
     use crate::ExitKind;
 
-    fn context(allow_http: bool) -> Context {
-        Context::new(&CommonArgs {
+    fn common(allow_http: bool) -> CommonArgs {
+        CommonArgs {
             timeout: Some(Duration::from_secs(1)),
             allow_http,
             allow_foreign_client_uri: false,
+            ca_files: Vec::new(),
+            client_cert: None,
+            client_key: None,
             metrics: false,
             output: OutputFormat::Json,
+        }
+    }
+
+    fn context(allow_http: bool) -> Context {
+        Context::new(&common(allow_http)).unwrap()
+    }
+
+    #[test]
+    fn unusable_tls_files_are_usage_errors_naming_the_file_not_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        let not_pem = dir.path().join("ca.pem");
+        std::fs::write(&not_pem, "hunter2 is not a certificate").unwrap();
+        let secret_key = dir.path().join("client.key");
+        std::fs::write(
+            &secret_key,
+            "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleQ!\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
+
+        let error = Context::new(&CommonArgs {
+            ca_files: vec![missing.clone()],
+            ..common(false)
         })
-        .unwrap()
+        .unwrap_err();
+        assert_eq!(error.kind(), ExitKind::Usage);
+        assert!(
+            error
+                .message()
+                .starts_with(&format!("--ca-file: cannot read {}: ", missing.display())),
+            "{error:?}"
+        );
+
+        let error = Context::new(&CommonArgs {
+            ca_files: vec![not_pem.clone()],
+            ..common(false)
+        })
+        .unwrap_err();
+        assert_eq!(error.kind(), ExitKind::Usage);
+        assert_eq!(
+            error.message(),
+            format!(
+                "--ca-file {}: root certificates: no certificate in PEM",
+                not_pem.display()
+            )
+        );
+        assert!(!error.render().contains("hunter2"));
+
+        let cert = dir.path().join("client.pem");
+        let ca = oidc_integration_tests::pki::TestCa::new("test ca");
+        std::fs::write(&cert, ca.client("rp.example").cert_chain_pem).unwrap();
+        let error = Context::new(&CommonArgs {
+            client_cert: Some(cert),
+            client_key: Some(secret_key.clone()),
+            ..common(false)
+        })
+        .unwrap_err();
+        assert_eq!(error.kind(), ExitKind::Usage);
+        assert!(error.message().contains(&secret_key.display().to_string()));
+        assert!(
+            error
+                .message()
+                .ends_with("client key: invalid PEM: a section is not valid base64"),
+            "{error:?}"
+        );
+        assert!(!format!("{error:?}").contains("c2VjcmV0"), "{error:?}");
     }
 
     #[test]

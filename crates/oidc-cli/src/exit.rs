@@ -18,7 +18,7 @@
 use std::fmt;
 
 use oidc_discovery::DiscoveryError;
-use oidc_http::{HttpError, HttpErrorKind};
+use oidc_http::{HttpError, HttpErrorKind, TlsFailure};
 use oidc_registration::{RegistrationError, RegistrationErrorKind, RegistrationOperation};
 use oidc_types::{ErrorCategory, OAuthError};
 
@@ -288,6 +288,8 @@ fn described(error: Option<&OAuthError>) -> String {
         .unwrap_or_default()
 }
 
+/// A hint that says only what the error shows: "is the provider running?" only when the
+/// connection could not be made, a certificate hint only for a certificate problem.
 fn http_hint(error: &HttpError) -> Option<&'static str> {
     match error.kind() {
         HttpErrorKind::InsecureUrl => Some(
@@ -295,9 +297,44 @@ fn http_hint(error: &HttpError) -> Option<&'static str> {
         ),
         HttpErrorKind::Timeout => Some("the provider did not answer in time; raise --timeout"),
         HttpErrorKind::Connect => Some("is the provider running and reachable at that address?"),
-        HttpErrorKind::Tls => Some("the provider's tls certificate is not trusted or invalid"),
+        HttpErrorKind::Tls => tls_hint(error.tls_failure()?),
         _ => None,
     }
+}
+
+fn tls_hint(failure: TlsFailure) -> Option<&'static str> {
+    Some(match failure {
+        TlsFailure::UntrustedCertificate => {
+            "the provider's certificate is not signed by a trusted CA: pass --ca-file with the provider's CA certificate (PEM)"
+        }
+        TlsFailure::ExpiredCertificate => {
+            "the provider's certificate has expired (or this machine's clock is ahead): the provider must renew it"
+        }
+        TlsFailure::NotYetValidCertificate => {
+            "the provider's certificate is not valid yet: check this machine's clock"
+        }
+        TlsFailure::WrongHostName => {
+            "the provider's certificate is for another host name: use the host name it was issued for in the url"
+        }
+        TlsFailure::InvalidCertificate => {
+            "the provider's certificate is unusable (malformed, revoked or not for a tls server)"
+        }
+        TlsFailure::ClientCertificateRequired => {
+            "the provider requires a client certificate: pass --client-cert and --client-key"
+        }
+        TlsFailure::ClientCertificateRefused => {
+            "the provider refused the client certificate: check --client-cert and --client-key, and that the provider trusts their CA"
+        }
+        TlsFailure::HandshakeCutShort => {
+            "the connection was closed during the tls handshake: does that port serve https? a proxy or firewall may be cutting it"
+        }
+        TlsFailure::ProtocolMismatch => {
+            "no tls version or cipher suite in common with the provider (this client speaks tls 1.2 and 1.3); it may also want a client certificate"
+        }
+        TlsFailure::NotTls => "the port speaks plain http, not https: is the url's scheme right?",
+        // `Other`, and whatever a later version adds: the message has the details.
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -369,6 +406,42 @@ mod tests {
         let read = CliError::from_registration(rejected(RegistrationOperation::Read));
         assert!(read.message().contains("registration access token"));
         assert_eq!(read.kind(), ExitKind::Refused);
+    }
+
+    #[test]
+    fn http_hints_say_only_what_the_error_shows() {
+        let tls = |failure| {
+            http_hint(
+                &HttpError::new(HttpErrorKind::Tls, "tls handshake failed")
+                    .with_tls_failure(failure),
+            )
+        };
+        assert!(tls(TlsFailure::UntrustedCertificate)
+            .unwrap()
+            .contains("--ca-file"));
+        assert!(tls(TlsFailure::NotTls).unwrap().contains("plain http"));
+        assert!(tls(TlsFailure::ClientCertificateRequired)
+            .unwrap()
+            .contains("--client-cert"));
+        for failure in [
+            TlsFailure::HandshakeCutShort,
+            TlsFailure::ProtocolMismatch,
+            TlsFailure::NotTls,
+            TlsFailure::ClientCertificateRequired,
+            TlsFailure::ClientCertificateRefused,
+        ] {
+            let hint = tls(failure).unwrap();
+            assert!(!hint.contains("running"), "{failure}: {hint}");
+            assert!(!hint.contains("not signed"), "{failure}: {hint}");
+        }
+        assert_eq!(tls(TlsFailure::Other), None);
+        // A TLS error without a known reason gets no guess.
+        assert_eq!(
+            http_hint(&HttpError::new(HttpErrorKind::Tls, "tls handshake failed")),
+            None
+        );
+        let connect = http_hint(&HttpError::new(HttpErrorKind::Connect, "refused")).unwrap();
+        assert!(connect.contains("running"));
     }
 
     #[test]

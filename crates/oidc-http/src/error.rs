@@ -4,6 +4,8 @@ use std::error::Error;
 use std::fmt;
 use std::io;
 
+use crate::TlsFailure;
+
 /// Why an HTTP request failed, at a granularity callers can act on.
 ///
 /// The set is small and closed per release so that [`HttpErrorKind::as_str`]
@@ -15,7 +17,8 @@ pub enum HttpErrorKind {
     /// The TCP connection could not be established (refused, unreachable,
     /// DNS failure).
     Connect,
-    /// The TLS handshake failed, including certificate validation.
+    /// The TLS handshake failed, including certificate validation; the error's
+    /// [`tls_failure`](HttpError::tls_failure) says why, when it is known.
     Tls,
     /// The request (or establishing its connection) took longer than allowed.
     Timeout,
@@ -24,7 +27,9 @@ pub enum HttpErrorKind {
     /// The URL uses plain `http` for a host that is not loopback.
     InsecureUrl,
     /// The request could not be sent as built: unsupported scheme, missing
-    /// host, invalid header value.
+    /// host, invalid header value. Also a client that cannot be configured as
+    /// asked: a user agent that is no header value, a PEM document without a
+    /// certificate, a client key that does not match its certificate.
     InvalidRequest,
     /// The peer violated HTTP or closed the connection mid-exchange.
     Protocol,
@@ -70,6 +75,7 @@ impl fmt::Display for HttpErrorKind {
 #[derive(Debug)]
 pub struct HttpError {
     kind: HttpErrorKind,
+    tls_failure: Option<TlsFailure>,
     message: String,
     source: Option<Box<dyn Error + Send + Sync>>,
 }
@@ -80,6 +86,7 @@ impl HttpError {
     pub fn new(kind: HttpErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
+            tls_failure: None,
             message: message.into(),
             source: None,
         }
@@ -91,9 +98,31 @@ impl HttpError {
         self
     }
 
+    /// Records why the TLS connection failed, for [`tls_failure`](Self::tls_failure).
+    pub fn with_tls_failure(mut self, failure: TlsFailure) -> Self {
+        self.tls_failure = Some(failure);
+        self
+    }
+
     /// The kind of failure.
     pub fn kind(&self) -> HttpErrorKind {
         self.kind
+    }
+
+    /// Why the TLS connection failed, for a [`HttpErrorKind::Tls`] error whose client knows
+    /// (the [`HyperClient`](crate::HyperClient) always does): an untrusted or expired server
+    /// certificate, a wrong host name, a handshake cut short, a peer that does not speak TLS, …
+    /// `None` for other kinds.
+    ///
+    /// ```
+    /// use oidc_http::{HttpError, HttpErrorKind, TlsFailure};
+    ///
+    /// let err = HttpError::new(HttpErrorKind::Tls, "tls handshake failed")
+    ///     .with_tls_failure(TlsFailure::UntrustedCertificate);
+    /// assert!(err.tls_failure().is_some_and(TlsFailure::is_server_certificate_problem));
+    /// ```
+    pub fn tls_failure(&self) -> Option<TlsFailure> {
+        self.tls_failure
     }
 
     /// Returns `true` if the request or its connection timed out.
@@ -130,13 +159,21 @@ fn chain<'a>(err: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Er
     })
 }
 
-/// Maps a transport error from the hyper stack to a kind.
+/// Maps a transport error from the hyper stack to a kind, and a TLS failure to its reason.
 ///
 /// Order matters: TLS failures and connect timeouts surface as connect
 /// errors in hyper-util, and the more specific kind is more useful.
-pub(crate) fn classify(err: &(dyn Error + 'static)) -> HttpErrorKind {
-    if chain(err).any(|e| e.is::<rustls::Error>()) {
-        return HttpErrorKind::Tls;
+pub(crate) fn classify(err: &(dyn Error + 'static)) -> (HttpErrorKind, Option<TlsFailure>) {
+    if let Some(tls) = chain(err).find_map(|e| e.downcast_ref::<rustls::Error>()) {
+        return (HttpErrorKind::Tls, Some(TlsFailure::from_rustls(tls)));
+    }
+    if let Some(alert) = chain(err).find_map(alert_in_text) {
+        return (
+            HttpErrorKind::Tls,
+            Some(TlsFailure::from_rustls(&rustls::Error::AlertReceived(
+                alert,
+            ))),
+        );
     }
     let timed_out = chain(err).any(|e| {
         e.downcast_ref::<io::Error>()
@@ -145,19 +182,54 @@ pub(crate) fn classify(err: &(dyn Error + 'static)) -> HttpErrorKind {
                 .is_some_and(hyper::Error::is_timeout)
     });
     if timed_out {
-        return HttpErrorKind::Timeout;
+        return (HttpErrorKind::Timeout, None);
     }
     if let Some(client_err) = err.downcast_ref::<hyper_util::client::legacy::Error>() {
-        return if client_err.is_connect() {
-            HttpErrorKind::Connect
-        } else {
-            HttpErrorKind::Protocol
-        };
+        if !client_err.is_connect() {
+            return (HttpErrorKind::Protocol, None);
+        }
+        // Establishing a TCP connection fails as refused, unreachable or timed out, never with
+        // an end of stream or a reset (a reset answer to a SYN is "refused"): these mean the
+        // connection was up and the TLS handshake on it is what broke.
+        let cut_short = chain(err).any(|e| {
+            e.downcast_ref::<io::Error>().is_some_and(|io_err| {
+                matches!(
+                    io_err.kind(),
+                    io::ErrorKind::UnexpectedEof
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::ConnectionAborted
+                        | io::ErrorKind::BrokenPipe
+                )
+            })
+        });
+        if cut_short {
+            return (HttpErrorKind::Tls, Some(TlsFailure::HandshakeCutShort));
+        }
+        return (HttpErrorKind::Connect, None);
     }
     if chain(err).any(|e| e.is::<hyper::Error>()) {
-        return HttpErrorKind::Protocol;
+        return (HttpErrorKind::Protocol, None);
     }
-    HttpErrorKind::Other
+    (HttpErrorKind::Other, None)
+}
+
+/// The TLS alert a peer sent, from an I/O error that only has rustls's message left.
+///
+/// An alert that arrives after the handshake (the server refusing the client certificate in
+/// TLS 1.3) surfaces while reading the response, and over HTTP/2 the h2 crate keeps only the
+/// kind and text of I/O errors, so the typed `rustls::Error` is gone by the time hyper reports
+/// it. rustls writes it as `received fatal alert: <name>`, the name being the
+/// `AlertDescription`'s `Debug` form, which is matched back here.
+fn alert_in_text(err: &(dyn Error + 'static)) -> Option<rustls::AlertDescription> {
+    let io_err = err.downcast_ref::<io::Error>()?;
+    if io_err.kind() != io::ErrorKind::InvalidData {
+        return None;
+    }
+    let text = io_err.get_ref()?.to_string();
+    let name = text.strip_prefix("received fatal alert: ")?;
+    (0..=u8::MAX)
+        .map(rustls::AlertDescription::from)
+        .find(|alert| format!("{alert:?}") == name)
 }
 
 /// A short, human-readable description of the deepest error in the chain,
@@ -231,20 +303,43 @@ mod tests {
             rustls::Error::General("bad".into()),
         );
         let outer = HttpError::new(HttpErrorKind::Other, "outer").with_source(inner);
-        assert_eq!(classify(&outer), HttpErrorKind::Tls);
+        assert_eq!(
+            classify(&outer),
+            (HttpErrorKind::Tls, Some(TlsFailure::Other))
+        );
         assert_eq!(root_cause(&outer), "unexpected error: bad");
+    }
+
+    #[test]
+    fn an_alert_known_only_by_its_text_is_still_tls() {
+        // What hyper reports over HTTP/2 when the server refuses the client after the handshake.
+        let err = io::Error::new(
+            io::ErrorKind::InvalidData,
+            "received fatal alert: CertificateRequired",
+        );
+        assert_eq!(
+            classify(&err),
+            (
+                HttpErrorKind::Tls,
+                Some(TlsFailure::ClientCertificateRequired)
+            )
+        );
+        let other = io::Error::new(io::ErrorKind::InvalidData, "received fatal alert: Nonsense");
+        assert_eq!(classify(&other), (HttpErrorKind::Other, None));
+        let not_tls = io::Error::other("received fatal alert: UnknownCA");
+        assert_eq!(classify(&not_tls), (HttpErrorKind::Other, None));
     }
 
     #[test]
     fn timed_out_io_error_is_timeout() {
         let err = io::Error::new(io::ErrorKind::TimedOut, "slow");
-        assert_eq!(classify(&err), HttpErrorKind::Timeout);
+        assert_eq!(classify(&err), (HttpErrorKind::Timeout, None));
     }
 
     #[test]
     fn unknown_errors_are_other() {
         let err = io::Error::other("strange");
-        assert_eq!(classify(&err), HttpErrorKind::Other);
+        assert_eq!(classify(&err), (HttpErrorKind::Other, None));
         assert_eq!(root_cause(&err), "strange");
     }
 

@@ -15,6 +15,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::error::{classify, root_cause};
+use crate::tls::{add_roots_from_pem, ClientIdentity};
 use crate::{BoxFuture, HttpClient, HttpError, HttpErrorKind};
 
 /// Default limit for a whole request, from sending it to reading the last
@@ -61,6 +62,9 @@ struct Inner {
     max_response_bytes: usize,
     user_agent: HeaderValue,
     allow_insecure_http: bool,
+    added_roots: usize,
+    trust_built_in_roots: bool,
+    client_certificate: bool,
 }
 
 impl fmt::Debug for HyperClient {
@@ -72,6 +76,9 @@ impl fmt::Debug for HyperClient {
             .field("max_response_bytes", &inner.max_response_bytes)
             .field("user_agent", &inner.user_agent)
             .field("allow_insecure_http", &inner.allow_insecure_http)
+            .field("added_roots", &inner.added_roots)
+            .field("trust_built_in_roots", &inner.trust_built_in_roots)
+            .field("client_certificate", &inner.client_certificate)
             .finish_non_exhaustive()
     }
 }
@@ -166,7 +173,7 @@ fn transport_error(
     context: &str,
     target: &str,
 ) -> HttpError {
-    let kind = classify(&err);
+    let (kind, tls_failure) = classify(&err);
     let context = if !context.is_empty() {
         context
     } else {
@@ -179,7 +186,12 @@ fn transport_error(
         }
     };
     let cause = root_cause(&err);
-    HttpError::new(kind, format!("{context}: {target}: {cause}")).with_source(err)
+    let error = HttpError::new(kind, format!("{context}: {target}: {cause}"));
+    match tls_failure {
+        Some(failure) => error.with_tls_failure(failure),
+        None => error,
+    }
+    .with_source(err)
 }
 
 /// Decides whether `uri` may be requested at all, before anything touches the network: the
@@ -195,13 +207,62 @@ pub(crate) fn check_url(uri: &Uri, allow_insecure_http: bool) -> Result<(), Http
 }
 
 /// Configures a [`HyperClient`]; obtained from [`HyperClient::builder`].
-#[derive(Debug, Clone)]
+///
+/// # TLS
+///
+/// By default the client trusts Mozilla's roots (`webpki-roots`, compiled in) plus the
+/// operating system's store, read by `rustls-native-certs` when the client is built. That
+/// store honours `SSL_CERT_FILE` (a PEM file) and `SSL_CERT_DIR` (directories of PEM files):
+/// when either is set, the certificates there replace the system's (the compiled-in roots are
+/// still trusted). On top of that:
+///
+/// - [`add_root_certificates_pem`](Self::add_root_certificates_pem) trusts more anchors, such
+///   as a private CA;
+/// - [`trust_built_in_roots(false)`](Self::trust_built_in_roots) trusts only those added;
+/// - [`client_certificate_pem`](Self::client_certificate_pem) presents a client certificate
+///   (mutual TLS, for `tls_client_auth` / `self_signed_tls_client_auth` clients and a
+///   provider's `mtls_endpoint_aliases`).
+///
+/// Server certificates are always verified (chain, validity period, host name): there is no
+/// switch that turns verification off. Only TLS 1.2 and 1.3 are offered.
+///
+/// ```no_run
+/// use oidc_http::HyperClient;
+///
+/// let client = HyperClient::builder()
+///     .add_root_certificates_pem(&std::fs::read("corp-ca.pem")?)?
+///     .trust_built_in_roots(false)
+///     .client_certificate_pem(&std::fs::read("client.pem")?, &std::fs::read("client.key")?)?
+///     .build()?;
+/// # drop(client);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
 pub struct HyperClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     max_response_bytes: usize,
     user_agent: String,
     allow_insecure_http: bool,
+    added_roots: rustls::RootCertStore,
+    trust_built_in_roots: bool,
+    client_identity: Option<ClientIdentity>,
+}
+
+impl fmt::Debug for HyperClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The client identity holds a private key: only its presence is shown.
+        f.debug_struct("HyperClientBuilder")
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("user_agent", &self.user_agent)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("added_roots", &self.added_roots.len())
+            .field("trust_built_in_roots", &self.trust_built_in_roots)
+            .field("client_certificate", &self.client_identity.is_some())
+            .finish()
+    }
 }
 
 impl Default for HyperClientBuilder {
@@ -212,6 +273,9 @@ impl Default for HyperClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             allow_insecure_http: false,
+            added_roots: rustls::RootCertStore::empty(),
+            trust_built_in_roots: true,
+            client_identity: None,
         }
     }
 }
@@ -252,13 +316,70 @@ impl HyperClientBuilder {
         self
     }
 
+    /// Also trusts the certificates in `pem` (every `CERTIFICATE` section; other sections such
+    /// as keys are skipped) as roots: a private CA's certificate, or a self-signed server
+    /// certificate to pin. May be called more than once; each adds to the set.
+    ///
+    /// ```
+    /// use oidc_http::{HttpErrorKind, HyperClient};
+    ///
+    /// let err = HyperClient::builder().add_root_certificates_pem(b"not pem").unwrap_err();
+    /// assert_eq!(err.kind(), HttpErrorKind::InvalidRequest);
+    /// assert_eq!(err.to_string(), "root certificates: no certificate in PEM");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`HttpErrorKind::InvalidRequest`] when `pem` holds no certificate, a section is broken
+    /// (no `END` line, not base64), or a certificate cannot be parsed as a trust anchor.
+    pub fn add_root_certificates_pem(mut self, pem: &[u8]) -> Result<Self, HttpError> {
+        add_roots_from_pem(&mut self.added_roots, pem)?;
+        Ok(self)
+    }
+
+    /// Whether the built-in roots (Mozilla's plus the operating system's, see
+    /// [TLS](Self#tls)) are trusted too; default `true`. With `false` only the roots added with
+    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem) are, so a certificate from
+    /// any other CA, public ones included, is refused as
+    /// [`UntrustedCertificate`](crate::TlsFailure::UntrustedCertificate).
+    pub fn trust_built_in_roots(mut self, trust: bool) -> Self {
+        self.trust_built_in_roots = trust;
+        self
+    }
+
+    /// Presents this client certificate when a server asks for one (mutual TLS). `cert_chain_pem`
+    /// holds the client's certificate first, then any intermediates; `key_pem` its private key
+    /// (PKCS#8 `PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY` or SEC1 `EC PRIVATE KEY`; RSA, ECDSA
+    /// P-256/P-384 or Ed25519). Replaces a certificate set before.
+    ///
+    /// The key is kept only in the TLS configuration: no `Debug` output or error message shows
+    /// it.
+    ///
+    /// # Errors
+    ///
+    /// [`HttpErrorKind::InvalidRequest`] when either PEM document is unreadable or has no
+    /// certificate or key, the key type is unsupported, or the key is not the certificate's.
+    pub fn client_certificate_pem(
+        mut self,
+        cert_chain_pem: &[u8],
+        key_pem: &[u8],
+    ) -> Result<Self, HttpError> {
+        let provider = rustls::crypto::ring::default_provider();
+        self.client_identity = Some(ClientIdentity::from_pem(
+            cert_chain_pem,
+            key_pem,
+            &provider,
+        )?);
+        Ok(self)
+    }
+
     /// Builds the client, its TLS configuration and its connection pool.
     ///
     /// # Errors
     ///
     /// [`HttpErrorKind::InvalidRequest`] if the user agent is not a valid
-    /// header value, [`HttpErrorKind::Tls`] if the TLS configuration cannot
-    /// be built.
+    /// header value, or if the built-in roots are off and none were added;
+    /// [`HttpErrorKind::Tls`] if the TLS configuration cannot be built.
     pub fn build(self) -> Result<HyperClient, HttpError> {
         let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|e| {
             HttpError::new(
@@ -268,6 +389,8 @@ impl HyperClientBuilder {
             .with_source(e)
         })?;
 
+        let roots = self.root_store()?;
+
         // The provider is passed explicitly so that the process-wide default
         // (unset, or set differently by another crate) never matters.
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -276,8 +399,13 @@ impl HyperClientBuilder {
             .map_err(|e| {
                 HttpError::new(HttpErrorKind::Tls, "failed to configure tls").with_source(e)
             })?
-            .with_root_certificates(root_store())
-            .with_no_client_auth();
+            .with_root_certificates(roots);
+        let tls = match &self.client_identity {
+            Some(identity) => tls.with_client_cert_resolver(Arc::new(
+                rustls::sign::SingleCertAndKey::from(Arc::clone(&identity.0)),
+            )),
+            None => tls.with_no_client_auth(),
+        };
 
         let mut http = HttpConnector::new();
         http.set_connect_timeout(Some(self.connect_timeout));
@@ -304,21 +432,31 @@ impl HyperClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 user_agent,
                 allow_insecure_http: self.allow_insecure_http,
+                added_roots: self.added_roots.len(),
+                trust_built_in_roots: self.trust_built_in_roots,
+                client_certificate: self.client_identity.is_some(),
             }),
         })
     }
-}
 
-/// Mozilla's roots plus the operating system's, so both public providers and
-/// ones behind an enterprise CA installed on the host are trusted.
-fn root_store() -> rustls::RootCertStore {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    // A missing or partly unreadable OS store is common in containers; the
-    // webpki roots are enough on their own, so load errors are ignored.
-    let native = rustls_native_certs::load_native_certs();
-    roots.add_parsable_certificates(native.certs);
-    roots
+    /// The added roots, plus (unless turned off) Mozilla's and the operating system's, so both
+    /// public providers and ones behind an enterprise CA installed on the host are trusted.
+    fn root_store(&self) -> Result<rustls::RootCertStore, HttpError> {
+        let mut roots = self.added_roots.clone();
+        if self.trust_built_in_roots {
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            // A missing or partly unreadable OS store is common in containers; the
+            // webpki roots are enough on their own, so load errors are ignored.
+            let native = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(native.certs);
+        } else if roots.is_empty() {
+            return Err(HttpError::new(
+                HttpErrorKind::InvalidRequest,
+                "no trust anchors: the built-in roots are off and no root certificate was added",
+            ));
+        }
+        Ok(roots)
+    }
 }
 
 /// The shared client behind [`default_client`].
@@ -445,6 +583,22 @@ mod tests {
             format!("oidc-rs/{}", env!("CARGO_PKG_VERSION"))
         );
         assert!(!builder.allow_insecure_http);
+        assert!(builder.trust_built_in_roots);
+        assert!(builder.added_roots.is_empty());
+        assert!(builder.client_identity.is_none());
+    }
+
+    #[test]
+    fn trusting_nothing_is_refused_when_building() {
+        let err = HyperClient::builder()
+            .trust_built_in_roots(false)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), HttpErrorKind::InvalidRequest);
+        assert_eq!(
+            err.to_string(),
+            "no trust anchors: the built-in roots are off and no root certificate was added"
+        );
     }
 
     #[test]

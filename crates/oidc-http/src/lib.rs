@@ -69,6 +69,31 @@
 //! # drop(client);
 //! # Ok::<(), oidc_http::HttpError>(())
 //! ```
+//!
+//! # TLS
+//!
+//! The default client verifies every server certificate (chain, validity period, host name);
+//! nothing turns that off. It trusts Mozilla's roots (`webpki-roots`, compiled in) plus the
+//! operating system's store (`rustls-native-certs`, read when the client is built), which
+//! honours `SSL_CERT_FILE` and `SSL_CERT_DIR`: when either is set, the PEM certificates there
+//! are read instead of the system's. [`HyperClientBuilder`] can trust more roots (a private
+//! CA), trust only those, and present a client certificate for mutual TLS:
+//!
+//! ```
+//! use oidc_http::{HttpErrorKind, HyperClient};
+//!
+//! // A PEM file that holds no certificate is refused at once, saying so.
+//! let err = HyperClient::builder()
+//!     .add_root_certificates_pem(b"-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n")
+//!     .unwrap_err();
+//! assert_eq!(err.kind(), HttpErrorKind::InvalidRequest);
+//! assert_eq!(err.to_string(), "root certificates: no certificate in PEM");
+//! ```
+//!
+//! A failed handshake is an [`HttpErrorKind::Tls`] error whose
+//! [`tls_failure`](HttpError::tls_failure) tells an untrusted, expired or misnamed server
+//! certificate from a handshake cut short, no common protocol, a port that does not speak TLS,
+//! or a server that wants (or refused) a client certificate: see [`TlsFailure`].
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -79,6 +104,7 @@ mod error;
 mod hyper_client;
 mod loopback;
 mod policy;
+mod tls;
 mod util;
 
 pub use client::{BoxFuture, HttpClient};
@@ -89,4 +115,5 @@ pub use hyper_client::{
 };
 pub use loopback::is_loopback_host;
 pub use policy::{send, PlainHttp};
+pub use tls::TlsFailure;
 pub use util::{body_excerpt, is_json_content_type, redact_url};

@@ -18,7 +18,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use oidc_http::{
     default_client, HttpClient, HttpError, HttpErrorKind, HyperClient, HyperClientBuilder,
-    DEFAULT_USER_AGENT,
+    TlsFailure, DEFAULT_USER_AGENT,
 };
 use tokio::net::TcpListener;
 
@@ -382,6 +382,8 @@ async fn https_to_a_plain_http_server_is_tls_error() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), HttpErrorKind::Tls, "{err}");
+    // Not a certificate problem: the server answered in plain http.
+    assert_eq!(err.tls_failure(), Some(TlsFailure::NotTls), "{err}");
     assert!(
         err.to_string()
             .starts_with(&format!("tls handshake failed: https://{addr}/: ")),
@@ -513,5 +515,6 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<HyperClientBuilder>();
     assert_send_sync::<HttpError>();
     assert_send_sync::<HttpErrorKind>();
+    assert_send_sync::<TlsFailure>();
     assert_send_sync::<Arc<dyn HttpClient>>();
 }

@@ -26,8 +26,12 @@
 //! [`auth_method_as_array`](TestProviderBuilder::auth_method_as_array) and
 //! [`require_client_id_in_update`](TestProviderBuilder::require_client_id_in_update).
 //!
-//! **This crate is for tests and demos only.** It binds the loopback interface only, speaks plain
-//! HTTP, issues guessable secrets and never persists anything. It deliberately depends on no other
+//! It speaks plain HTTP unless given a certificate with [`tls`](TestProviderBuilder::tls); then
+//! it serves https, and with [`client_ca`](TestProviderBuilder::client_ca) requires and checks
+//! client certificates (mutual TLS), recording the one each request came with.
+//!
+//! **This crate is for tests and demos only.** It binds the loopback interface only, issues
+//! guessable secrets and never persists anything. It deliberately depends on no other
 //! `oidc-*` crate and works on plain `serde_json` values, so a parsing bug in the library under
 //! test cannot be mirrored (and hidden) here.
 //!
@@ -73,6 +77,7 @@ mod recorded;
 mod registration;
 mod reply;
 mod server;
+mod tls;
 
 pub use behaviour::{AnswerEdit, Behaviour};
 pub use endpoint::Endpoint;

@@ -19,6 +19,9 @@ pub struct RecordedRequest {
     pub headers: http::HeaderMap,
     /// The request body (empty when it could not be read completely).
     pub body: bytes::Bytes,
+    /// The certificate the client presented in the TLS handshake (its own, the first of its
+    /// chain), DER-encoded; `None` over plain http or when it presented none.
+    pub client_certificate: Option<bytes::Bytes>,
 }
 
 impl RecordedRequest {
@@ -28,6 +31,7 @@ impl RecordedRequest {
         path_and_query: String,
         headers: HeaderMap,
         body: Bytes,
+        client_certificate: Option<Bytes>,
     ) -> Self {
         Self {
             endpoint,
@@ -35,6 +39,7 @@ impl RecordedRequest {
             path_and_query,
             headers,
             body,
+            client_certificate,
         }
     }
 

@@ -15,8 +15,10 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 
 use crate::behaviour::{build_response, Behaviour};
 use crate::body::ResponseBody;
@@ -26,6 +28,7 @@ use crate::registration::{
     self, ClientStore, ConfigurationRequest, Effect, Quirks, RegistrationSettings,
 };
 use crate::reply::Reply;
+use crate::tls::ServerTls;
 use crate::Endpoint;
 
 /// Request bodies larger than this are refused (413) rather than buffered.
@@ -49,6 +52,7 @@ pub struct TestProviderBuilder {
     registration_status: u16,
     discovery_cache_control: String,
     quirks: Quirks,
+    tls: Option<ServerTls>,
 }
 
 impl Default for TestProviderBuilder {
@@ -61,6 +65,7 @@ impl Default for TestProviderBuilder {
             registration_status: 201,
             discovery_cache_control: "public, max-age=300".to_owned(),
             quirks: Quirks::default(),
+            tls: None,
         }
     }
 }
@@ -206,6 +211,43 @@ impl TestProviderBuilder {
         self
     }
 
+    /// Serves https instead of plain http, with this certificate chain (the server's certificate
+    /// first, then any intermediates) and its private key (PKCS#8, PKCS#1 or SEC1), as PEM. The
+    /// issuer and every URL then start with `https://127.0.0.1:{port}`, so a certificate for
+    /// `127.0.0.1` is accepted and one only for `localhost` is refused for its host name. TLS 1.2
+    /// and 1.3 (rustls, ring) with ALPN `h2` and `http/1.1`.
+    ///
+    /// # Panics
+    ///
+    /// When either PEM document has no certificate or key, or the key is not the certificate's
+    /// (the message never quotes the key).
+    #[track_caller]
+    pub fn tls(mut self, cert_chain_pem: impl AsRef<[u8]>, key_pem: impl AsRef<[u8]>) -> Self {
+        let client_roots = self.tls.take().and_then(|tls| tls.client_roots);
+        let mut tls = ServerTls::new(cert_chain_pem.as_ref(), key_pem.as_ref());
+        tls.client_roots = client_roots;
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Requires every https client to present a certificate that chains to one of the CA
+    /// certificates in `ca_pem`; a client without one fails the handshake (`certificate_required`
+    /// alert), one with another CA's too (`unknown_ca`). The certificate each request came with
+    /// is in [`RecordedRequest::client_certificate`](crate::RecordedRequest::client_certificate).
+    /// Call after [`tls`](Self::tls).
+    ///
+    /// # Panics
+    ///
+    /// When [`tls`](Self::tls) was not called first, or `ca_pem` holds no usable certificate.
+    #[track_caller]
+    pub fn client_ca(mut self, ca_pem: impl AsRef<[u8]>) -> Self {
+        let Some(tls) = self.tls.as_mut() else {
+            panic!("oidc-test-provider: client_ca needs tls(..) first");
+        };
+        tls.require_client_certificates(ca_pem.as_ref());
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving on the current Tokio runtime.
     ///
     /// # Panics
@@ -278,7 +320,11 @@ struct Shared {
 }
 
 impl Shared {
-    async fn handle(&self, request: Request<Incoming>) -> Response<ResponseBody> {
+    async fn handle(
+        &self,
+        request: Request<Incoming>,
+        client_certificate: Option<bytes::Bytes>,
+    ) -> Response<ResponseBody> {
         let (parts, body) = request.into_parts();
         let body = Limited::new(body, MAX_REQUEST_BODY)
             .collect()
@@ -297,6 +343,7 @@ impl Shared {
             path_and_query,
             parts.headers.clone(),
             body.as_ref().cloned().unwrap_or_default(),
+            client_certificate,
         ));
 
         let Ok(body) = body else {
@@ -406,7 +453,12 @@ impl TestProvider {
         let addr = listener
             .local_addr()
             .expect("oidc-test-provider: bound listener has no local address");
-        let base_url = format!("http://{addr}");
+        let scheme = if config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let base_url = format!("{scheme}://{addr}");
         let issuer = format!(
             "{base_url}{}{}",
             config.issuer_path,
@@ -447,7 +499,8 @@ impl TestProvider {
             requests: Mutex::default(),
             clients: Mutex::default(),
         });
-        let server = tokio::spawn(accept_loop(listener, Arc::clone(&shared)));
+        let acceptor = config.tls.as_ref().map(ServerTls::acceptor);
+        let server = tokio::spawn(accept_loop(listener, acceptor, Arc::clone(&shared)));
         TestProvider {
             shared,
             addr,
@@ -456,12 +509,13 @@ impl TestProvider {
     }
 
     /// The issuer identifier, e.g. `http://127.0.0.1:41234/tenant-a` (with a trailing `/` if
-    /// configured).
+    /// configured; `https` with [`tls`](TestProviderBuilder::tls)).
     pub fn issuer(&self) -> String {
         self.shared.issuer.clone()
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing `/`).
+    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing `/`; `https` with
+    /// [`tls`](TestProviderBuilder::tls)).
     pub fn base_url(&self) -> String {
         self.shared.base_url.clone()
     }
@@ -554,13 +608,17 @@ impl TestProvider {
 }
 
 /// Accepts connections until aborted; connection tasks live in a `JoinSet` so they die with it.
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+async fn accept_loop(listener: TcpListener, tls: Option<TlsAcceptor>, shared: Arc<Shared>) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, Arc::clone(&shared)));
+                    let shared = Arc::clone(&shared);
+                    match tls.clone() {
+                        Some(tls) => connections.spawn(serve_tls(stream, tls, shared)),
+                        None => connections.spawn(serve_connection(stream, None, shared)),
+                    };
                 }
                 // Usually descriptor exhaustion: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -571,10 +629,29 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
+/// The TLS handshake, then HTTP over it. The handshake runs in the connection's task, so a slow
+/// or silent client holds up no other.
+async fn serve_tls(stream: TcpStream, tls: TlsAcceptor, shared: Arc<Shared>) {
+    match tls.accept(stream).into_fallible().await {
+        Ok(stream) => {
+            let client_certificate = crate::tls::client_certificate(stream.get_ref().1);
+            serve_connection(stream, client_certificate, shared).await;
+        }
+        Err((_error, stream)) => crate::tls::close_after_failed_handshake(stream).await,
+    }
+}
+
+async fn serve_connection<S>(
+    stream: S,
+    client_certificate: Option<bytes::Bytes>,
+    shared: Arc<Shared>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let service = service_fn(move |request| {
         let shared = Arc::clone(&shared);
-        async move { Ok::<_, Infallible>(shared.handle(request).await) }
+        let client_certificate = client_certificate.clone();
+        async move { Ok::<_, Infallible>(shared.handle(request, client_certificate).await) }
     });
     // Errors here are the client's doing (reset, malformed HTTP); hyper has already answered what
     // it could, and there is nobody else to tell.

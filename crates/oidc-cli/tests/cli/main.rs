@@ -6,3 +6,4 @@ mod in_process;
 mod interop;
 mod node_provider;
 mod support;
+mod tls;
