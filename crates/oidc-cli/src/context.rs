@@ -26,7 +26,7 @@ pub(crate) struct Context {
 
 impl Context {
     pub(crate) fn new(common: &CommonArgs) -> Result<Self, CliError> {
-        let mut builder = HyperClient::builder().allow_insecure_http(common.allow_http);
+        let mut builder = HyperClient::builder();
         if let Some(timeout) = common.timeout {
             // The connect limit can never be longer than the whole request's.
             builder = builder

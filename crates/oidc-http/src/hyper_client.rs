@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http::header::{HeaderValue, USER_AGENT};
-use http::{Request, Response, Uri};
+use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
@@ -40,11 +40,14 @@ type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 /// Cloning is cheap and clones share the connection pool, so build one and
 /// reuse it (or use [`default_client`]).
 ///
-/// On top of plain hyper it enforces what an OpenID Connect client needs:
-/// `https` only (plain `http` only to loopback hosts unless
-/// [allowed](HyperClientBuilder::allow_insecure_http)), a whole-request
-/// timeout, a response size limit and a default `User-Agent`. Redirects are
-/// never followed.
+/// On top of plain hyper it enforces what an OpenID Connect client needs: a
+/// whole-request timeout, a response size limit while reading, a default
+/// `User-Agent`, and no redirects followed. Where plain `http` may be used is
+/// not its decision: the workspace's one https policy,
+/// [`PlainHttp`](crate::PlainHttp), is applied above the [`HttpClient`] trait by
+/// [`send`](crate::send), which every library call goes through, so it holds for
+/// any backend. (A `HyperClient` used on its own sends the `http` and `https`
+/// URLs it is given; call [`send`](crate::send) to have the policy checked.)
 ///
 /// Pooled connections are driven by the Tokio runtime that opened them. When
 /// that runtime shuts down, its connections close and the pool drops them, so
@@ -61,7 +64,6 @@ struct Inner {
     connect_timeout: Duration,
     max_response_bytes: usize,
     user_agent: HeaderValue,
-    allow_insecure_http: bool,
     added_roots: usize,
     trust_built_in_roots: bool,
     client_certificate: bool,
@@ -75,7 +77,6 @@ impl fmt::Debug for HyperClient {
             .field("connect_timeout", &inner.connect_timeout)
             .field("max_response_bytes", &inner.max_response_bytes)
             .field("user_agent", &inner.user_agent)
-            .field("allow_insecure_http", &inner.allow_insecure_http)
             .field("added_roots", &inner.added_roots)
             .field("trust_built_in_roots", &inner.trust_built_in_roots)
             .field("client_certificate", &inner.client_certificate)
@@ -100,7 +101,8 @@ impl HyperClient {
 
     async fn execute(&self, mut request: Request<Bytes>) -> Result<Response<Bytes>, HttpError> {
         let inner = &self.inner;
-        check_url(request.uri(), inner.allow_insecure_http)?;
+        // Only "an absolute http(s) URL": the https policy is applied above the trait.
+        crate::PlainHttp::Anywhere.check(request.uri())?;
         let target = crate::util::redact_uri(request.uri());
         if !request.headers().contains_key(USER_AGENT) {
             request
@@ -194,18 +196,6 @@ fn transport_error(
     .with_source(err)
 }
 
-/// Decides whether `uri` may be requested at all, before anything touches the network: the
-/// workspace's one https rule ([`PlainHttp`](crate::PlainHttp)), so a `HyperClient` used on
-/// its own refuses what the library would.
-pub(crate) fn check_url(uri: &Uri, allow_insecure_http: bool) -> Result<(), HttpError> {
-    let policy = if allow_insecure_http {
-        crate::PlainHttp::Anywhere
-    } else {
-        crate::PlainHttp::LoopbackOnly
-    };
-    policy.check(uri)
-}
-
 /// Configures a [`HyperClient`]; obtained from [`HyperClient::builder`].
 ///
 /// # TLS
@@ -243,7 +233,6 @@ pub struct HyperClientBuilder {
     connect_timeout: Duration,
     max_response_bytes: usize,
     user_agent: String,
-    allow_insecure_http: bool,
     added_roots: rustls::RootCertStore,
     trust_built_in_roots: bool,
     client_identity: Option<ClientIdentity>,
@@ -257,7 +246,6 @@ impl fmt::Debug for HyperClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("user_agent", &self.user_agent)
-            .field("allow_insecure_http", &self.allow_insecure_http)
             .field("added_roots", &self.added_roots.len())
             .field("trust_built_in_roots", &self.trust_built_in_roots)
             .field("client_certificate", &self.client_identity.is_some())
@@ -272,7 +260,6 @@ impl Default for HyperClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
-            allow_insecure_http: false,
             added_roots: rustls::RootCertStore::empty(),
             trust_built_in_roots: true,
             client_identity: None,
@@ -306,13 +293,6 @@ impl HyperClientBuilder {
     /// [`DEFAULT_USER_AGENT`] (`oidc-rs/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
-        self
-    }
-
-    /// Allows plain `http` to any host, not just loopback ones. Default
-    /// `false`; only for test environments, since OpenID Connect requires TLS.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
         self
     }
 
@@ -431,7 +411,6 @@ impl HyperClientBuilder {
                 connect_timeout: self.connect_timeout,
                 max_response_bytes: self.max_response_bytes,
                 user_agent,
-                allow_insecure_http: self.allow_insecure_http,
                 added_roots: self.added_roots.len(),
                 trust_built_in_roots: self.trust_built_in_roots,
                 client_certificate: self.client_identity.is_some(),
@@ -500,75 +479,11 @@ impl HttpClient for FailedClient {
 mod tests {
     use super::*;
 
-    fn check(url: &str, allow: bool) -> Result<(), HttpError> {
-        check_url(&url.parse::<Uri>().unwrap(), allow)
-    }
-
-    #[test]
-    fn https_is_always_allowed() {
-        check("https://example.com/x", false).unwrap();
-        check("https://192.0.2.1:8443/", false).unwrap();
-        check("HTTPS://example.com/", false).unwrap();
-    }
-
-    #[test]
-    fn http_to_loopback_is_allowed() {
-        for url in [
-            "http://localhost/",
-            "http://LOCALHOST:8080/x",
-            "http://127.0.0.1:1/",
-            "http://127.9.9.9/",
-            "http://[::1]:8080/",
-        ] {
-            check(url, false).unwrap();
-        }
-    }
-
-    #[test]
-    fn http_to_other_hosts_is_insecure() {
-        for url in [
-            "http://example.com/",
-            "http://192.0.2.1/",
-            "http://localhost.example.com/",
-            "http://[::2]/",
-        ] {
-            let err = check(url, false).unwrap_err();
-            assert_eq!(err.kind(), HttpErrorKind::InsecureUrl, "{url}");
-        }
-    }
-
-    #[test]
-    fn allow_insecure_http_permits_any_http_host() {
-        check("http://example.com/", true).unwrap();
-        check("http://192.0.2.1:8080/x", true).unwrap();
-        // It only relaxes http; other schemes stay invalid.
-        let err = check("ftp://example.com/", true).unwrap_err();
-        assert_eq!(err.kind(), HttpErrorKind::InvalidRequest);
-    }
-
-    #[test]
-    fn other_schemes_and_relative_urls_are_invalid() {
-        for url in ["ftp://example.com/", "ws://localhost/", "/relative", "*"] {
-            let err = check(url, false).unwrap_err();
-            assert_eq!(err.kind(), HttpErrorKind::InvalidRequest, "{url}");
-        }
-    }
-
-    #[test]
-    fn insecure_message_hides_query_and_userinfo() {
-        let err = check("http://user:pw@example.com:8080/cb?token=s3cret", false).unwrap_err();
-        let message = err.to_string();
-        assert_eq!(
-            message,
-            "refusing plain http to a host other than this machine, use https: http://example.com:8080/cb"
-        );
-    }
-
     #[test]
     fn redaction_keeps_scheme_host_port_path() {
-        let uri: Uri = "https://u:p@[::1]:8443/a/b?c=d".parse().unwrap();
+        let uri: http::Uri = "https://u:p@[::1]:8443/a/b?c=d".parse().unwrap();
         assert_eq!(crate::util::redact_uri(&uri), "https://[::1]:8443/a/b");
-        let uri: Uri = "https://example.com".parse().unwrap();
+        let uri: http::Uri = "https://example.com".parse().unwrap();
         assert_eq!(crate::util::redact_uri(&uri), "https://example.com/");
     }
 
@@ -582,7 +497,6 @@ mod tests {
             builder.user_agent,
             format!("oidc-rs/{}", env!("CARGO_PKG_VERSION"))
         );
-        assert!(!builder.allow_insecure_http);
         assert!(builder.trust_built_in_roots);
         assert!(builder.added_roots.is_empty());
         assert!(builder.client_identity.is_none());
@@ -621,7 +535,6 @@ mod tests {
         assert!(debug.starts_with("HyperClient {"), "{debug}");
         assert!(debug.contains("timeout: 1.5s"), "{debug}");
         assert!(debug.contains("max_response_bytes: 42"), "{debug}");
-        assert!(debug.contains("allow_insecure_http: false"), "{debug}");
     }
 
     #[tokio::test]

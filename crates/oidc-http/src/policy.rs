@@ -182,6 +182,38 @@ mod tests {
     }
 
     #[test]
+    fn https_always_http_to_loopback_by_default_and_nothing_else() {
+        let check = |url: &str, policy: PlainHttp| policy.check(&url.parse().unwrap());
+        for url in ["https://example.com/x", "HTTPS://192.0.2.1:8443/"] {
+            check(url, PlainHttp::LoopbackOnly).unwrap();
+        }
+        for url in [
+            "http://localhost/",
+            "http://LOCALHOST:8080/x",
+            "http://127.9.9.9/",
+            "http://[::1]:8080/",
+        ] {
+            check(url, PlainHttp::LoopbackOnly).unwrap();
+        }
+        for url in [
+            "http://example.com/",
+            "http://192.0.2.1/",
+            "http://localhost.example.com/",
+            "http://[::2]/",
+        ] {
+            let error = check(url, PlainHttp::LoopbackOnly).unwrap_err();
+            assert_eq!(error.kind(), HttpErrorKind::InsecureUrl, "{url}");
+            check(url, PlainHttp::Anywhere).unwrap();
+        }
+        for url in ["ftp://example.com/", "ws://localhost/", "/relative", "*"] {
+            for policy in [PlainHttp::LoopbackOnly, PlainHttp::Anywhere] {
+                let error = check(url, policy).unwrap_err();
+                assert_eq!(error.kind(), HttpErrorKind::InvalidRequest, "{url}");
+            }
+        }
+    }
+
+    #[test]
     fn insecure_urls_are_named_without_their_query() {
         let error = PlainHttp::LoopbackOnly
             .check(&"http://op.example/r?token=abc".parse().unwrap())

@@ -393,13 +393,15 @@ async fn https_to_a_plain_http_server_is_tls_error() {
 
 #[tokio::test]
 async fn plain_http_to_a_remote_host_is_refused_before_connecting() {
-    // Nothing is sent: the scheme check runs first.
-    let err = client()
-        .send(get(
-            "http://example.com/.well-known/openid-configuration?k=v",
-        ))
-        .await
-        .unwrap_err();
+    // Nothing is sent: the https policy runs above the client, before it is asked.
+    let err = oidc_http::send(
+        &client(),
+        get("http://example.com/.well-known/openid-configuration?k=v"),
+        None,
+        oidc_http::PlainHttp::LoopbackOnly,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.kind(), HttpErrorKind::InsecureUrl);
     assert!(!err.to_string().contains("k=v"), "{err}");
 }
