@@ -115,16 +115,34 @@ impl CacheTelemetry {
     /// `oidc_provider_cache_hit_total{issuer, document}` + 1.
     pub fn hit(&self, document: CachedDocument) {
         self.document_event(CacheEvent::Hit, document);
+        #[cfg(feature = "tracing")]
+        tracing::trace!(
+            issuer = &*self.issuer,
+            document = document.as_str(),
+            "oidc cache hit"
+        );
     }
 
     /// `oidc_provider_cache_miss_total{issuer, document}` + 1.
     pub fn miss(&self, document: CachedDocument) {
         self.document_event(CacheEvent::Miss, document);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            issuer = &*self.issuer,
+            document = document.as_str(),
+            "oidc cache miss"
+        );
     }
 
     /// `oidc_provider_cache_refresh_total{issuer, document}` + 1.
     pub fn refresh(&self, document: CachedDocument) {
         self.document_event(CacheEvent::Refresh, document);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            issuer = &*self.issuer,
+            document = document.as_str(),
+            "oidc cache refresh"
+        );
     }
 
     /// `oidc_provider_cache_refresh_failure_total{issuer, document, error}` + 1, where `kind` is
@@ -137,11 +155,20 @@ impl CacheTelemetry {
             "error" => kind
         )
         .increment(1);
+        #[cfg(feature = "tracing")]
+        tracing::warn!(
+            issuer = &*self.issuer,
+            document = document.as_str(),
+            error = kind,
+            "oidc cache refresh failed; serving the last good document"
+        );
     }
 
     /// `oidc_provider_cache_eviction_total{issuer}` + 1.
     pub fn eviction(&self) {
         counter!(CacheEvent::Eviction.metric(), "issuer" => self.issuer.clone()).increment(1);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(issuer = &*self.issuer, "oidc cache eviction");
     }
 
     fn document_event(&self, event: CacheEvent, document: CachedDocument) {

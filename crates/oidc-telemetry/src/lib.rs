@@ -57,15 +57,37 @@
 //! ```
 //!
 //! This crate does not export metrics anywhere; pick an exporter in the application.
+//!
+//! # A handler of your own
+//!
+//! The same events, with the measurements Erlang/Elixir's `oidcc` gives its
+//! `[:oidcc, :<operation>, :start | :stop | :exception]` telemetry events (`system_time` and
+//! `monotonic_time` at start, `duration` and `monotonic_time` at stop and exception, the
+//! `issuer` as metadata), go to one [`TelemetryHandler`] attached with [`set_handler`]: for
+//! logging, tracing or auditing without the `metrics` crate. [`TelemetryEvent`] says how each
+//! maps to the metric names above. Without one, [`NoopHandler`] is in force.
+//!
+//! # `tracing`
+//!
+//! With the `tracing` cargo feature, every operation also runs in an `INFO` span named `oidc`
+//! (fields `operation` and `issuer`, never a secret, a client id or a URL path), with a `DEBUG`
+//! event when it finishes (`outcome`), an `INFO` event when it fails (`outcome`, `error` kind)
+//! and a `WARN` event when it panics; the provider cache logs a failed refresh at `WARN`, misses,
+//! refreshes and evictions at `DEBUG`, and hits at `TRACE`. Without the feature nothing of
+//! `tracing` is compiled in.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
 mod cache;
+mod handler;
 mod operation;
 mod span;
 
 pub use cache::{CacheEvent, CacheTelemetry, CachedDocument};
+pub use handler::{
+    set_handler, EventKind, HandlerAlreadySet, NoopHandler, TelemetryEvent, TelemetryHandler,
+};
 pub use operation::Operation;
 pub use span::{instrument, issuer_label, OperationSpan, TelemetryErrorKind};

@@ -1,9 +1,10 @@
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use metrics::{counter, histogram, SharedString};
 
+use crate::handler::{emit, EventKind, TelemetryEvent};
 use crate::Operation;
 
 /// Gives an error a short, bounded kind for the `error` label of `stop` events.
@@ -18,6 +19,9 @@ pub trait TelemetryErrorKind {
 /// One running operation. Emits `start` when created, and exactly one of `stop` (through
 /// [`finish_ok`](Self::finish_ok) / [`finish_error`](Self::finish_error)) or `exception` (when
 /// dropped unfinished: the future was cancelled, or the code panicked).
+///
+/// Every event also goes to the attached [`TelemetryHandler`](crate::TelemetryHandler), with
+/// oidcc's measurements (see [`TelemetryEvent`]).
 ///
 /// Most code uses [`instrument`] instead of handling a span by hand.
 #[derive(Debug)]
@@ -34,11 +38,31 @@ impl OperationSpan {
     pub fn start(operation: Operation, issuer: &str) -> Self {
         let issuer = shared_issuer_label(issuer);
         counter!(operation.metric_names().start, "issuer" => issuer.clone()).increment(1);
-        Self {
+        let started = Instant::now();
+        let span = Self {
             operation,
             issuer,
-            started: Instant::now(),
+            started,
             finished: false,
+        };
+        emit(&TelemetryEvent {
+            system_time: Some(SystemTime::now()),
+            ..span.event(EventKind::Start, started)
+        });
+        span
+    }
+
+    /// The event of `kind` at `now`, with the duration when it is not the start.
+    fn event(&self, kind: EventKind, now: Instant) -> TelemetryEvent<'_> {
+        TelemetryEvent {
+            operation: self.operation,
+            kind,
+            issuer: &self.issuer,
+            system_time: None,
+            monotonic_time: now,
+            duration: (kind != EventKind::Start).then(|| now.duration_since(self.started)),
+            error: None,
+            reason: None,
         }
     }
 
@@ -48,6 +72,14 @@ impl OperationSpan {
         let names = self.operation.metric_names();
         counter!(names.stop, "issuer" => self.issuer.clone(), "outcome" => "ok").increment(1);
         self.record_duration("ok");
+        emit(&self.event(EventKind::Stop, Instant::now()));
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            operation = self.operation.name(),
+            issuer = &*self.issuer,
+            outcome = "ok",
+            "oidc operation finished"
+        );
     }
 
     /// The operation returned an error of `kind`: emits `stop` with `outcome="error"`,
@@ -63,6 +95,18 @@ impl OperationSpan {
         )
         .increment(1);
         self.record_duration("error");
+        emit(&TelemetryEvent {
+            error: Some(kind),
+            ..self.event(EventKind::Stop, Instant::now())
+        });
+        #[cfg(feature = "tracing")]
+        tracing::info!(
+            operation = self.operation.name(),
+            issuer = &*self.issuer,
+            outcome = "error",
+            error = kind,
+            "oidc operation failed"
+        );
     }
 
     fn record_duration(&self, outcome: &'static str) {
@@ -93,6 +137,26 @@ impl Drop for OperationSpan {
         )
         .increment(1);
         self.record_duration("exception");
+        emit(&TelemetryEvent {
+            reason: Some(reason),
+            ..self.event(EventKind::Exception, Instant::now())
+        });
+        #[cfg(feature = "tracing")]
+        if reason == "panic" {
+            tracing::warn!(
+                operation = self.operation.name(),
+                issuer = &*self.issuer,
+                reason,
+                "oidc operation panicked"
+            );
+        } else {
+            tracing::debug!(
+                operation = self.operation.name(),
+                issuer = &*self.issuer,
+                reason,
+                "oidc operation cancelled"
+            );
+        }
     }
 }
 
@@ -104,6 +168,11 @@ where
     E: TelemetryErrorKind,
 {
     let span = OperationSpan::start(operation, issuer);
+    #[cfg(feature = "tracing")]
+    let future = tracing::Instrument::instrument(
+        future,
+        tracing::info_span!("oidc", operation = operation.name(), issuer = &*span.issuer),
+    );
     let result = future.await;
     match &result {
         Ok(_) => span.finish_ok(),
