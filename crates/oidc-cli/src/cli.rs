@@ -107,12 +107,14 @@ pub enum Command {
     /// Read a registration (RFC 7592) and print it; rewrites the file when the provider
     /// rotated a credential.
     Read(ManageArgs),
-    /// Replace a registration's metadata (RFC 7592) and print the result; rewrites the file.
+    /// Update a registration (RFC 7592): change the --set members, or replace it with
+    /// --metadata; print the result and rewrite the file.
     Update(UpdateArgs),
     /// Delete a registration (RFC 7592); removes the file once the provider confirmed.
     Delete(ManageArgs),
     /// Walk discover, register, read, update and delete against a bundled in-process provider
     /// on 127.0.0.1 (no network needed).
+    #[cfg(feature = "demo")]
     Demo,
 }
 

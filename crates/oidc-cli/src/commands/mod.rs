@@ -1,5 +1,6 @@
 //! One module per subcommand; [`dispatch`] runs the one asked for.
 
+#[cfg(feature = "demo")]
 mod demo;
 mod discover;
 mod manage;
@@ -25,6 +26,7 @@ pub(crate) async fn dispatch(context: &Context, command: Command) -> Result<(), 
         Command::Read(args) => manage::read(context, &args).await,
         Command::Update(args) => manage::update(context, args).await,
         Command::Delete(args) => manage::delete(context, &args).await,
+        #[cfg(feature = "demo")]
         Command::Demo => demo::run(context).await,
     }
 }
