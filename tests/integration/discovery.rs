@@ -446,7 +446,8 @@ async fn malformed_values_are_refused_unless_tolerated() {
         "{error:?}"
     );
     assert!(
-        error
+        std::error::Error::source(&error)
+            .unwrap()
             .to_string()
             .contains("scopes_supported: expected an array of strings, found a string"),
         "{error}"
@@ -520,7 +521,10 @@ async fn document_overrides_replace_add_and_remove_members() {
     let error = load_configuration(&provider.issuer(), &options)
         .await
         .unwrap_err();
-    assert!(error.to_string().contains("jwks_uri"), "{error}");
+    // Display says what failed; the cause, once, says why.
+    let cause = std::error::Error::source(&error).unwrap().to_string();
+    assert!(cause.contains("jwks_uri"), "{error}: {cause}");
+    assert!(!error.to_string().contains("jwks_uri"), "{error}");
 }
 
 #[tokio::test]

@@ -277,8 +277,12 @@ async fn an_empty_object_has_no_client_id() {
     assert_eq!(error.response_body().unwrap().expose(), b"{}");
     assert_eq!(
         error.to_string(),
-        "registering the client failed: the provider answered 201 Created but the answer has no client_id"
+        "registering the client failed: the provider answered 201 Created with a body that cannot be used"
     );
+    // The cause follows once, as a chain printer shows it.
+    let cause = std::error::Error::source(&error).unwrap();
+    assert_eq!(cause.to_string(), "the answer has no client_id");
+    assert!(cause.source().is_none());
 }
 
 #[tokio::test]

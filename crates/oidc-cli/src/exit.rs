@@ -177,7 +177,7 @@ impl CliError {
                     "expected {expected:?}, the provider says {found:?}; {advice}"
                 ))
             }
-            other => Self::new(kind, other.to_string()),
+            other => Self::new(kind, with_causes(&other)),
         }
     }
 
@@ -194,7 +194,7 @@ impl CliError {
                 "nothing was sent; fix the metadata, or pass --no-validate to let the provider decide",
             ),
             RegistrationErrorKind::UnsendableMetadata { .. } => {
-                cli(error.kind().to_string()).with_hint("nothing was sent")
+                cli(with_causes(error.kind())).with_hint("nothing was sent")
             }
             RegistrationErrorKind::InvalidAccessToken if operation == RegistrationOperation::Register => {
                 cli(format!("initial access token: {}", error.kind()))
@@ -235,10 +235,10 @@ impl CliError {
             RegistrationErrorKind::ClientNotFound { .. } => {
                 cli(error.to_string()).with_hint("the client may have been deleted")
             }
-            RegistrationErrorKind::InvalidResponse { .. } => cli(error.to_string()).with_hint(
+            RegistrationErrorKind::InvalidResponse { .. } => cli(with_causes(&error)).with_hint(
                 "the provider may have acted all the same: its whole answer is on stdout",
             ),
-            _ => cli(error.to_string()),
+            _ => cli(with_causes(&error)),
         }
     }
 }
@@ -269,6 +269,19 @@ fn oauth(error: &OAuthError) -> String {
         Some(description) => format!("{}: {description}", error.code),
         None => error.code.to_string(),
     }
+}
+
+/// `error`'s message followed by each of its causes, `: `-separated: the library's errors say
+/// their context in `Display` and leave the cause to `source()`.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
 }
 
 /// The operation as the noun of a message ("the provider refused the update").

@@ -17,7 +17,8 @@ pub enum DiscoveryError {
         reason: String,
     },
     /// The request could not be completed: connection, TLS, timeout, or a body over the limit.
-    #[error("fetching {url}: {source}")]
+    /// (Display gives the context; the cause is [`source`](std::error::Error::source).)
+    #[error("fetching {url} failed")]
     Http {
         /// The URL fetched (without its query).
         url: String,
@@ -44,7 +45,7 @@ pub enum DiscoveryError {
         content_type: Option<String>,
     },
     /// The configuration document is not valid provider metadata.
-    #[error("fetching {url}: {source}")]
+    #[error("fetching {url}: the document is not usable provider metadata")]
     InvalidConfiguration {
         /// The URL fetched.
         url: String,
@@ -62,7 +63,7 @@ pub enum DiscoveryError {
         found: String,
     },
     /// The key set document is not a JSON object with a `keys` array.
-    #[error("fetching {url}: invalid JWK set: {source}")]
+    #[error("fetching {url}: the document is not a usable JWK set")]
     InvalidJwks {
         /// The URL fetched.
         url: String,

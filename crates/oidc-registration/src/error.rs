@@ -93,7 +93,7 @@ pub enum RegistrationErrorKind {
     InvalidMetadata(#[from] ValidationErrors),
     /// The metadata cannot be serialized: an extra field shadows a known one, or `jwks` holds
     /// private or symmetric key material. Nothing was sent.
-    #[error("the client metadata cannot be sent: {source}")]
+    #[error("the client metadata cannot be sent")]
     UnsendableMetadata {
         /// The serialization error, naming the field or key.
         #[source]
@@ -135,7 +135,7 @@ pub enum RegistrationErrorKind {
     },
     /// The request could not be completed: connect, TLS, timeout, or a response over the size
     /// limit.
-    #[error("{0}")]
+    #[error("the HTTP exchange did not complete")]
     Http(#[source] HttpError),
     /// The provider refused with an OAuth error (RFC 7591 §3.2.2), such as
     /// `invalid_redirect_uri`, `invalid_client_metadata` or, for a bad initial access token,
@@ -198,7 +198,7 @@ pub enum RegistrationErrorKind {
     /// A success status with a body that cannot be used: not a JSON object, or (for a
     /// registration) without a usable `client_id`. The provider may have acted all the same:
     /// the body is kept, see [`RegistrationError::response_body`].
-    #[error("the provider answered {status} but {source}")]
+    #[error("the provider answered {status} with a body that cannot be used")]
     InvalidResponse {
         /// The HTTP status.
         status: StatusCode,
@@ -308,9 +308,11 @@ impl fmt::Display for RegistrationError {
     }
 }
 
+/// `Display` already says what the kind says, so the chain goes on with the kind's own cause
+/// (an [`HttpError`], a serialization error, …): a chain printer shows each cause once.
 impl std::error::Error for RegistrationError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.kind)
+        std::error::Error::source(&*self.kind)
     }
 }
 
@@ -364,5 +366,49 @@ impl RegistrationErrorKind {
 impl TelemetryErrorKind for RegistrationError {
     fn telemetry_kind(&self) -> &'static str {
         self.kind.telemetry_kind()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each message of an error's chain, as an anyhow-style printer shows them.
+    fn chain(error: &dyn std::error::Error) -> Vec<String> {
+        let mut messages = vec![error.to_string()];
+        let mut cause = error.source();
+        while let Some(next) = cause {
+            messages.push(next.to_string());
+            cause = next.source();
+        }
+        messages
+    }
+
+    #[test]
+    fn a_chain_printer_shows_each_cause_once() {
+        let error = RegistrationError::new(
+            RegistrationOperation::Read,
+            RegistrationErrorKind::Http(HttpError::new(
+                oidc_http::HttpErrorKind::Connect,
+                "connection refused: https://op.example/register/c",
+            )),
+        );
+        assert_eq!(
+            chain(&error),
+            [
+                "reading the registration failed: the HTTP exchange did not complete",
+                "connection refused: https://op.example/register/c",
+            ]
+        );
+        let unsendable = RegistrationError::new(
+            RegistrationOperation::Register,
+            RegistrationErrorKind::UnsendableMetadata {
+                // Any serde_json error whose text names the member.
+                source: serde_json::from_str::<u8>("\"client_id\"").unwrap_err(),
+            },
+        );
+        let messages = chain(&unsendable);
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(!messages[0].contains("client_id"), "{messages:?}");
     }
 }

@@ -32,7 +32,7 @@ const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 #[non_exhaustive]
 pub enum JsonObjectError {
     /// The body is not JSON (or has something after the JSON value).
-    #[error("invalid JSON: {source}")]
+    #[error("invalid JSON")]
     InvalidJson {
         /// The parse error.
         #[source]

@@ -320,7 +320,7 @@ provider_metadata! {
 #[non_exhaustive]
 pub enum ProviderMetadataError {
     /// The body is not JSON.
-    #[error("provider metadata: invalid JSON: {source}")]
+    #[error("provider metadata: invalid JSON")]
     InvalidJson {
         /// The parse error.
         #[source]
