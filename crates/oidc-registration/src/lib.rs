@@ -90,7 +90,7 @@ mod register;
 pub use error::{RegistrationError, RegistrationErrorKind, RegistrationOperation};
 pub use manage::{delete_client, read_client, replace_client, update_client, ManagementOptions};
 pub use options::{RegisterOptions, Validation};
-pub use register::register;
+pub use register::{register, register_client, NewRegistration};
 
 // The README's example must keep compiling.
 #[cfg(doctest)]

@@ -1,6 +1,8 @@
 use http::{Method, StatusCode};
 use oidc_telemetry::{instrument, Operation};
-use oidc_types::{ClientMetadata, ProviderMetadata, RegistrationResponse};
+use oidc_types::{
+    ClientMetadata, ProviderMetadata, RegisteredClient, RegistrationResponse, ResponseProblem,
+};
 
 use crate::exchange::{build_request, client_uri_problem, read_registration, send, Endpoint};
 use crate::{
@@ -119,4 +121,54 @@ async fn register_at(
         }
         Ok(answer)
     }
+}
+
+/// A new registration, ready to keep: the client to persist and manage, and what was odd about
+/// the provider's answer (one line each, for a warning).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct NewRegistration {
+    /// The registered client: credentials, the provider's metadata object, the issuer and
+    /// registration endpoint it belongs to. Persist it (it serializes with its secrets) and pass
+    /// it to the management calls.
+    pub client: RegisteredClient,
+    /// Everything odd about the answer ([`RegistrationResponse::problems`]).
+    pub problems: Vec<ResponseProblem>,
+}
+
+/// [`register`], and the answer turned into the [`RegisteredClient`] to keep, in one step: no
+/// glue from issuer, sent metadata and answer. Everything else is as for [`register`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use oidc_discovery::{load_configuration, DiscoveryOptions};
+/// use oidc_registration::{register_client, RegisterOptions};
+/// use oidc_types::ClientMetadata;
+///
+/// # let op = oidc_test_provider::TestProvider::start().await;
+/// # let issuer = op.issuer();
+/// let provider = load_configuration(&issuer, &DiscoveryOptions::default()).await?.metadata;
+/// let metadata = ClientMetadata::new(["https://app.example/callback"]);
+/// let registration = register_client(&provider, &metadata, &RegisterOptions::default()).await?;
+/// for problem in &registration.problems {
+///     eprintln!("warning: {problem}");
+/// }
+/// let stored = serde_json::to_vec(&registration.client)?; // keep it somewhere safe
+/// # assert!(!stored.is_empty());
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// As [`register`].
+pub async fn register_client(
+    provider: &ProviderMetadata,
+    metadata: &ClientMetadata,
+    options: &RegisterOptions,
+) -> Result<NewRegistration, RegistrationError> {
+    let response = register(provider, metadata, options).await?;
+    let problems = response.problems.clone();
+    let client = RegisteredClient::from_registration(provider.issuer.clone(), metadata, response);
+    Ok(NewRegistration { client, problems })
 }

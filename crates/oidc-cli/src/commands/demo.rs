@@ -1,7 +1,7 @@
 //! `demo`: the whole life of a registration against the bundled loopback provider.
 
 use oidc_discovery::load_configuration;
-use oidc_registration::{delete_client, read_client, register, update_client};
+use oidc_registration::{delete_client, read_client, register_client, update_client};
 use oidc_test_provider::TestProvider;
 use oidc_types::{ApplicationType, ClientMetadata, RegisteredClient};
 use serde_json::{json, Value};
@@ -46,18 +46,14 @@ pub(super) async fn run(context: &Context) -> Result<(), CliError> {
     metadata.client_name.set_value("oidc-register demo");
     metadata.client_name.set_tagged("ja-Jpan-JP", "デモ");
     metadata.contacts = Some(vec!["ops@example.com".to_owned()]);
-    let response = register(
+    let mut client = register_client(
         &configuration.metadata,
         &metadata,
         &context.register_options(true),
     )
     .await
-    .map_err(CliError::from_registration)?;
-    let mut client = RegisteredClient::from_registration(
-        configuration.metadata.issuer.clone(),
-        &metadata,
-        response,
-    );
+    .map_err(CliError::from_registration)?
+    .client;
     progress(&format!(
         "client_id {}, client_secret {REDACTED}, registration_access_token {REDACTED}",
         client.client_id

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use oidc_registration::{
-    register, RegistrationError, RegistrationErrorKind, RegistrationOperation,
+    register_client, RegistrationError, RegistrationErrorKind, RegistrationOperation,
 };
-use oidc_types::{RegisteredClient, Secret};
+use oidc_types::Secret;
 use serde_json::Map;
 
 use super::{client_document, configuration};
@@ -52,8 +52,8 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
         "registering a client with {}",
         provider.metadata.issuer
     ));
-    let response = match register(&provider.metadata, &metadata, &options).await {
-        Ok(response) => response,
+    let registration = match register_client(&provider.metadata, &metadata, &options).await {
+        Ok(registration) => registration,
         Err(error) => {
             // A success answer without a usable client id: the provider may have registered a
             // client all the same, and its answer is the only record of it.
@@ -63,9 +63,7 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
             return Err(CliError::from_registration(error));
         }
     };
-    let problems = response.problems.clone();
-    let client =
-        RegisteredClient::from_registration(provider.metadata.issuer.clone(), &metadata, response);
+    let (client, problems) = (registration.client, registration.problems);
     progress(&format!("registered client {}", client.client_id));
     let document = client_document(&client)?;
 
