@@ -42,6 +42,11 @@ pub fn warn_about(problems: &[oidc_types::ResponseProblem]) {
     }
 }
 
+/// Bucket bounds, in seconds, of the operation duration histograms `--metrics` prints.
+const DURATION_BUCKETS: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
 /// Prints a line of progress, a warning or an error to stderr, made [terminal safe](terminal_safe).
 pub fn progress(line: &str) {
     eprintln!("{}", terminal_safe(line));
@@ -107,7 +112,15 @@ fn json_terminal_safe(json: &str) -> String {
 ///
 /// [`ExitKind::Local`](crate::ExitKind::Local) when a global recorder is already installed.
 pub fn install_metrics_recorder() -> Result<PrometheusHandle, CliError> {
-    let recorder = PrometheusBuilder::new().build_recorder();
+    // Buckets make the `*_duration_seconds` metrics histograms, as documented, rather than the
+    // exporter's default summaries: from a loopback call to a slow provider's 30 s timeout.
+    let recorder = PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            metrics_exporter_prometheus::Matcher::Suffix("_duration_seconds".to_owned()),
+            DURATION_BUCKETS,
+        )
+        .map_err(|error| CliError::local(format!("cannot configure the metrics: {error}")))?
+        .build_recorder();
     let handle = recorder.handle();
     metrics::set_global_recorder(recorder).map_err(|error| {
         CliError::local(format!("cannot install the metrics recorder: {error}"))

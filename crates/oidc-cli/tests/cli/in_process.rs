@@ -660,6 +660,17 @@ fn metrics_go_to_stderr_in_prometheus_format() {
         run.stderr.contains("oidc_load_configuration_stop_total{"),
         "{run:#?}"
     );
+    // Durations are histograms, as the README says.
+    assert!(
+        run.stderr
+            .contains("# TYPE oidc_register_client_duration_seconds histogram"),
+        "{run:#?}"
+    );
+    assert!(
+        run.stderr
+            .contains("oidc_register_client_duration_seconds_bucket{"),
+        "{run:#?}"
+    );
     assert!(!run.stdout.contains("oidc_"), "{run:#?}");
     run.stderr_hides(&[
         text(&client, "client_secret"),
