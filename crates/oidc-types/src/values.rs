@@ -17,7 +17,11 @@ macro_rules! open_string_enum {
         }
     ) => {
         $(#[$meta])*
+        ///
+        /// Open: a value this library does not name is kept as `Other`, and later versions may
+        /// name more values (`#[non_exhaustive]`).
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
             /// A value this library does not know; kept as it was received.
