@@ -101,19 +101,29 @@
 
 mod client;
 mod error;
+#[cfg(feature = "hyper-client")]
 mod hyper_client;
 mod loopback;
+#[cfg(feature = "hyper-client")]
+mod pem;
 mod policy;
+#[cfg(feature = "hyper-client")]
+mod proxy;
+#[cfg(feature = "reqwest")]
+mod reqwest_client;
 mod tls;
 mod util;
 
-pub use client::{BoxFuture, HttpClient};
-pub use error::{HttpError, HttpErrorKind};
-pub use hyper_client::{
-    default_client, HyperClient, HyperClientBuilder, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+pub use client::{
+    default_client, BoxFuture, HttpClient, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
 };
+pub use error::{HttpError, HttpErrorKind};
+#[cfg(feature = "hyper-client")]
+pub use hyper_client::{HyperClient, HyperClientBuilder};
 pub use loopback::is_loopback_host;
 pub use policy::{send, PlainHttp};
+#[cfg(feature = "reqwest")]
+pub use reqwest_client::ReqwestClient;
 pub use tls::TlsFailure;
 pub use util::{body_excerpt, is_json_content_type, redact_url};
