@@ -37,13 +37,11 @@ use crate::{BoxFuture, HttpClient, HttpError, HttpErrorKind, TlsFailure};
 /// - [`from_builder`](Self::from_builder) builds the client itself with
 ///   `redirect::Policy::none()`: a `3xx` comes back as it is, as with the built-in client;
 /// - a client built elsewhere, given to [`new`](Self::new), **must** have been built with
-///   [`reqwest::redirect::Policy::none()`]. reqwest does not tell how a client was built, so
-///   the backend checks each answer instead: when the final URL is not the one requested, the
-///   client followed a redirect, and the answer is refused with
-///   [`HttpErrorKind::InvalidRequest`] (the client is misconfigured). The redirected request
-///   has been sent by then (reqwest drops `Authorization` and cookies when a redirect leaves
-///   the origin, but a `307`/`308` resends the body): this is detection, not prevention, so
-///   build the client with `Policy::none()`.
+///   [`reqwest::redirect::Policy::none()`]: that is the caller's promise, not checked.
+///   reqwest offers no way to read a client's redirect policy, and (as of reqwest 0.13.5)
+///   the final URL of a response does not change when a redirect was followed, so a followed
+///   redirect cannot be detected afterwards either. Prefer [`from_builder`](Self::from_builder),
+///   which guarantees it; a builder carries the same proxy, root and pool settings.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -69,7 +67,8 @@ pub struct ReqwestClient {
 
 impl ReqwestClient {
     /// Wraps `client`, which must have been built with
-    /// [`reqwest::redirect::Policy::none()`] (see [Redirects](Self#redirects)), with the
+    /// [`reqwest::redirect::Policy::none()`] (not checked: see [Redirects](Self#redirects)),
+    /// with the
     /// default limits: [`DEFAULT_TIMEOUT`] (30 s) and [`DEFAULT_MAX_RESPONSE_BYTES`] (1 MiB).
     pub fn new(client: reqwest::Client) -> Self {
         Self {
@@ -142,21 +141,11 @@ impl ReqwestClient {
             )
             .with_source(e.without_url())
         })?;
-        let requested = request.url().clone();
         let mut response = self
             .client
             .execute(request)
             .await
             .map_err(|e| transport_error(e, target))?;
-        if *response.url() != requested {
-            return Err(HttpError::new(
-                HttpErrorKind::InvalidRequest,
-                format!(
-                    "the reqwest client followed a redirect from {target}: build it with \
-                     reqwest::redirect::Policy::none() (or use ReqwestClient::from_builder)"
-                ),
-            ));
-        }
         let limit = self.max_response_bytes;
         let too_large = || {
             HttpError::new(
