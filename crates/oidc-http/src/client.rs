@@ -69,7 +69,7 @@ pub const DEFAULT_USER_AGENT: &str = concat!("oidc-rs/", env!("CARGO_PKG_VERSION
 static DEFAULT_CLIENT: OnceLock<Arc<dyn HttpClient>> = OnceLock::new();
 
 /// The client the library uses when the options name none: a process-wide
-/// [`HyperClient`](crate::HyperClient) with default settings, built on first use.
+/// `HyperClient` with default settings, built on first use.
 ///
 /// Every call returns the same client, so all callers share one connection
 /// pool. Should building it fail (no crypto provider, see the crate docs), the

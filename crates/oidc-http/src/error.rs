@@ -111,7 +111,7 @@ impl HttpError {
     }
 
     /// Why the TLS connection failed, for a [`HttpErrorKind::Tls`] error whose client knows
-    /// (the [`HyperClient`](crate::HyperClient) always does): an untrusted or expired server
+    /// (the `HyperClient` always does): an untrusted or expired server
     /// certificate, a wrong host name, a handshake cut short, a peer that does not speak TLS, …
     /// `None` for other kinds.
     ///

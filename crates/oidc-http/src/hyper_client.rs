@@ -32,7 +32,7 @@ type PooledClient = Client<HttpsConnector<ProxyConnector>, Full<Bytes>>;
 /// provider is chosen as the crate docs' [Crypto provider](crate#crypto-provider) says.
 ///
 /// Cloning is cheap and clones share the connection pool, so build one and
-/// reuse it (or use [`default_client`]).
+/// reuse it (or use [`default_client`](crate::default_client)).
 ///
 /// On top of plain hyper it enforces what an OpenID Connect client needs: a
 /// whole-request timeout, a response size limit while reading, a default
@@ -46,7 +46,7 @@ type PooledClient = Client<HttpsConnector<ProxyConnector>, Full<Bytes>>;
 /// Pooled connections are driven by the Tokio runtime that opened them. When
 /// that runtime shuts down, its connections close and the pool drops them, so
 /// the next request (from another runtime) opens a new one: a client, like
-/// [`default_client`], can outlive runtimes (as with one runtime per test).
+/// [`default_client`](crate::default_client), can outlive runtimes (as with one runtime per test).
 #[derive(Clone)]
 pub struct HyperClient {
     inner: Arc<Inner>,

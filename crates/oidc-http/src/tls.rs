@@ -6,8 +6,8 @@ use std::fmt;
 #[cfg(any(feature = "hyper-client", feature = "reqwest"))]
 use rustls::{AlertDescription, CertificateError, InvalidMessage};
 
-/// Why a TLS connection failed, finer than [`HttpErrorKind::Tls`]; from
-/// [`HttpError::tls_failure`].
+/// Why a TLS connection failed, finer than [`HttpErrorKind::Tls`](crate::HttpErrorKind::Tls); from
+/// [`HttpError::tls_failure`](crate::HttpError::tls_failure).
 ///
 /// The first five are problems with the *server's* certificate, found by this client
 /// ([`is_server_certificate_problem`](Self::is_server_certificate_problem)); the two
