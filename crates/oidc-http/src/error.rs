@@ -2,6 +2,7 @@
 
 use std::error::Error;
 use std::fmt;
+#[cfg(any(feature = "hyper-client", feature = "reqwest"))]
 use std::io;
 
 use crate::TlsFailure;
@@ -110,7 +111,7 @@ impl HttpError {
     }
 
     /// Why the TLS connection failed, for a [`HttpErrorKind::Tls`] error whose client knows
-    /// (the [`HyperClient`](crate::HyperClient) always does): an untrusted or expired server
+    /// (the `HyperClient` always does): an untrusted or expired server
     /// certificate, a wrong host name, a handshake cut short, a peer that does not speak TLS, …
     /// `None` for other kinds.
     ///
@@ -148,6 +149,7 @@ impl Error for HttpError {
 /// `io::Error::source` skips the error it wraps and returns *that* error's
 /// source, which would hide a `rustls::Error` inside tokio-rustls's
 /// `InvalidData` errors, so wrapped io errors are unpacked with `get_ref`.
+#[cfg(any(feature = "hyper-client", feature = "reqwest"))]
 fn chain<'a>(err: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Error + 'static)> {
     std::iter::successors(Some(err), |&e: &&'a (dyn Error + 'static)| match e
         .downcast_ref::<io::Error>()
@@ -159,21 +161,64 @@ fn chain<'a>(err: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Er
     })
 }
 
+/// The TLS failure somewhere in `err`'s chain: a `rustls::Error`, or an alert known only by
+/// rustls's text.
+#[cfg(any(feature = "hyper-client", feature = "reqwest"))]
+pub(crate) fn tls_failure_in(err: &(dyn Error + 'static)) -> Option<TlsFailure> {
+    if let Some(tls) = chain(err).find_map(|e| e.downcast_ref::<rustls::Error>()) {
+        return Some(TlsFailure::from_rustls(tls));
+    }
+    chain(err)
+        .find_map(alert_in_text)
+        .map(|alert| TlsFailure::from_rustls(&rustls::Error::AlertReceived(alert)))
+}
+
+/// Whether the connection was cut (end of stream, reset, aborted, broken pipe) somewhere in
+/// `err`'s chain.
+#[cfg(any(feature = "hyper-client", feature = "reqwest"))]
+pub(crate) fn cut_short(err: &(dyn Error + 'static)) -> bool {
+    chain(err).any(|e| {
+        e.downcast_ref::<io::Error>().is_some_and(|io_err| {
+            matches!(
+                io_err.kind(),
+                io::ErrorKind::UnexpectedEof
+                    | io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::BrokenPipe
+            )
+        })
+    })
+}
+
+/// What went wrong with the proxy tunnel, when that is what failed.
+#[cfg(feature = "hyper-client")]
+pub(crate) fn proxy_failure(err: &(dyn Error + 'static)) -> Option<String> {
+    chain(err)
+        .find_map(|e| e.downcast_ref::<crate::proxy::ProxyError>())
+        .map(ToString::to_string)
+}
+
 /// Maps a transport error from the hyper stack to a kind, and a TLS failure to its reason.
 ///
 /// Order matters: TLS failures and connect timeouts surface as connect
 /// errors in hyper-util, and the more specific kind is more useful.
+#[cfg(feature = "hyper-client")]
 pub(crate) fn classify(err: &(dyn Error + 'static)) -> (HttpErrorKind, Option<TlsFailure>) {
-    if let Some(tls) = chain(err).find_map(|e| e.downcast_ref::<rustls::Error>()) {
-        return (HttpErrorKind::Tls, Some(TlsFailure::from_rustls(tls)));
+    // The tunnel through a proxy is set up before any TLS: its failure is a connect failure.
+    if proxy_failure(err).is_some() {
+        let timed_out = chain(err).any(|e| {
+            e.downcast_ref::<io::Error>()
+                .is_some_and(|io_err| io_err.kind() == io::ErrorKind::TimedOut)
+        });
+        let kind = if timed_out {
+            HttpErrorKind::Timeout
+        } else {
+            HttpErrorKind::Connect
+        };
+        return (kind, None);
     }
-    if let Some(alert) = chain(err).find_map(alert_in_text) {
-        return (
-            HttpErrorKind::Tls,
-            Some(TlsFailure::from_rustls(&rustls::Error::AlertReceived(
-                alert,
-            ))),
-        );
+    if let Some(failure) = tls_failure_in(err) {
+        return (HttpErrorKind::Tls, Some(failure));
     }
     let timed_out = chain(err).any(|e| {
         e.downcast_ref::<io::Error>()
@@ -191,18 +236,7 @@ pub(crate) fn classify(err: &(dyn Error + 'static)) -> (HttpErrorKind, Option<Tl
         // Establishing a TCP connection fails as refused, unreachable or timed out, never with
         // an end of stream or a reset (a reset answer to a SYN is "refused"): these mean the
         // connection was up and the TLS handshake on it is what broke.
-        let cut_short = chain(err).any(|e| {
-            e.downcast_ref::<io::Error>().is_some_and(|io_err| {
-                matches!(
-                    io_err.kind(),
-                    io::ErrorKind::UnexpectedEof
-                        | io::ErrorKind::ConnectionReset
-                        | io::ErrorKind::ConnectionAborted
-                        | io::ErrorKind::BrokenPipe
-                )
-            })
-        });
-        if cut_short {
+        if cut_short(err) {
             return (HttpErrorKind::Tls, Some(TlsFailure::HandshakeCutShort));
         }
         return (HttpErrorKind::Connect, None);
@@ -220,6 +254,7 @@ pub(crate) fn classify(err: &(dyn Error + 'static)) -> (HttpErrorKind, Option<Tl
 /// kind and text of I/O errors, so the typed `rustls::Error` is gone by the time hyper reports
 /// it. rustls writes it as `received fatal alert: <name>`, the name being the
 /// `AlertDescription`'s `Debug` form, which is matched back here.
+#[cfg(any(feature = "hyper-client", feature = "reqwest"))]
 fn alert_in_text(err: &(dyn Error + 'static)) -> Option<rustls::AlertDescription> {
     let io_err = err.downcast_ref::<io::Error>()?;
     if io_err.kind() != io::ErrorKind::InvalidData {
@@ -235,6 +270,7 @@ fn alert_in_text(err: &(dyn Error + 'static)) -> Option<rustls::AlertDescription
 /// A short, human-readable description of the deepest error in the chain,
 /// which is where the actionable detail ("connection refused", "invalid peer
 /// certificate") lives; the outer layers only say which component failed.
+#[cfg(any(feature = "hyper-client", feature = "reqwest"))]
 pub(crate) fn root_cause(err: &(dyn Error + 'static)) -> String {
     let Some(root) = chain(err).last() else {
         return err.to_string();
@@ -256,6 +292,9 @@ pub(crate) fn root_cause(err: &(dyn Error + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
+    use std::io;
+
     use super::*;
 
     #[test]
@@ -296,6 +335,7 @@ mod tests {
         assert!(err.source().is_none());
     }
 
+    #[cfg(feature = "hyper-client")]
     #[test]
     fn rustls_error_inside_io_error_is_tls() {
         let inner = io::Error::new(
@@ -310,6 +350,7 @@ mod tests {
         assert_eq!(root_cause(&outer), "unexpected error: bad");
     }
 
+    #[cfg(feature = "hyper-client")]
     #[test]
     fn an_alert_known_only_by_its_text_is_still_tls() {
         // What hyper reports over HTTP/2 when the server refuses the client after the handshake.
@@ -330,19 +371,23 @@ mod tests {
         assert_eq!(classify(&not_tls), (HttpErrorKind::Other, None));
     }
 
+    #[cfg(feature = "hyper-client")]
     #[test]
     fn timed_out_io_error_is_timeout() {
         let err = io::Error::new(io::ErrorKind::TimedOut, "slow");
         assert_eq!(classify(&err), (HttpErrorKind::Timeout, None));
     }
 
+    #[cfg(any(feature = "hyper-client", feature = "reqwest"))]
     #[test]
     fn unknown_errors_are_other() {
         let err = io::Error::other("strange");
+        #[cfg(feature = "hyper-client")]
         assert_eq!(classify(&err), (HttpErrorKind::Other, None));
         assert_eq!(root_cause(&err), "strange");
     }
 
+    #[cfg(any(feature = "hyper-client", feature = "reqwest"))]
     #[test]
     fn os_errors_use_the_kind_description() {
         // ECONNREFUSED is 111 on Linux; on other platforms the kind may

@@ -1,7 +1,7 @@
 //! The default [`HttpClient`]: hyper-util's pooled client over hyper-rustls.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -14,31 +14,25 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::error::{classify, root_cause};
-use crate::tls::{add_roots_from_pem, ClientIdentity};
+use rustls::crypto::CryptoProvider;
+
+use crate::client::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+};
+use crate::error::{classify, proxy_failure, root_cause};
+use crate::pem::{add_roots_from_pem, ClientIdentity};
+use crate::proxy::{check_proxy_url, ProxyConnector, ProxySetting};
 use crate::{BoxFuture, HttpClient, HttpError, HttpErrorKind};
 
-/// Default limit for a whole request, from sending it to reading the last
-/// byte of the response body.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+type PooledClient = Client<HttpsConnector<ProxyConnector>, Full<Bytes>>;
 
-/// Default limit for establishing the TCP connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Default limit for the size of a response body (1 MiB). Discovery
-/// documents, JWK sets and registration responses are far smaller.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1_048_576;
-
-/// The `User-Agent` sent when a request does not set one.
-pub const DEFAULT_USER_AGENT: &str = concat!("oidc-rs/", env!("CARGO_PKG_VERSION"));
-
-type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
-
-/// An [`HttpClient`] backed by hyper with rustls (ring provider), HTTP/1.1 and
-/// HTTP/2 negotiated through ALPN, and a keep-alive connection pool.
+/// An [`HttpClient`] backed by hyper with rustls, HTTP/1.1 and HTTP/2 negotiated through
+/// ALPN, and a keep-alive connection pool; optionally through an HTTP proxy
+/// ([`HyperClientBuilder::proxy`], [`HyperClientBuilder::proxy_from_env`]). The rustls crypto
+/// provider is chosen as the crate docs' [Crypto provider](crate#crypto-provider) says.
 ///
 /// Cloning is cheap and clones share the connection pool, so build one and
-/// reuse it (or use [`default_client`]).
+/// reuse it (or use [`default_client`](crate::default_client)).
 ///
 /// On top of plain hyper it enforces what an OpenID Connect client needs: a
 /// whole-request timeout, a response size limit while reading, a default
@@ -52,7 +46,7 @@ type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 /// Pooled connections are driven by the Tokio runtime that opened them. When
 /// that runtime shuts down, its connections close and the pool drops them, so
 /// the next request (from another runtime) opens a new one: a client, like
-/// [`default_client`], can outlive runtimes (as with one runtime per test).
+/// [`default_client`](crate::default_client), can outlive runtimes (as with one runtime per test).
 #[derive(Clone)]
 pub struct HyperClient {
     inner: Arc<Inner>,
@@ -67,6 +61,7 @@ struct Inner {
     added_roots: usize,
     trust_built_in_roots: bool,
     client_certificate: bool,
+    proxy: ProxySetting,
 }
 
 impl fmt::Debug for HyperClient {
@@ -80,6 +75,7 @@ impl fmt::Debug for HyperClient {
             .field("added_roots", &inner.added_roots)
             .field("trust_built_in_roots", &inner.trust_built_in_roots)
             .field("client_certificate", &inner.client_certificate)
+            .field("proxy", &ProxyDebug(&inner.proxy))
             .finish_non_exhaustive()
     }
 }
@@ -187,7 +183,7 @@ fn transport_error(
             _ => "request failed",
         }
     };
-    let cause = root_cause(&err);
+    let cause = proxy_failure(&err).unwrap_or_else(|| root_cause(&err));
     let error = HttpError::new(kind, format!("{context}: {target}: {cause}"));
     match tls_failure {
         Some(failure) => error.with_tls_failure(failure),
@@ -236,6 +232,25 @@ pub struct HyperClientBuilder {
     added_roots: rustls::RootCertStore,
     trust_built_in_roots: bool,
     client_identity: Option<ClientIdentity>,
+    crypto_provider: Option<Arc<CryptoProvider>>,
+    proxy: ProxySetting,
+}
+
+/// A proxy setting without the proxy's credentials.
+struct ProxyDebug<'a>(&'a ProxySetting);
+
+impl fmt::Debug for ProxyDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            ProxySetting::Direct => f.write_str("None"),
+            ProxySetting::FromEnv => f.write_str("FromEnv"),
+            ProxySetting::Explicit { url, no_proxy } => f
+                .debug_struct("Explicit")
+                .field("url", &crate::redact_url(url))
+                .field("no_proxy", no_proxy)
+                .finish(),
+        }
+    }
 }
 
 impl fmt::Debug for HyperClientBuilder {
@@ -249,6 +264,8 @@ impl fmt::Debug for HyperClientBuilder {
             .field("added_roots", &self.added_roots.len())
             .field("trust_built_in_roots", &self.trust_built_in_roots)
             .field("client_certificate", &self.client_identity.is_some())
+            .field("crypto_provider", &self.crypto_provider.is_some())
+            .field("proxy", &ProxyDebug(&self.proxy))
             .finish()
     }
 }
@@ -263,6 +280,8 @@ impl Default for HyperClientBuilder {
             added_roots: rustls::RootCertStore::empty(),
             trust_built_in_roots: true,
             client_identity: None,
+            crypto_provider: None,
+            proxy: ProxySetting::Direct,
         }
     }
 }
@@ -344,13 +363,117 @@ impl HyperClientBuilder {
         cert_chain_pem: &[u8],
         key_pem: &[u8],
     ) -> Result<Self, HttpError> {
-        let provider = rustls::crypto::ring::default_provider();
+        let provider = self.resolve_crypto_provider()?;
         self.client_identity = Some(ClientIdentity::from_pem(
             cert_chain_pem,
             key_pem,
             &provider,
         )?);
         Ok(self)
+    }
+
+    /// Uses this rustls crypto provider, whatever the cargo features and the process-level
+    /// default say (see [Crypto provider](crate#crypto-provider)). Set it before
+    /// [`client_certificate_pem`](Self::client_certificate_pem), which loads the key with it.
+    ///
+    /// ```
+    /// # #[cfg(feature = "aws-lc-rs")] {
+    /// use std::sync::Arc;
+    /// use oidc_http::HyperClient;
+    ///
+    /// let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    /// let client = HyperClient::builder().crypto_provider(provider).build()?;
+    /// # drop(client);
+    /// # }
+    /// # Ok::<(), oidc_http::HttpError>(())
+    /// ```
+    pub fn crypto_provider(mut self, provider: Arc<CryptoProvider>) -> Self {
+        self.crypto_provider = Some(provider);
+        self
+    }
+
+    /// Sends every request through the HTTP proxy at `url` (`http://host:port`, optionally
+    /// `http://user:password@host:port` for basic proxy authentication), except to the hosts
+    /// in a [`no_proxy`](Self::no_proxy) list. Replaces [`proxy_from_env`](Self::proxy_from_env).
+    ///
+    /// Each connection is an HTTP `CONNECT` tunnel through the proxy, for `https` and plain
+    /// `http` URLs alike: TLS runs inside the tunnel, end to end, so the proxy sees the host
+    /// and port but no request, header or token, and the server's certificate is verified as
+    /// without a proxy. The connect timeout applies to reaching the proxy; the whole-request
+    /// timeout covers the tunnel's setup too. A proxy that refuses the tunnel (`407`, `403`,
+    /// …) is an [`HttpErrorKind::Connect`] error naming the proxy, never its credentials.
+    ///
+    /// ```
+    /// use oidc_http::{HttpErrorKind, HyperClient};
+    ///
+    /// let client = HyperClient::builder().proxy("http://proxy.internal:3128")?.build()?;
+    /// # drop(client);
+    /// let err = HyperClient::builder().proxy("socks5://proxy.internal:1080").unwrap_err();
+    /// assert_eq!(err.kind(), HttpErrorKind::InvalidRequest);
+    /// # Ok::<(), oidc_http::HttpError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`HttpErrorKind::InvalidRequest`] when `url` is not an `http://` URL with a host (https
+    /// and SOCKS proxies are not supported).
+    pub fn proxy(mut self, url: &str) -> Result<Self, HttpError> {
+        check_proxy_url(url)?;
+        let no_proxy = match self.proxy {
+            ProxySetting::Explicit { no_proxy, .. } => no_proxy,
+            _ => None,
+        };
+        self.proxy = ProxySetting::Explicit {
+            url: url.to_owned(),
+            no_proxy,
+        };
+        Ok(self)
+    }
+
+    /// Hosts that the [`proxy`](Self::proxy) set explicitly is bypassed for, in `NO_PROXY`
+    /// syntax: comma-separated names (`op.example` also matches its subdomains, `.op.example`
+    /// only them), IP addresses, CIDR blocks (`10.0.0.0/8`), or `*` for all. Call it after
+    /// [`proxy`](Self::proxy); it has no effect otherwise.
+    pub fn no_proxy(mut self, hosts: &str) -> Self {
+        if let ProxySetting::Explicit { no_proxy, .. } = &mut self.proxy {
+            *no_proxy = Some(hosts.to_owned());
+        }
+        self
+    }
+
+    /// Takes the proxy from the environment, read when the client is
+    /// [built](Self::build), as curl does: `HTTPS_PROXY` for `https` URLs, `HTTP_PROXY` for
+    /// plain `http` ones (ignored when `REQUEST_METHOD` is set, as under CGI, where a request
+    /// header can set it), `ALL_PROXY` for both, and `NO_PROXY` for the hosts to reach
+    /// directly; each in upper or lower case, upper case first. Replaces
+    /// [`proxy`](Self::proxy). Without a call to this the environment is never read: a
+    /// library's requests go through a proxy only when the program asks for it.
+    ///
+    /// Connections go through `CONNECT` tunnels, as described at [`proxy`](Self::proxy); a
+    /// proxy variable naming an `https://` or SOCKS proxy makes the requests it covers fail
+    /// with [`HttpErrorKind::Connect`].
+    pub fn proxy_from_env(mut self) -> Self {
+        self.proxy = ProxySetting::FromEnv;
+        self
+    }
+
+    /// The provider the client will use: the one [set](Self::crypto_provider), else the
+    /// process-level default, else the one a cargo feature compiles in.
+    fn resolve_crypto_provider(&self) -> Result<Arc<CryptoProvider>, HttpError> {
+        if let Some(provider) = &self.crypto_provider {
+            return Ok(Arc::clone(provider));
+        }
+        if let Some(provider) = CryptoProvider::get_default() {
+            return Ok(Arc::clone(provider));
+        }
+        compiled_in_provider().map(Arc::new).ok_or_else(|| {
+            HttpError::new(
+                HttpErrorKind::Tls,
+                "no rustls crypto provider: enable oidc-http's `aws-lc-rs` or `ring` feature, \
+                 install a process-level provider (rustls::crypto::CryptoProvider::install_default) \
+                 or pass one to HyperClientBuilder::crypto_provider",
+            )
+        })
     }
 
     /// Builds the client, its TLS configuration and its connection pool.
@@ -371,9 +494,9 @@ impl HyperClientBuilder {
 
         let roots = self.root_store()?;
 
-        // The provider is passed explicitly so that the process-wide default
-        // (unset, or set differently by another crate) never matters.
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        // The provider is passed explicitly: rustls's own choice (`ClientConfig::builder()`)
+        // would install a process-level default, or panic with two providers compiled in.
+        let provider = self.resolve_crypto_provider()?;
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| {
@@ -397,7 +520,7 @@ impl HyperClientBuilder {
             .with_tls_config(tls)
             .https_or_http()
             .enable_all_versions()
-            .wrap_connector(http);
+            .wrap_connector(ProxyConnector::new(http, self.proxy.matcher()));
 
         let client = Client::builder(TokioExecutor::new())
             // Without a timer idle pooled connections would never be closed.
@@ -414,6 +537,7 @@ impl HyperClientBuilder {
                 added_roots: self.added_roots.len(),
                 trust_built_in_roots: self.trust_built_in_roots,
                 client_certificate: self.client_identity.is_some(),
+                proxy: self.proxy,
             }),
         })
     }
@@ -438,41 +562,15 @@ impl HyperClientBuilder {
     }
 }
 
-/// The shared client behind [`default_client`].
-static DEFAULT_CLIENT: OnceLock<Arc<dyn HttpClient>> = OnceLock::new();
-
-/// A process-wide [`HyperClient`] with default settings, built on first use.
-///
-/// Every call returns the same client, so all callers share one connection
-/// pool. Should building it fail, the returned client reports that error
-/// from every [`send`](HttpClient::send) instead of panicking.
-pub fn default_client() -> Arc<dyn HttpClient> {
-    DEFAULT_CLIENT
-        .get_or_init(|| match HyperClient::new() {
-            Ok(client) => Arc::new(client),
-            Err(err) => Arc::new(FailedClient {
-                kind: err.kind(),
-                message: err.to_string(),
-            }),
-        })
-        .clone()
-}
-
-/// Stands in for a default client that could not be built.
-#[derive(Debug)]
-struct FailedClient {
-    kind: HttpErrorKind,
-    message: String,
-}
-
-impl HttpClient for FailedClient {
-    fn send(&self, _request: Request<Bytes>) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
-        let err = HttpError::new(
-            self.kind,
-            format!("default http client is unavailable: {}", self.message),
-        );
-        Box::pin(async move { Err(err) })
-    }
+/// The provider a cargo feature compiles in: ring when the `ring` feature is on (it is only
+/// ever turned on on purpose, while `aws-lc-rs` comes with the defaults), else aws-lc-rs.
+pub(crate) fn compiled_in_provider() -> Option<CryptoProvider> {
+    #[cfg(feature = "ring")]
+    return Some(rustls::crypto::ring::default_provider());
+    #[cfg(all(feature = "aws-lc-rs", not(feature = "ring")))]
+    return Some(rustls::crypto::aws_lc_rs::default_provider());
+    #[cfg(not(any(feature = "ring", feature = "aws-lc-rs")))]
+    None
 }
 
 #[cfg(test)]
@@ -535,19 +633,5 @@ mod tests {
         assert!(debug.starts_with("HyperClient {"), "{debug}");
         assert!(debug.contains("timeout: 1.5s"), "{debug}");
         assert!(debug.contains("max_response_bytes: 42"), "{debug}");
-    }
-
-    #[tokio::test]
-    async fn failed_default_client_reports_its_error() {
-        let client = FailedClient {
-            kind: HttpErrorKind::Tls,
-            message: "failed to configure tls".into(),
-        };
-        let err = client.send(Request::new(Bytes::new())).await.unwrap_err();
-        assert_eq!(err.kind(), HttpErrorKind::Tls);
-        assert_eq!(
-            err.to_string(),
-            "default http client is unavailable: failed to configure tls"
-        );
     }
 }
