@@ -50,16 +50,21 @@
 #![warn(missing_debug_implementations)]
 
 mod cache;
+mod challenge;
+mod client_document;
 mod configuration;
 mod error;
 mod expiry;
 mod fetch;
 mod jwks;
 mod options;
+mod resource;
 mod signed;
 mod webfinger;
 
 pub use cache::{Backoff, ProviderCache, ProviderCacheOptions};
+pub use challenge::{parse_challenges, resource_metadata_from_headers, Challenge};
+pub use client_document::{load_client_id_metadata_document, MAX_CLIENT_ID_METADATA_DOCUMENT};
 pub use configuration::{
     load_configuration, oauth_well_known_url, well_known_url, ProviderConfiguration,
 };
@@ -67,4 +72,8 @@ pub use error::DiscoveryError;
 pub use expiry::ExpiryPolicy;
 pub use jwks::{load_jwks, load_provider_jwks, Base64Form, Jwks, NormalisedKey, SkippedKey};
 pub use options::{DiscoveryOptions, InvalidIssuerRegex, IssuerRegex, Quirks, WellKnown};
+pub use resource::{
+    load_resource_metadata, load_resource_metadata_from, probe_resource, resource_metadata_url,
+    ResourceConfiguration, ResourceMetadataSource,
+};
 pub use webfinger::{discover_issuer, WebFingerResource, ISSUER_REL};
