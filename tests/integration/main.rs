@@ -21,6 +21,8 @@ mod management;
 mod node_provider;
 // Fixtures of real providers served by the in-process provider.
 mod fixtures;
+// From a protected resource (an MCP server) to a client: RFC 9728, the MCP order, metadata documents.
+mod resource;
 // `register` end to end: success shapes, every typed error, timeouts and limits.
 mod registration;
 // The metrics each operation emits.
