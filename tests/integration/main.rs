@@ -11,6 +11,8 @@ mod cache;
 mod discovery;
 // The library against panva's oidc-provider: registration, management, errors, telemetry.
 mod interop;
+// The official MCP TypeScript SDK's authorization server (Node), started per test on 127.0.0.1.
+mod mcp_sdk;
 // Providers that quote secrets, name foreign URIs or speak plain http.
 mod hostile;
 // Nothing lost once the provider acted: odd answers keep credentials, updates keep what it stored.
