@@ -487,3 +487,42 @@ async fn a_server_that_supports_metadata_documents_gets_the_document_url() {
         "{human:?}"
     );
 }
+
+#[tokio::test]
+async fn the_provider_cache_keeps_resource_metadata_until_it_expires() {
+    use oidc_discovery::ProviderCache;
+
+    let a = TestProvider::builder()
+        .protected_resource("/mcp")
+        .start()
+        .await;
+    let b = TestProvider::builder()
+        .protected_resource("/mcp")
+        .start()
+        .await;
+    let cache = ProviderCache::builder()
+        .discovery_options(discovery_options())
+        .max_issuers(1)
+        .build();
+    let (resource_a, resource_b) = (a.resource().unwrap(), b.resource().unwrap());
+
+    let first = cache.resource_metadata(&resource_a).await.unwrap();
+    let second = cache.resource_metadata(&resource_a).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &second));
+    assert_eq!(a.request_count(Endpoint::ResourceMetadata), 1);
+
+    // Bounded: a second resource drops the first.
+    cache.resource_metadata(&resource_b).await.unwrap();
+    cache.resource_metadata(&resource_a).await.unwrap();
+    assert_eq!(a.request_count(Endpoint::ResourceMetadata), 2);
+
+    assert!(cache.invalidate_resource(&resource_a));
+    assert!(!cache.invalidate_resource(&resource_a));
+    // Errors are not kept: a mismatch now, a good document next time.
+    a.set_resource_document(json!({"resource": "https://evil.example/"}));
+    assert!(cache.resource_metadata(&resource_a).await.is_err());
+    a.set_resource_document(json!({"resource": resource_a}));
+    assert!(cache.resource_metadata(&resource_a).await.is_ok());
+    // The providers' cache is untouched by resources.
+    assert!(cache.is_empty());
+}

@@ -36,6 +36,29 @@ pub struct ResourceConfiguration {
     pub expires_in: Duration,
 }
 
+impl ResourceConfiguration {
+    /// The moment the metadata should be loaded again (a lifetime too long for `SystemTime`
+    /// is read as a century).
+    pub fn expires_at(&self) -> SystemTime {
+        self.fetched_at
+            .checked_add(self.expires_in)
+            .or_else(|| {
+                self.fetched_at
+                    .checked_add(Duration::from_secs(100 * 365 * 86_400))
+            })
+            .unwrap_or(self.fetched_at)
+    }
+
+    /// Whether [`expires_at`](Self::expires_at) has passed (a clock set back counts as no
+    /// time elapsed).
+    pub fn is_expired(&self) -> bool {
+        SystemTime::now()
+            .duration_since(self.fetched_at)
+            .unwrap_or(Duration::ZERO)
+            >= self.expires_in
+    }
+}
+
 /// How the metadata URL of a resource was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -348,7 +348,10 @@ async fn documents_without_signed_metadata_load_with_keys_given() {
 async fn resource_signed_metadata_is_verified_and_applied() {
     use oidc_discovery::load_resource_metadata;
 
-    let provider = TestProvider::builder().protected_resource("/mcp").start().await;
+    let provider = TestProvider::builder()
+        .protected_resource("/mcp")
+        .start()
+        .await;
     let resource = provider.resource().unwrap();
     let key = TestKey::ed25519();
     let serve = |claims: Value| {
@@ -361,18 +364,28 @@ async fn resource_signed_metadata_is_verified_and_applied() {
     };
     let trusted = options().with_trusted_metadata_keys(vec![key.jwk("rs-1")]);
 
-    serve(json!({"iss": "https://rs-signer.example", "authorization_servers": [provider.issuer()]}));
+    serve(
+        json!({"iss": "https://rs-signer.example", "authorization_servers": [provider.issuer()]}),
+    );
     let loaded = load_resource_metadata(&resource, &trusted).await.unwrap();
     assert_eq!(loaded.metadata.authorization_servers(), [provider.issuer()]);
     // Without trusted keys the plain members stand and the token is kept as received.
     let plain = load_resource_metadata(&resource, &options()).await.unwrap();
-    assert_eq!(plain.metadata.authorization_servers(), ["https://plain.example"]);
+    assert_eq!(
+        plain.metadata.authorization_servers(),
+        ["https://plain.example"]
+    );
     assert!(plain.metadata.signed_metadata.is_some());
 
     // A signed `resource` naming another resource is a mismatch, not a silent switch.
     serve(json!({"iss": "https://rs-signer.example", "resource": "https://evil.example/mcp"}));
-    let error = load_resource_metadata(&resource, &trusted).await.unwrap_err();
-    assert!(matches!(error, DiscoveryError::ResourceMismatch { .. }), "{error}");
+    let error = load_resource_metadata(&resource, &trusted)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, DiscoveryError::ResourceMismatch { .. }),
+        "{error}"
+    );
 
     // Signed with a key nobody trusts.
     let other = TestKey::ec();
@@ -380,6 +393,11 @@ async fn resource_signed_metadata_is_verified_and_applied() {
         "resource": resource,
         "signed_metadata": other.sign("rs-1", &json!({"iss": "x"})),
     }));
-    let error = load_resource_metadata(&resource, &trusted).await.unwrap_err();
-    assert!(matches!(error, DiscoveryError::InvalidSignedMetadata { .. }), "{error}");
+    let error = load_resource_metadata(&resource, &trusted)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, DiscoveryError::InvalidSignedMetadata { .. }),
+        "{error}"
+    );
 }
