@@ -18,13 +18,29 @@
 //!   value, with backoff, while the provider fails), a rate-limited refetch when a token names
 //!   an unknown `kid`, and a bound on the number of issuers (least recently used evicted).
 //!
+//! - [`probe_resource`] starts from a protected resource such as an MCP server (OAuth 2.0
+//!   Protected Resource Metadata, RFC 9728): it follows the `resource_metadata` parameter of
+//!   the resource's `WWW-Authenticate` challenge ([`parse_challenges`] reads challenges with
+//!   several schemes and quoted parameters) or the well-known location
+//!   ([`resource_metadata_url`], [`load_resource_metadata`]), checks that the document's
+//!   `resource` is exactly the resource, verifies `signed_metadata` like a provider's, and
+//!   returns the [`ProtectedResourceMetadata`] naming its authorization servers.
+//!   [`WellKnown::McpOrder`] then loads each server's metadata in the order MCP clients must
+//!   use, and [`ProviderCache::resource_metadata`] keeps resource documents too.
+//! - [`load_client_id_metadata_document`] fetches and checks someone else's Client ID
+//!   Metadata Document (the `client_id` that is an https URL), as an authorization server
+//!   does.
+//!
 //! Every check is strict by default. Real providers that deviate in known ways (Microsoft
 //! Entra's `{tenantid}` issuer, a dev server on `http://0.0.0.0`, booleans sent as strings) are
 //! accepted only through the opt-in [`Quirks`] in [`DiscoveryOptions`].
 //!
 //! Everything runs on any [`HttpClient`](oidc_http::HttpClient) (the shared default client
-//! unless [`DiscoveryOptions::http_client`] names another); configuration and key set loads emit
-//! `load_configuration` / `load_jwks` telemetry (see `oidc-telemetry`).
+//! unless [`DiscoveryOptions::http_client`] names another), under the workspace's one https
+//! policy ([`DiscoveryOptions::plain_http`]); configuration, key set, resource metadata and
+//! metadata document loads emit `load_configuration` / `load_jwks` /
+//! `load_resource_metadata` / `load_client_metadata_document` telemetry (see
+//! `oidc-telemetry`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), oidc_discovery::DiscoveryError> {
@@ -44,6 +60,7 @@
 //! To register a client with the loaded configuration use `oidc-registration`.
 //!
 //! [`ProviderMetadata`]: oidc_types::ProviderMetadata
+//! [`ProtectedResourceMetadata`]: oidc_types::ProtectedResourceMetadata
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
