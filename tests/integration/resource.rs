@@ -526,3 +526,44 @@ async fn the_provider_cache_keeps_resource_metadata_until_it_expires() {
     // The providers' cache is untouched by resources.
     assert!(cache.is_empty());
 }
+
+#[test]
+fn the_new_public_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<oidc_types::ProtectedResourceMetadata>();
+    assert_send_sync::<oidc_types::ProtectedResourceMetadataError>();
+    assert_send_sync::<ClientIdMetadataDocument>();
+    assert_send_sync::<ClientIdMetadataDocumentError>();
+    assert_send_sync::<oidc_discovery::ResourceConfiguration>();
+    assert_send_sync::<oidc_discovery::Challenge>();
+    assert_send_sync::<ClientCandidates>();
+    assert_send_sync::<oidc_registration::ClientStrategy>();
+    assert_send_sync::<ObtainedClient>();
+}
+
+/// Nothing secret in the new errors: a metadata document quoting a secret, a resource
+/// document with user-info in its URL.
+#[tokio::test]
+async fn new_errors_show_no_secret_or_user_info() {
+    let provider = TestProvider::builder()
+        .protected_resource("/mcp")
+        .start()
+        .await;
+    let with_user = provider
+        .resource()
+        .unwrap()
+        .replace("http://", "http://user:hunter2@");
+    let error = load_resource_metadata(&format!("{with_user}#f"), &discovery_options())
+        .await
+        .unwrap_err();
+    assert!(!error.to_string().contains("hunter2"), "{error}");
+    assert!(!format!("{error:?}").contains("hunter2"), "{error:?}");
+    let error = load_client_id_metadata_document(
+        "https://user:hunter2@app.example/c.json#x",
+        &discovery_options(),
+    )
+    .await
+    .unwrap_err();
+    assert!(!error.to_string().contains("hunter2"), "{error}");
+    assert!(!format!("{error:?}").contains("hunter2"), "{error:?}");
+}
