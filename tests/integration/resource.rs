@@ -103,6 +103,9 @@ async fn a_challenge_with_several_schemes_and_quoting_is_read() {
         .await
         .unwrap();
     assert_eq!(loaded.found_by, ResourceMetadataSource::Challenge);
+    let challenge = loaded.challenge.expect("the challenge is kept");
+    assert_eq!(challenge.scheme, "Bearer");
+    assert_eq!(challenge.param("scope"), Some("mcp:tools"));
 }
 
 #[tokio::test]

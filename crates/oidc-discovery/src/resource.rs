@@ -12,7 +12,7 @@ use oidc_types::{ProtectedResourceMetadata, ProtectedResourceMetadataError};
 use serde_json::Value;
 use url::Url;
 
-use crate::challenge::resource_metadata_from_headers;
+use crate::challenge::{parse_challenges, Challenge};
 use crate::fetch::get_json;
 use crate::{signed, DiscoveryError, DiscoveryOptions};
 
@@ -29,6 +29,11 @@ pub struct ResourceConfiguration {
     pub url: String,
     /// How the URL was found.
     pub found_by: ResourceMetadataSource,
+    /// The challenge of the probe's answer that carried `resource_metadata` (or else its
+    /// first `Bearer` challenge), when [`probe_resource`] got one: its `scope` says which
+    /// scopes the resource wants (the MCP authorization spec asks clients to use it), its
+    /// `error` why the request was refused. `None` for the other loads.
+    pub challenge: Option<Challenge>,
     /// When the document was received.
     pub fetched_at: SystemTime,
     /// How long after `fetched_at` it may be used (`Cache-Control`, per the
@@ -245,10 +250,30 @@ pub async fn probe_resource(
     )
     .await
     .map_err(|source| DiscoveryError::Http { url: shown, source })?;
-    match resource_metadata_from_headers(response.headers()) {
-        Some(metadata_url) => load_resource_metadata_from(resource, &metadata_url, options).await,
+    let challenges: Vec<Challenge> = response
+        .headers()
+        .get_all(http::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(parse_challenges)
+        .collect();
+    let with_url = challenges
+        .iter()
+        .find(|challenge| challenge.param("resource_metadata").is_some());
+    let challenge = with_url
+        .or_else(|| {
+            challenges
+                .iter()
+                .find(|challenge| challenge.scheme.eq_ignore_ascii_case("bearer"))
+        })
+        .cloned();
+    let metadata_url = with_url.and_then(|challenge| challenge.param("resource_metadata"));
+    let mut loaded = match metadata_url {
+        Some(metadata_url) => load_resource_metadata_from(resource, metadata_url, options).await,
         None => load_resource_metadata(resource, options).await,
-    }
+    }?;
+    loaded.challenge = challenge;
+    Ok(loaded)
 }
 
 async fn fetch_resource_metadata(
@@ -308,6 +333,7 @@ async fn fetch_resource_metadata(
         metadata,
         url: shown,
         found_by,
+        challenge: None,
         fetched_at: SystemTime::now(),
         expires_in: options.expiry.lifetime(&response.headers),
     })
