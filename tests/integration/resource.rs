@@ -431,6 +431,33 @@ async fn client_id_metadata_documents_are_fetched_and_checked() {
         );
     }
     assert_eq!(provider.requests().len(), before);
+    // Served as JSON with a 200, at the URL itself: no other content type, no redirect.
+    provider.host_document("client.json", body.clone());
+    provider.set_behaviour(
+        Endpoint::HostedDocument,
+        Behaviour::new().content_type("text/html"),
+    );
+    let error = load_client_id_metadata_document(&url, &options)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, DiscoveryError::UnexpectedContentType { .. }),
+        "{error}"
+    );
+    provider.set_behaviour(
+        Endpoint::HostedDocument,
+        Behaviour::new()
+            .status(302)
+            .header("Location", provider.url("/hosted/elsewhere.json")),
+    );
+    let error = load_client_id_metadata_document(&url, &options)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, DiscoveryError::UnexpectedStatus { status, .. } if status.as_u16() == 302),
+        "{error}"
+    );
+    provider.clear_behaviour(Endpoint::HostedDocument);
     // A missing document is the server's answer.
     let error = load_client_id_metadata_document(&provider.url("/hosted/none.json"), &options)
         .await

@@ -280,6 +280,20 @@ mod tests {
     }
 
     #[test]
+    fn no_prefix_of_a_header_makes_the_parser_panic_or_loop() {
+        let headers = [
+            r#"Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple""#,
+            r#"Negotiate abc+/def==, Bearer resource_metadata="https://rs.example/m", scope="a b""#,
+            "Bearer ,=,==\\\"\t ,x=\"\\",
+        ];
+        for header in headers {
+            for end in 0..=header.len() {
+                let _ = parse_challenges(&header[..end]);
+            }
+        }
+    }
+
+    #[test]
     fn finds_the_parameter_across_header_fields() {
         let mut headers = HeaderMap::new();
         headers.append(WWW_AUTHENTICATE, "Basic realm=\"x\"".parse().unwrap());
