@@ -2,7 +2,8 @@
 //!
 //! The integration tests live in `integration/` (one binary); this library holds what other
 //! crates' tests need too: installing and locating panva's `oidc-provider`, the real provider
-//! of the interop suites (`tests/oidc-provider/`, pinned by its `package-lock.json`), and
+//! of the interop suites (`tests/oidc-provider/`, pinned by its `package-lock.json`), the
+//! official MCP TypeScript SDK's authorization server (`tests/mcp-sdk/`, likewise), and
 //! certificates made at test time for the TLS tests ([`pki`]).
 
 pub mod pki;
@@ -43,6 +44,32 @@ pub fn node_provider_install() -> &'static NodeProviderInstall {
         let (node, npm) = toolchain();
         ensure_installed(&dir, &npm);
         NodeProviderInstall { dir, node }
+    })
+}
+
+/// Where the MCP TypeScript SDK's authorization server lives and the Node.js that runs it.
+#[derive(Debug)]
+pub struct McpSdkInstall {
+    /// `tests/mcp-sdk`: run `node server.js` here.
+    pub dir: PathBuf,
+    /// The `node` executable.
+    pub node: PathBuf,
+}
+
+/// [`node_provider_install`] for `tests/mcp-sdk` (the official MCP TypeScript SDK, pinned by
+/// its `package-lock.json`): installed with `npm ci` on first use, under the same kind of file
+/// lock, once per process.
+///
+/// # Panics
+///
+/// As [`node_provider_install`].
+pub fn mcp_sdk_install() -> &'static McpSdkInstall {
+    static INSTALL: OnceLock<McpSdkInstall> = OnceLock::new();
+    INSTALL.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mcp-sdk");
+        let (node, npm) = toolchain();
+        ensure_installed(&dir, &npm);
+        McpSdkInstall { dir, node }
     })
 }
 
@@ -133,7 +160,7 @@ fn ensure_installed(dir: &Path, npm: &Path) {
         });
     if !output.status.success() {
         panic!(
-            "`npm ci` in {} failed ({}), so the oidc-provider interop tests cannot run. \
+            "`npm ci` in {} failed ({}), so the Node.js interop tests cannot run. \
              Is the npm registry reachable?\n--- npm stderr ---\n{}",
             dir.display(),
             output.status,
@@ -143,7 +170,8 @@ fn ensure_installed(dir: &Path, npm: &Path) {
     std::fs::write(&marker, &lockfile)
         .unwrap_or_else(|e| panic!("failed to write {}: {e}", marker.display()));
     eprintln!(
-        "installed oidc-provider for the interop tests in {:?}",
+        "installed {} for the interop tests in {:?}",
+        dir.display(),
         started.elapsed()
     );
     // The file lock is released when `lock` is dropped here.

@@ -11,6 +11,8 @@ mod cache;
 mod discovery;
 // The library against panva's oidc-provider: registration, management, errors, telemetry.
 mod interop;
+// The official MCP TypeScript SDK's authorization server (Node), started per test on 127.0.0.1.
+mod mcp_sdk;
 // Providers that quote secrets, name foreign URIs or speak plain http.
 mod hostile;
 // Nothing lost once the provider acted: odd answers keep credentials, updates keep what it stored.
@@ -21,6 +23,8 @@ mod management;
 mod node_provider;
 // Fixtures of real providers served by the in-process provider.
 mod fixtures;
+// From a protected resource (an MCP server) to a client: RFC 9728, the MCP order, metadata documents.
+mod resource;
 // `register` end to end: success shapes, every typed error, timeouts and limits.
 mod registration;
 // The metrics each operation emits.

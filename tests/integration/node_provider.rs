@@ -176,7 +176,7 @@ impl Drop for NodeProvider {
 }
 
 /// Reads stdout lines until `READY <issuer>`; an error describes why the server never got there.
-async fn read_ready_line<R: AsyncRead + Unpin>(
+pub(crate) async fn read_ready_line<R: AsyncRead + Unpin>(
     stdout: &mut BufReader<R>,
 ) -> Result<String, String> {
     let mut line = String::new();
@@ -197,7 +197,7 @@ async fn read_ready_line<R: AsyncRead + Unpin>(
 }
 
 /// Appends everything `reader` yields to `buffer`, keeping only the last `STDERR_LIMIT` bytes.
-async fn collect<R: AsyncRead + Unpin>(mut reader: R, buffer: Arc<Mutex<Vec<u8>>>) {
+pub(crate) async fn collect<R: AsyncRead + Unpin>(mut reader: R, buffer: Arc<Mutex<Vec<u8>>>) {
     let mut chunk = [0u8; 8192];
     while let Ok(n @ 1..) = reader.read(&mut chunk).await {
         let mut buffer = buffer.lock().unwrap_or_else(|e| e.into_inner());
@@ -207,7 +207,7 @@ async fn collect<R: AsyncRead + Unpin>(mut reader: R, buffer: Arc<Mutex<Vec<u8>>
     }
 }
 
-fn captured(buffer: &Mutex<Vec<u8>>) -> String {
+pub(crate) fn captured(buffer: &Mutex<Vec<u8>>) -> String {
     String::from_utf8_lossy(&buffer.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
 }
 

@@ -112,6 +112,10 @@ pub enum Command {
     Update(UpdateArgs),
     /// Delete a registration (RFC 7592); removes the file once the provider confirmed.
     Delete(ManageArgs),
+    /// Probe a protected resource (e.g. an MCP server), follow its WWW-Authenticate challenge
+    /// or its well-known location (RFC 9728), and print its metadata with each authorization
+    /// server's metadata.
+    Resource(ResourceArgs),
     /// Walk discover, register, read, update and delete against a bundled in-process provider
     /// on 127.0.0.1 (no network needed).
     #[cfg(feature = "demo")]
@@ -121,10 +125,12 @@ pub enum Command {
 /// How the provider configuration is found.
 #[derive(Debug, Clone, Args)]
 pub struct DiscoveryArgs {
-    /// Which well-known document to load: OpenID Connect's, RFC 8414's, or OpenID Connect's
-    /// then RFC 8414's when the first is not there.
-    #[arg(long, value_enum, value_name = "KIND", default_value_t = WellKnownArg::Openid)]
-    pub well_known: WellKnownArg,
+    /// Which well-known document to load: OpenID Connect's, RFC 8414's, OpenID Connect's then
+    /// RFC 8414's when the first is not there, or the order MCP clients use (RFC 8414, then
+    /// OpenID Connect with the issuer path inserted, then appended).
+    /// [default: openid; mcp for `resource` and `register --via-resource`]
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub well_known: Option<WellKnownArg>,
     /// Accept a configuration whose issuer differs from ISSUER when both match this regular
     /// expression entirely (e.g. 'https://login\.microsoftonline\.com/[^/]+/v2\.0' for
     /// Microsoft Entra's literal {tenantid} issuer). A template with {name} placeholders, such as
@@ -164,14 +170,32 @@ pub enum WellKnownArg {
     Oauth,
     /// The OpenID Connect document, then RFC 8414's when the first is not there.
     Both,
+    /// The MCP order: RFC 8414, then OpenID Connect with the issuer path inserted, then with
+    /// it appended, each only when the one before is not there.
+    Mcp,
+}
+
+/// `resource`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct ResourceArgs {
+    /// The protected resource, e.g. https://mcp.example/mcp.
+    #[arg(value_name = "URL")]
+    pub resource: String,
+    /// How to find each authorization server's configuration.
+    #[command(flatten)]
+    pub discovery: DiscoveryArgs,
 }
 
 /// `register`'s arguments.
 #[derive(Debug, Clone, Args)]
 pub struct RegisterArgs {
-    /// The issuer, e.g. https://op.example.
-    #[arg(value_name = "ISSUER")]
-    pub issuer: String,
+    /// The issuer, e.g. https://op.example (not with --via-resource).
+    #[arg(value_name = "ISSUER", required_unless_present = "via_resource")]
+    pub issuer: Option<String>,
+    /// Register with the (first) authorization server of this protected resource, e.g. an
+    /// MCP server: probe it, load its RFC 9728 metadata, then discover and register there.
+    #[arg(long, value_name = "URL", conflicts_with = "issuer")]
+    pub via_resource: Option<String>,
     /// A redirect URI to register (repeatable); added to the metadata's redirect_uris.
     #[arg(long = "redirect-uri", value_name = "URI")]
     pub redirect_uris: Vec<String>,
@@ -360,7 +384,34 @@ mod tests {
         let Command::Discover { discovery, .. } = cli.command else {
             panic!("not discover");
         };
-        assert_eq!(discovery.well_known, WellKnownArg::Both);
+        assert_eq!(discovery.well_known, Some(WellKnownArg::Both));
+    }
+
+    #[test]
+    fn register_takes_an_issuer_or_a_resource_not_both() {
+        let cli = Cli::try_parse_from([
+            "oidc-register",
+            "register",
+            "--via-resource",
+            "https://mcp.example/mcp",
+        ])
+        .unwrap();
+        let Command::Register(args) = cli.command else {
+            panic!("not register");
+        };
+        assert_eq!(args.issuer, None);
+        for argv in [
+            &["oidc-register", "register"][..],
+            &[
+                "oidc-register",
+                "register",
+                "https://op.example",
+                "--via-resource",
+                "https://mcp.example/mcp",
+            ],
+        ] {
+            assert_eq!(Cli::try_parse_from(argv).unwrap_err().exit_code(), 2);
+        }
     }
 
     #[test]

@@ -57,13 +57,18 @@ impl Context {
     /// `--allow-http`: the HTTP client would refuse it too, but as a transport failure, while
     /// this is the caller's choice to fix.
     pub(crate) fn check_issuer(&self, issuer: &str) -> Result<(), CliError> {
+        self.check_url(issuer, "issuer")
+    }
+
+    /// [`check_issuer`](Self::check_issuer) for any URL the user gave, `what` naming it.
+    pub(crate) fn check_url(&self, issuer: &str, what: &str) -> Result<(), CliError> {
         let Ok(url) = Url::parse(issuer) else {
             // Left to discovery, which says precisely what is wrong.
             return Ok(());
         };
         if url.scheme() == "http" && !self.plain_http.allows(issuer) {
             return Err(CliError::usage(format!(
-                "refusing plain http to {}: the issuer must use https",
+                "refusing plain http to {}: the {what} must use https",
                 url.host_str().unwrap_or_default()
             ))
             .with_hint("pass --allow-http to allow plain http (test environments only)"));
@@ -72,10 +77,20 @@ impl Context {
     }
 
     pub(crate) fn discovery_options(&self, args: &DiscoveryArgs) -> DiscoveryOptions {
-        let well_known = match args.well_known {
+        self.discovery_options_defaulting(args, WellKnownArg::Openid)
+    }
+
+    /// [`discovery_options`](Self::discovery_options) with another `--well-known` default.
+    pub(crate) fn discovery_options_defaulting(
+        &self,
+        args: &DiscoveryArgs,
+        default: WellKnownArg,
+    ) -> DiscoveryOptions {
+        let well_known = match args.well_known.unwrap_or(default) {
             WellKnownArg::Openid => WellKnown::OpenId,
             WellKnownArg::Oauth => WellKnown::OAuth,
             WellKnownArg::Both => WellKnown::OpenIdThenOAuth,
+            WellKnownArg::Mcp => WellKnown::McpOrder,
         };
         let mut quirks = Quirks::default();
         match &args.issuer_pattern {

@@ -177,6 +177,11 @@ impl CliError {
                     "expected {expected:?}, the provider says {found:?}; {advice}"
                 ))
             }
+            error @ DiscoveryError::ResourceMismatch { .. } => Self::new(kind, error.to_string())
+                .with_hint(
+                    "the metadata describes another resource: check the URL (exactly as the \
+                     resource names itself, trailing slash included)",
+                ),
             other => Self::new(kind, with_causes(&other)),
         }
     }

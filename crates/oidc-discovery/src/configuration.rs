@@ -117,11 +117,7 @@ pub fn oauth_well_known_url(issuer: &str) -> Result<String, DiscoveryError> {
 fn oauth_url(issuer: &str) -> String {
     // Split the issuer text itself rather than a parsed URL, so nothing is normalised: the
     // path goes into the URL exactly as the issuer spells it.
-    let after_scheme = issuer.find("://").map_or(0, |at| at + 3);
-    let path_start = issuer[after_scheme..]
-        .find('/')
-        .map_or(issuer.len(), |at| after_scheme + at);
-    let (origin, path) = issuer.split_at(path_start);
+    let (origin, path) = split_path(issuer);
     format!(
         "{origin}{OAUTH_AUTHORIZATION_SERVER}{}",
         path.trim_end_matches('/')
@@ -198,22 +194,54 @@ pub async fn load_configuration(
             });
         }
         check_issuer(issuer)?;
-        let (url, fallback) = match options.well_known {
-            WellKnown::OpenId => (openid_url(issuer), None),
-            WellKnown::OAuth => (oauth_url(issuer), None),
-            WellKnown::OpenIdThenOAuth => (openid_url(issuer), Some(oauth_url(issuer))),
-        };
-        let (url, fetched) = match (fetch_document(&url, options).await, fallback) {
-            (Err(error), Some(next)) if document_absent(&error) => {
-                let fetched = fetch_document(&next, options).await;
-                (next, fetched)
+        let (mut url, fallbacks) = well_known_urls(issuer, options.well_known);
+        let mut fallbacks = fallbacks.into_iter();
+        let (response, document) = loop {
+            match fetch_document(&url, options).await {
+                Err(error) if document_absent(&error) => match fallbacks.next() {
+                    Some(next) => url = next,
+                    None => return Err(error),
+                },
+                fetched => break fetched?,
             }
-            (fetched, _) => (url, fetched),
         };
-        let (response, document) = fetched?;
         read_configuration(issuer, &url, &response, document, options)
     })
     .await
+}
+
+/// The metadata URLs of an (already checked) issuer, in the order `well_known` tries them:
+/// the first, and those tried after a "not there" answer.
+fn well_known_urls(issuer: &str, well_known: WellKnown) -> (String, Vec<String>) {
+    match well_known {
+        WellKnown::OpenId => (openid_url(issuer), Vec::new()),
+        WellKnown::OAuth => (oauth_url(issuer), Vec::new()),
+        WellKnown::OpenIdThenOAuth => (openid_url(issuer), vec![oauth_url(issuer)]),
+        WellKnown::McpOrder => {
+            let (origin, path) = split_path(issuer);
+            let path = path.trim_end_matches('/');
+            if path.is_empty() {
+                (oauth_url(issuer), vec![openid_url(issuer)])
+            } else {
+                (
+                    oauth_url(issuer),
+                    vec![
+                        format!("{origin}{OPENID_CONFIGURATION}{path}"),
+                        openid_url(issuer),
+                    ],
+                )
+            }
+        }
+    }
+}
+
+/// The issuer text split before its path, without any normalisation.
+fn split_path(issuer: &str) -> (&str, &str) {
+    let after_scheme = issuer.find("://").map_or(0, |at| at + 3);
+    let path_start = issuer[after_scheme..]
+        .find('/')
+        .map_or(issuer.len(), |at| after_scheme + at);
+    issuer.split_at(path_start)
 }
 
 /// GETs a metadata document and reads it as a JSON object.
@@ -234,7 +262,8 @@ async fn fetch_document(
 }
 
 /// Whether `error` says "there is no metadata document at this URL" (a 404 or 410 answer),
-/// the only case in which [`WellKnown::OpenIdThenOAuth`] tries the next URL. Every other
+/// the only case in which [`WellKnown::OpenIdThenOAuth`] and [`WellKnown::McpOrder`] try the
+/// next URL. Every other
 /// failure is the first location's answer and is reported as such: an unreadable document or
 /// a wrong content type is a broken provider, not an absent document, and falling through to
 /// the next location would hide it behind whatever that one says (most likely a 404).
@@ -443,6 +472,32 @@ mod tests {
             assert_eq!(oauth_well_known_url(issuer).unwrap(), expected, "{issuer}");
         }
         assert!(oauth_well_known_url("https://example.com/?").is_err());
+    }
+
+    #[test]
+    fn the_mcp_order_tries_oauth_then_openid_inserted_then_appended() {
+        let all = |issuer: &str| {
+            let (first, rest) = well_known_urls(issuer, WellKnown::McpOrder);
+            std::iter::once(first).chain(rest).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            all("https://as.example/tenant1"),
+            [
+                "https://as.example/.well-known/oauth-authorization-server/tenant1",
+                "https://as.example/.well-known/openid-configuration/tenant1",
+                "https://as.example/tenant1/.well-known/openid-configuration",
+            ]
+        );
+        for issuer in ["https://as.example", "https://as.example/"] {
+            assert_eq!(
+                all(issuer),
+                [
+                    "https://as.example/.well-known/oauth-authorization-server",
+                    "https://as.example/.well-known/openid-configuration",
+                ],
+                "{issuer}"
+            );
+        }
     }
 
     #[test]

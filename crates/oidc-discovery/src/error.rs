@@ -1,7 +1,10 @@
 use http::StatusCode;
 use oidc_http::HttpError;
 use oidc_telemetry::TelemetryErrorKind;
-use oidc_types::{ErrorCategory, JwkError, ProviderMetadataError};
+use oidc_types::{
+    ClientIdMetadataDocumentError, ErrorCategory, JwkError, ProtectedResourceMetadataError,
+    ProviderMetadataError,
+};
 
 /// Why a provider configuration or key set could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +113,8 @@ pub enum DiscoveryError {
         /// What is wrong: bad signature, no trusted key, wrong `iss`, expired, ….
         reason: String,
     },
-    /// The WebFinger input cannot be turned into a resource and host (OIDC Discovery §2.1).
+    /// The WebFinger input cannot be turned into a resource and host (OIDC Discovery §2.1), or
+    /// a protected resource's URL is unusable (RFC 9728: not http(s), no host, a fragment).
     /// Nothing was sent.
     #[error("invalid webfinger resource {resource:?}: {reason}")]
     InvalidResource {
@@ -118,6 +122,35 @@ pub enum DiscoveryError {
         resource: String,
         /// What is wrong with it.
         reason: String,
+    },
+    /// A protected resource's metadata document is not usable (RFC 9728 §2): not a JSON
+    /// object, no `resource`, or a member of the wrong type.
+    #[error("fetching {url}: {source}")]
+    InvalidResourceMetadata {
+        /// The URL fetched.
+        url: String,
+        /// What is wrong with the document.
+        #[source]
+        source: ProtectedResourceMetadataError,
+    },
+    /// The resource metadata's `resource` is not exactly the resource it was loaded for
+    /// (RFC 9728 §3.3). The document must not be used: it may describe another resource.
+    #[error("resource mismatch: expected {expected:?}, the metadata says {found:?}{hint}", hint = mismatch_hint(expected, found))]
+    ResourceMismatch {
+        /// The resource the metadata was loaded for.
+        expected: String,
+        /// The `resource` in the document.
+        found: String,
+    },
+    /// A Client ID Metadata Document (or its URL) breaks a rule of
+    /// draft-ietf-oauth-client-id-metadata-document.
+    #[error("fetching {url}: {source}")]
+    InvalidClientIdMetadataDocument {
+        /// The document's URL (the `client_id`).
+        url: String,
+        /// The rule broken.
+        #[source]
+        source: ClientIdMetadataDocumentError,
     },
     /// The WebFinger answer is not a JSON Resource Descriptor (RFC 7033 §4.4).
     #[error("fetching {url}: invalid webfinger response: {reason}")]
@@ -186,7 +219,10 @@ impl DiscoveryError {
             | Self::InvalidSignedMetadata { .. }
             | Self::InvalidWebFinger { .. }
             | Self::NoIssuerLink { .. }
-            | Self::InvalidIssuerLink { .. } => ErrorCategory::Protocol,
+            | Self::InvalidIssuerLink { .. }
+            | Self::InvalidResourceMetadata { .. }
+            | Self::ResourceMismatch { .. }
+            | Self::InvalidClientIdMetadataDocument { .. } => ErrorCategory::Protocol,
         }
     }
 }
@@ -209,6 +245,9 @@ impl TelemetryErrorKind for DiscoveryError {
             Self::InvalidWebFinger { .. } => "invalid_webfinger",
             Self::NoIssuerLink { .. } => "no_issuer_link",
             Self::InvalidIssuerLink { .. } => "invalid_issuer_link",
+            Self::InvalidResourceMetadata { .. } => "invalid_resource_metadata",
+            Self::ResourceMismatch { .. } => "resource_mismatch",
+            Self::InvalidClientIdMetadataDocument { .. } => "invalid_client_id_metadata_document",
         }
     }
 }

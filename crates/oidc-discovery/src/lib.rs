@@ -18,13 +18,29 @@
 //!   value, with backoff, while the provider fails), a rate-limited refetch when a token names
 //!   an unknown `kid`, and a bound on the number of issuers (least recently used evicted).
 //!
+//! - [`probe_resource`] starts from a protected resource such as an MCP server (OAuth 2.0
+//!   Protected Resource Metadata, RFC 9728): it follows the `resource_metadata` parameter of
+//!   the resource's `WWW-Authenticate` challenge ([`parse_challenges`] reads challenges with
+//!   several schemes and quoted parameters) or the well-known location
+//!   ([`resource_metadata_url`], [`load_resource_metadata`]), checks that the document's
+//!   `resource` is exactly the resource, verifies `signed_metadata` like a provider's, and
+//!   returns the [`ProtectedResourceMetadata`] naming its authorization servers.
+//!   [`WellKnown::McpOrder`] then loads each server's metadata in the order MCP clients must
+//!   use, and [`ProviderCache::resource_metadata`] keeps resource documents too.
+//! - [`load_client_id_metadata_document`] fetches and checks someone else's Client ID
+//!   Metadata Document (the `client_id` that is an https URL), as an authorization server
+//!   does.
+//!
 //! Every check is strict by default. Real providers that deviate in known ways (Microsoft
 //! Entra's `{tenantid}` issuer, a dev server on `http://0.0.0.0`, booleans sent as strings) are
 //! accepted only through the opt-in [`Quirks`] in [`DiscoveryOptions`].
 //!
 //! Everything runs on any [`HttpClient`](oidc_http::HttpClient) (the shared default client
-//! unless [`DiscoveryOptions::http_client`] names another); configuration and key set loads emit
-//! `load_configuration` / `load_jwks` telemetry (see `oidc-telemetry`).
+//! unless [`DiscoveryOptions::http_client`] names another), under the workspace's one https
+//! policy ([`DiscoveryOptions::plain_http`]); configuration, key set, resource metadata and
+//! metadata document loads emit `load_configuration` / `load_jwks` /
+//! `load_resource_metadata` / `load_client_metadata_document` telemetry (see
+//! `oidc-telemetry`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), oidc_discovery::DiscoveryError> {
@@ -44,22 +60,28 @@
 //! To register a client with the loaded configuration use `oidc-registration`.
 //!
 //! [`ProviderMetadata`]: oidc_types::ProviderMetadata
+//! [`ProtectedResourceMetadata`]: oidc_types::ProtectedResourceMetadata
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
 mod cache;
+mod challenge;
+mod client_document;
 mod configuration;
 mod error;
 mod expiry;
 mod fetch;
 mod jwks;
 mod options;
+mod resource;
 mod signed;
 mod webfinger;
 
 pub use cache::{Backoff, ProviderCache, ProviderCacheOptions};
+pub use challenge::{parse_challenges, resource_metadata_from_headers, Challenge};
+pub use client_document::{load_client_id_metadata_document, MAX_CLIENT_ID_METADATA_DOCUMENT};
 pub use configuration::{
     load_configuration, oauth_well_known_url, well_known_url, ProviderConfiguration,
 };
@@ -67,4 +89,8 @@ pub use error::DiscoveryError;
 pub use expiry::ExpiryPolicy;
 pub use jwks::{load_jwks, load_provider_jwks, Base64Form, Jwks, NormalisedKey, SkippedKey};
 pub use options::{DiscoveryOptions, InvalidIssuerRegex, IssuerRegex, Quirks, WellKnown};
+pub use resource::{
+    load_resource_metadata, load_resource_metadata_from, probe_resource, resource_metadata_url,
+    ResourceConfiguration, ResourceMetadataSource,
+};
 pub use webfinger::{discover_issuer, WebFingerResource, ISSUER_REL};

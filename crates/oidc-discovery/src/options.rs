@@ -133,6 +133,19 @@ pub enum WellKnown {
     /// hit the second URL too. When the first answer is a 404 or 410 and the second attempt
     /// fails too, the error of the second is returned.
     OpenIdThenOAuth,
+    /// The order the MCP authorization spec requires of its clients, for servers that may be
+    /// plain OAuth 2.0 or OpenID Connect: for an issuer with a path (`https://as.example/t1`),
+    /// RFC 8414 with the path inserted (`/.well-known/oauth-authorization-server/t1`), then
+    /// OpenID Connect discovery with the path inserted
+    /// (`/.well-known/openid-configuration/t1`), then OpenID Connect discovery with the path
+    /// appended (`/t1/.well-known/openid-configuration`); for an issuer without a path,
+    /// RFC 8414 then OpenID Connect discovery.
+    ///
+    /// As with [`OpenIdThenOAuth`](Self::OpenIdThenOAuth), only a 404 or 410 answer moves on
+    /// to the next URL; any other failure (an unreadable document, an issuer mismatch, a 500)
+    /// ends the load with that error, and when every URL says "not there" the last answer is
+    /// returned.
+    McpOrder,
 }
 
 /// Opt-in tolerance for ways real providers deviate from the specifications.

@@ -341,3 +341,63 @@ async fn documents_without_signed_metadata_load_with_keys_given() {
         .metadata;
     assert_eq!(metadata.signed_metadata, None);
 }
+
+/// RFC 9728 §2.2: a protected resource's `signed_metadata` is verified with the same keys and
+/// rules, its claims take precedence, and `resource` is checked after they are applied.
+#[tokio::test]
+async fn resource_signed_metadata_is_verified_and_applied() {
+    use oidc_discovery::load_resource_metadata;
+
+    let provider = TestProvider::builder()
+        .protected_resource("/mcp")
+        .start()
+        .await;
+    let resource = provider.resource().unwrap();
+    let key = TestKey::ed25519();
+    let serve = |claims: Value| {
+        let token = key.sign("rs-1", &claims);
+        provider.set_resource_document(json!({
+            "resource": resource,
+            "authorization_servers": ["https://plain.example"],
+            "signed_metadata": token,
+        }));
+    };
+    let trusted = options().with_trusted_metadata_keys(vec![key.jwk("rs-1")]);
+
+    serve(
+        json!({"iss": "https://rs-signer.example", "authorization_servers": [provider.issuer()]}),
+    );
+    let loaded = load_resource_metadata(&resource, &trusted).await.unwrap();
+    assert_eq!(loaded.metadata.authorization_servers(), [provider.issuer()]);
+    // Without trusted keys the plain members stand and the token is kept as received.
+    let plain = load_resource_metadata(&resource, &options()).await.unwrap();
+    assert_eq!(
+        plain.metadata.authorization_servers(),
+        ["https://plain.example"]
+    );
+    assert!(plain.metadata.signed_metadata.is_some());
+
+    // A signed `resource` naming another resource is a mismatch, not a silent switch.
+    serve(json!({"iss": "https://rs-signer.example", "resource": "https://evil.example/mcp"}));
+    let error = load_resource_metadata(&resource, &trusted)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, DiscoveryError::ResourceMismatch { .. }),
+        "{error}"
+    );
+
+    // Signed with a key nobody trusts.
+    let other = TestKey::ec();
+    provider.set_resource_document(json!({
+        "resource": resource,
+        "signed_metadata": other.sign("rs-1", &json!({"iss": "x"})),
+    }));
+    let error = load_resource_metadata(&resource, &trusted)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, DiscoveryError::InvalidSignedMetadata { .. }),
+        "{error}"
+    );
+}

@@ -72,6 +72,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! An MCP client (or any client that meets authorization servers it was never set up for)
+//! makes one call, [`obtain_client`]: it picks a pre-registered client, then a Client ID
+//! Metadata Document, then dynamic registration, as the MCP authorization spec orders them
+//! ([`choose_client_strategy`] is the decision alone), and says when a person must act.
+//!
 //! Requests go through an [`oidc_http::HttpClient`]: the process-wide default (hyper + rustls,
 //! with timeouts and a response size limit) unless [`RegisterOptions::http_client`] names
 //! another. Every call emits telemetry (`register_client`, `read_client`, `update_client`,
@@ -86,11 +91,15 @@ mod exchange;
 mod manage;
 mod options;
 mod register;
+mod strategy;
 
 pub use error::{RegistrationError, RegistrationErrorKind, RegistrationOperation};
 pub use manage::{delete_client, read_client, replace_client, update_client, ManagementOptions};
 pub use options::{RegisterOptions, Validation};
 pub use register::{register, register_client, NewRegistration};
+pub use strategy::{
+    choose_client_strategy, obtain_client, ClientCandidates, ClientStrategy, ObtainedClient,
+};
 
 // The README's example must keep compiling.
 #[cfg(doctest)]

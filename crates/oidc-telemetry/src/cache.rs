@@ -16,14 +16,18 @@ pub enum CachedDocument {
     Configuration,
     /// The provider's JWK set.
     Jwks,
+    /// A protected resource's metadata (RFC 9728), kept by
+    /// `ProviderCache::resource_metadata`.
+    ResourceMetadata,
 }
 
 impl CachedDocument {
-    /// The `document` label value: `configuration` or `jwks`.
+    /// The `document` label value: `configuration`, `jwks` or `resource_metadata`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Configuration => "configuration",
             Self::Jwks => "jwks",
+            Self::ResourceMetadata => "resource_metadata",
         }
     }
 }

@@ -9,7 +9,7 @@
 //! # Metrics
 //!
 //! For each [`Operation`] (`load_configuration`, `load_jwks`, `register_client`, `read_client`,
-//! `update_client`, `delete_client`):
+//! `update_client`, `delete_client`, `load_resource_metadata`, `load_client_metadata_document`):
 //!
 //! | metric | kind | labels | when |
 //! |---|---|---|---|

@@ -17,6 +17,10 @@ pub enum Operation {
     UpdateClient,
     /// Deleting a registered client (RFC 7592).
     DeleteClient,
+    /// Loading a protected resource's metadata (RFC 9728, `oidc-discovery`).
+    LoadResourceMetadata,
+    /// Loading a Client ID Metadata Document (`oidc-discovery`).
+    LoadClientMetadataDocument,
 }
 
 /// The four metric names of one operation. Kept as literals so that recording allocates nothing
@@ -41,13 +45,15 @@ macro_rules! names {
 
 impl Operation {
     /// Every operation.
-    pub const ALL: [Operation; 6] = [
+    pub const ALL: [Operation; 8] = [
         Self::LoadConfiguration,
         Self::LoadJwks,
         Self::RegisterClient,
         Self::ReadClient,
         Self::UpdateClient,
         Self::DeleteClient,
+        Self::LoadResourceMetadata,
+        Self::LoadClientMetadataDocument,
     ];
 
     /// The operation's name as used in metric names, e.g. `register_client`.
@@ -59,6 +65,8 @@ impl Operation {
             Self::ReadClient => "read_client",
             Self::UpdateClient => "update_client",
             Self::DeleteClient => "delete_client",
+            Self::LoadResourceMetadata => "load_resource_metadata",
+            Self::LoadClientMetadataDocument => "load_client_metadata_document",
         }
     }
 
@@ -90,6 +98,8 @@ impl Operation {
             Self::ReadClient => names!("read_client"),
             Self::UpdateClient => names!("update_client"),
             Self::DeleteClient => names!("delete_client"),
+            Self::LoadResourceMetadata => names!("load_resource_metadata"),
+            Self::LoadClientMetadataDocument => names!("load_client_metadata_document"),
         }
     }
 }

@@ -14,4 +14,18 @@ pub enum Endpoint {
     Registration,
     /// RFC 7592 client configuration: `GET|PUT|DELETE /register/{client_id}`.
     ClientConfiguration,
+    /// OpenID Connect discovery with the issuer path inserted rather than appended:
+    /// `/.well-known/openid-configuration{issuer path}`, served only for an issuer with a path
+    /// (the second location of the MCP order).
+    DiscoveryPathInserted,
+    /// The protected resource set with
+    /// [`protected_resource`](crate::TestProviderBuilder::protected_resource): 401 with a
+    /// `resource_metadata` challenge unless the request carries a Bearer token.
+    ProtectedResource,
+    /// RFC 9728 metadata of the protected resource:
+    /// `/.well-known/oauth-protected-resource{resource path}`.
+    ResourceMetadata,
+    /// A document hosted with [`TestProvider::host_document`](crate::TestProvider::host_document),
+    /// e.g. a Client ID Metadata Document.
+    HostedDocument,
 }

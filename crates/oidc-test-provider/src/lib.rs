@@ -7,7 +7,12 @@
 //!   RFC 8414 metadata (`/.well-known/oauth-authorization-server{issuer path}`),
 //! * a JWK Set at `/jwks`,
 //! * RFC 7591 dynamic client registration at `POST /register`,
-//! * the RFC 7592 client configuration endpoint at `GET|PUT|DELETE /register/{client_id}`.
+//! * the RFC 7592 client configuration endpoint at `GET|PUT|DELETE /register/{client_id}`,
+//! * optionally a protected resource (RFC 9728) that answers 401 with a `resource_metadata`
+//!   challenge and serves its metadata, as an MCP server does
+//!   ([`protected_resource`](TestProviderBuilder::protected_resource)), and JSON documents
+//!   hosted for tests such as Client ID Metadata Documents
+//!   ([`host_document`](TestProvider::host_document)).
 //!
 //! It keeps the clients it registered, records every request it received and can be told to
 //! misbehave per endpoint (wrong status, wrong content type, a replacement body, a delay, an

@@ -53,6 +53,8 @@ pub struct TestProviderBuilder {
     discovery_cache_control: String,
     quirks: Quirks,
     tls: Option<ServerTls>,
+    resource_path: Option<String>,
+    client_id_metadata_documents: bool,
 }
 
 impl Default for TestProviderBuilder {
@@ -66,6 +68,8 @@ impl Default for TestProviderBuilder {
             discovery_cache_control: "public, max-age=300".to_owned(),
             quirks: Quirks::default(),
             tls: None,
+            resource_path: None,
+            client_id_metadata_documents: false,
         }
     }
 }
@@ -248,6 +252,31 @@ impl TestProviderBuilder {
         self
     }
 
+    /// Also acts as an OAuth 2.0 protected resource at `path` (e.g. `"/mcp"`; a missing
+    /// leading `/` is added), as an MCP server does: any request to it without an
+    /// `Authorization: Bearer` header gets 401 with
+    /// `WWW-Authenticate: Bearer error="invalid_token", resource_metadata="{base}/.well-known/oauth-protected-resource{path}"`
+    /// (RFC 9728 §5.1), and that URL serves the resource's metadata (§3): `resource`
+    /// `{base}{path}`, this provider's issuer as the only authorization server,
+    /// `bearer_methods_supported` `["header"]` and `scopes_supported` `["mcp:tools"]`. Replace
+    /// the document with [`TestProvider::set_resource_document`]. With a token the resource
+    /// answers 200 `{"ok":true}` (tokens are not checked).
+    pub fn protected_resource(mut self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        let trimmed = path.trim_start_matches('/');
+        self.resource_path = Some(format!("/{trimmed}"));
+        self
+    }
+
+    /// Advertises `client_id_metadata_document_supported: true` in the metadata; default
+    /// `false`. (The provider does not run authorization requests, so it never fetches a
+    /// document itself: tests host one with [`TestProvider::host_document`] and fetch it with
+    /// the library.)
+    pub fn client_id_metadata_documents(mut self, supported: bool) -> Self {
+        self.client_id_metadata_documents = supported;
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving on the current Tokio runtime.
     ///
     /// # Panics
@@ -263,7 +292,11 @@ impl TestProviderBuilder {
 struct Routes {
     discovery: String,
     oauth_discovery: String,
+    /// `/.well-known/openid-configuration{issuer path}`, for issuers with a path.
+    discovery_inserted: Option<String>,
     registration: bool,
+    resource: Option<String>,
+    resource_metadata: Option<String>,
 }
 
 /// Where a request goes.
@@ -292,6 +325,18 @@ impl Routes {
         if path == "/jwks" {
             return Some(Route::Fixed(Endpoint::Jwks));
         }
+        if self.discovery_inserted.as_deref() == Some(path) {
+            return Some(Route::Fixed(Endpoint::DiscoveryPathInserted));
+        }
+        if self.resource.as_deref() == Some(path) {
+            return Some(Route::Fixed(Endpoint::ProtectedResource));
+        }
+        if self.resource_metadata.as_deref() == Some(path) {
+            return Some(Route::Fixed(Endpoint::ResourceMetadata));
+        }
+        if path.starts_with("/hosted/") {
+            return Some(Route::Fixed(Endpoint::HostedDocument));
+        }
         if !self.registration {
             return None;
         }
@@ -314,6 +359,8 @@ struct Shared {
     registration: RegistrationSettings,
     discovery: Mutex<Value>,
     jwks: Mutex<Value>,
+    resource_document: Mutex<Value>,
+    hosted: Mutex<HashMap<String, Value>>,
     behaviours: Mutex<HashMap<Endpoint, Behaviour>>,
     requests: Mutex<Vec<RecordedRequest>>,
     clients: Mutex<ClientStore>,
@@ -361,9 +408,20 @@ impl Shared {
 
         let reply = match route {
             None => Reply::not_found(),
-            Some(Route::Fixed(Endpoint::Discovery | Endpoint::OAuthDiscovery)) => {
-                self.document(&parts.method, &self.discovery)
+            Some(Route::Fixed(
+                Endpoint::Discovery | Endpoint::OAuthDiscovery | Endpoint::DiscoveryPathInserted,
+            )) => self.document(&parts.method, &self.discovery),
+            Some(Route::Fixed(Endpoint::ResourceMetadata)) => {
+                self.document(&parts.method, &self.resource_document)
             }
+            Some(Route::Fixed(Endpoint::ProtectedResource)) => self.resource(&parts.headers),
+            Some(Route::Fixed(Endpoint::HostedDocument)) => match lock(&self.hosted).get(path) {
+                Some(document) if parts.method == Method::GET => {
+                    Reply::json(StatusCode::OK, document)
+                }
+                Some(_) => Reply::method_not_allowed("GET"),
+                None => Reply::not_found(),
+            },
             Some(Route::Fixed(Endpoint::Jwks)) => self.document(&parts.method, &self.jwks),
             Some(route) => {
                 // One lock for compute and apply, so concurrent requests see consistent clients.
@@ -395,6 +453,34 @@ impl Shared {
             }
         };
         build_response(reply, behaviour.as_ref())
+    }
+
+    /// The protected resource: 401 with a `resource_metadata` challenge without a Bearer
+    /// token, 200 with one.
+    fn resource(&self, headers: &http::HeaderMap) -> Reply {
+        let bearer = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer "));
+        if bearer {
+            return Reply::json(StatusCode::OK, &serde_json::json!({"ok": true}));
+        }
+        let mut reply = Reply::error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            Some("a bearer token is required"),
+        );
+        let metadata_url = format!(
+            "{}{}",
+            self.base_url,
+            self.routes.resource_metadata.as_deref().unwrap_or_default()
+        );
+        if let Ok(value) = HeaderValue::from_str(&format!(
+            "Bearer error=\"invalid_token\", resource_metadata=\"{metadata_url}\""
+        )) {
+            reply.headers.insert(http::header::WWW_AUTHENTICATE, value);
+        }
+        reply
     }
 
     /// A cacheable JSON document (metadata or JWK Set), GET only.
@@ -474,15 +560,37 @@ impl TestProvider {
                 "/.well-known/oauth-authorization-server{}",
                 config.issuer_path
             ),
+            discovery_inserted: (!config.issuer_path.is_empty())
+                .then(|| format!("/.well-known/openid-configuration{}", config.issuer_path)),
             registration: config.registration,
+            resource: config.resource_path.clone(),
+            resource_metadata: config.resource_path.as_ref().map(|path| {
+                format!(
+                    "/.well-known/oauth-protected-resource{}",
+                    path.trim_end_matches('/')
+                )
+            }),
+        };
+        let mut discovery_document =
+            discovery::default_document(&issuer, &base_url, config.registration);
+        if config.client_id_metadata_documents {
+            discovery_document["client_id_metadata_document_supported"] = Value::Bool(true);
+        }
+        let resource_document = match &config.resource_path {
+            Some(path) => serde_json::json!({
+                "resource": format!("{base_url}{path}"),
+                "authorization_servers": [issuer.clone()],
+                "bearer_methods_supported": ["header"],
+                "scopes_supported": ["mcp:tools"],
+                "resource_name": "oidc-test-provider resource",
+            }),
+            None => Value::Null,
         };
         let shared = Arc::new(Shared {
-            discovery: Mutex::new(discovery::default_document(
-                &issuer,
-                &base_url,
-                config.registration,
-            )),
+            discovery: Mutex::new(discovery_document),
             jwks: Mutex::new(discovery::default_jwks()),
+            resource_document: Mutex::new(resource_document),
+            hosted: Mutex::default(),
             cache_control: HeaderValue::from_str(&config.discovery_cache_control)
                 .unwrap_or_else(|_| HeaderValue::from_static("public, max-age=300")),
             registration: RegistrationSettings {
@@ -543,6 +651,31 @@ impl TestProvider {
     /// Serves exactly this JSON at both discovery paths from now on.
     pub fn set_discovery_document(&self, doc: Value) {
         *lock(&self.shared.discovery) = doc;
+    }
+
+    /// The protected resource's URL, `{base}{path}`, when
+    /// [`protected_resource`](TestProviderBuilder::protected_resource) was set.
+    pub fn resource(&self) -> Option<String> {
+        self.shared
+            .routes
+            .resource
+            .as_deref()
+            .map(|path| self.url(path))
+    }
+
+    /// Serves exactly this JSON as the protected resource's metadata from now on.
+    pub fn set_resource_document(&self, doc: Value) {
+        *lock(&self.shared.resource_document) = doc;
+    }
+
+    /// Serves `document` at `/hosted/{name}` (GET, `application/json`) and returns its URL,
+    /// e.g. a Client ID Metadata Document whose `client_id` is that URL. Hosting again under
+    /// the same name replaces it.
+    pub fn host_document(&self, name: &str, document: Value) -> String {
+        let path = format!("/hosted/{}", name.trim_start_matches('/'));
+        let url = self.url(&path);
+        lock(&self.shared.hosted).insert(path, document);
+        url
     }
 
     /// Serves exactly this JSON at `/jwks` from now on.

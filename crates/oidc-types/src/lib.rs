@@ -14,6 +14,11 @@
 //!   the workspace reports.
 //! - [`ProviderMetadata`]: an OpenID Provider's configuration (OIDC Discovery §3, RFC 8414) with
 //!   the spec defaults available through accessors.
+//! - [`ProtectedResourceMetadata`]: what an OAuth 2.0 protected resource says about itself
+//!   (RFC 9728), e.g. an MCP server naming its authorization servers.
+//! - [`ClientIdMetadataDocument`]: a client whose `client_id` is the https URL of its own
+//!   metadata (draft-ietf-oauth-client-id-metadata-document), checked before it is published
+//!   and when someone else's is read.
 //! - [`Jwk`] and [`JwkSet`]: JSON Web Keys kept exactly as received, whatever their type, with
 //!   private-member detection and RFC 7638 thumbprints.
 //! - [`jws`]: compact JWS verification with public JWKs, shared by software statements and
@@ -30,6 +35,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod client_id_document;
 mod client_metadata;
 mod error_category;
 pub mod json;
@@ -37,6 +43,7 @@ mod jwk;
 pub mod jws;
 mod language;
 mod oauth_error;
+mod protected_resource;
 mod provider_metadata;
 mod registered_client;
 mod registration_response;
@@ -45,11 +52,15 @@ mod software_statement;
 mod validation;
 mod values;
 
+pub use client_id_document::{
+    check_client_id_url, ClientIdMetadataDocument, ClientIdMetadataDocumentError,
+};
 pub use client_metadata::{ClientMetadata, FieldProblem};
 pub use error_category::ErrorCategory;
 pub use jwk::{Jwk, JwkError, JwkSet, RejectedKey};
 pub use language::{LanguageTag, Localized};
 pub use oauth_error::{OAuthError, OAuthErrorCode};
+pub use protected_resource::{ProtectedResourceMetadata, ProtectedResourceMetadataError};
 pub use provider_metadata::{ParseOptions, ProviderMetadata, ProviderMetadataError};
 pub use registered_client::{AppliedAnswer, ClientIdMismatch, CredentialChanges, RegisteredClient};
 pub use registration_response::{

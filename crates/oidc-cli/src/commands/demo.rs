@@ -28,7 +28,7 @@ pub(super) async fn run(context: &Context) -> Result<(), CliError> {
 
     progress("== discover");
     let options = context.discovery_options(&DiscoveryArgs {
-        well_known: crate::cli::WellKnownArg::Openid,
+        well_known: Some(crate::cli::WellKnownArg::Openid),
         issuer_pattern: None,
     });
     let configuration = load_configuration(&issuer, &options)

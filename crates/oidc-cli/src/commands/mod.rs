@@ -5,12 +5,13 @@ mod demo;
 mod discover;
 mod manage;
 mod register;
+mod resource;
 
 use oidc_discovery::{load_configuration, ProviderConfiguration};
 use oidc_types::RegisteredClient;
 use serde_json::Value;
 
-use crate::cli::{Command, DiscoveryArgs};
+use crate::cli::{Command, DiscoveryArgs, WellKnownArg};
 use crate::context::Context;
 use crate::output::progress;
 use crate::CliError;
@@ -26,6 +27,7 @@ pub(crate) async fn dispatch(context: &Context, command: Command) -> Result<(), 
         Command::Read(args) => manage::read(context, &args).await,
         Command::Update(args) => manage::update(context, args).await,
         Command::Delete(args) => manage::delete(context, &args).await,
+        Command::Resource(args) => resource::run(context, &args).await,
         #[cfg(feature = "demo")]
         Command::Demo => demo::run(context).await,
     }
@@ -37,9 +39,20 @@ async fn configuration(
     issuer: &str,
     args: &DiscoveryArgs,
 ) -> Result<ProviderConfiguration, CliError> {
+    configuration_defaulting(context, issuer, args, WellKnownArg::Openid).await
+}
+
+/// [`configuration`] with another `--well-known` default (the MCP order for authorization
+/// servers found through a protected resource).
+async fn configuration_defaulting(
+    context: &Context,
+    issuer: &str,
+    args: &DiscoveryArgs,
+    default: WellKnownArg,
+) -> Result<ProviderConfiguration, CliError> {
     context.check_issuer(issuer)?;
     progress(&format!("loading the configuration of {issuer}"));
-    load_configuration(issuer, &context.discovery_options(args))
+    load_configuration(issuer, &context.discovery_options_defaulting(args, default))
         .await
         .map_err(CliError::from_discovery)
 }

@@ -8,9 +8,10 @@ use oidc_registration::{
 use oidc_types::Secret;
 use serde_json::Map;
 
-use super::{client_document, configuration};
-use crate::cli::RegisterArgs;
+use super::{client_document, configuration, configuration_defaulting};
+use crate::cli::{RegisterArgs, WellKnownArg};
 use crate::context::Context;
+use crate::exit::ExitKind;
 use crate::metadata_input;
 use crate::output::{print_document, progress, warn_about};
 use crate::registration_file::Reservation;
@@ -42,7 +43,24 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
         })?;
     }
 
-    let provider = configuration(context, &args.issuer, &args.discovery).await?;
+    let provider = match (&args.issuer, &args.via_resource) {
+        (Some(issuer), _) => configuration(context, issuer, &args.discovery).await?,
+        (None, Some(resource)) => {
+            let resource = super::resource::probe(context, resource, &args.discovery).await?;
+            let Some(issuer) = resource.metadata.authorization_servers().first() else {
+                return Err(CliError::new(
+                    ExitKind::Refused,
+                    format!(
+                        "the protected resource {} names no authorization server",
+                        resource.metadata.resource
+                    ),
+                ));
+            };
+            configuration_defaulting(context, issuer, &args.discovery, WellKnownArg::Mcp).await?
+        }
+        // clap requires one of them.
+        (None, None) => return Err(CliError::usage("give an ISSUER or --via-resource URL")),
+    };
     // Validated above already; no need to check the same metadata twice.
     let mut options = context.register_options(false);
     if let Some(token) = token {

@@ -719,7 +719,7 @@ fn demo_walks_the_whole_life_without_showing_secrets() {
 fn help_names_every_subcommand() {
     let run = cli(&["--help"]).expect(0);
     for name in [
-        "discover", "jwks", "register", "read", "update", "delete", "demo",
+        "discover", "jwks", "register", "read", "update", "delete", "resource", "demo",
     ] {
         assert!(run.stdout.contains(name), "{run:#?}");
     }
@@ -1039,4 +1039,87 @@ fn secrets_a_provider_echoes_never_reach_the_output_on_any_error_path() {
             assert!(!failed.stdout.contains(&token), "{failed:#?}");
         }
     }
+}
+
+/// `resource`: probe, follow the challenge, then each authorization server in the MCP order,
+/// all in one stdout document.
+#[test]
+fn resource_prints_the_resource_and_its_authorization_servers() {
+    let provider = InProcess::with(
+        TestProvider::builder()
+            .issuer_path("/tenant")
+            .protected_resource("/mcp"),
+    );
+    let resource = provider.resource().unwrap();
+    let run = cli(&["resource", &resource]).expect(0);
+    let document = run.json();
+    assert_eq!(document["resource"]["resource"], resource.as_str());
+    assert_eq!(document["found_by"], "challenge");
+    assert_eq!(
+        document["resource_metadata_url"],
+        provider.url("/.well-known/oauth-protected-resource/mcp")
+    );
+    let servers = document["authorization_servers"].as_array().unwrap();
+    assert_eq!(servers.len(), 1, "{document}");
+    assert_eq!(servers[0]["issuer"], provider.issuer().as_str());
+    // The MCP order by default: RFC 8414 first, and it answered.
+    assert_eq!(provider.request_count(Endpoint::OAuthDiscovery), 1);
+    assert_eq!(provider.request_count(Endpoint::Discovery), 0);
+    assert_eq!(run.stdout.lines().count(), 1);
+}
+
+#[test]
+fn resource_errors_keep_the_exit_codes() {
+    let provider = InProcess::with(TestProvider::builder().protected_resource("/mcp"));
+    let resource = provider.resource().unwrap();
+    provider.set_resource_document(json!({"resource": "https://evil.example/mcp"}));
+    let mismatch = cli(&["resource", &resource]).expect(5);
+    assert!(
+        mismatch.stderr.contains("resource mismatch"),
+        "{mismatch:#?}"
+    );
+    assert!(mismatch.stdout.is_empty());
+    let fragment = cli(&["resource", &format!("{resource}#x")]).expect(2);
+    assert!(fragment.stderr.contains("fragment"), "{fragment:#?}");
+    let plain = cli(&["resource", "http://mcp.example/mcp"]).expect(2);
+    assert!(plain.stderr.contains("--allow-http"), "{plain:#?}");
+}
+
+#[test]
+fn register_via_resource_registers_with_its_authorization_server() {
+    let provider = InProcess::with(
+        TestProvider::builder()
+            .issuer_path("/tenant")
+            .protected_resource("/mcp"),
+    );
+    let resource = provider.resource().unwrap();
+    let run = cli(&[
+        "register",
+        "--via-resource",
+        &resource,
+        "--redirect-uri",
+        "http://127.0.0.1:33418/callback",
+        "--set",
+        "application_type=native",
+        "--set",
+        "token_endpoint_auth_method=none",
+    ])
+    .expect(0);
+    let document = run.json();
+    assert_eq!(document["issuer"], provider.issuer().as_str());
+    let client_id = text(&document, "client_id");
+    assert!(provider.client(client_id).is_some());
+    assert_eq!(provider.request_count(Endpoint::ProtectedResource), 1);
+
+    // A resource naming no authorization server: the resource refuses to say (exit 4).
+    provider.set_resource_document(json!({"resource": resource, "authorization_servers": []}));
+    let none = cli(&[
+        "register",
+        "--via-resource",
+        &resource,
+        "--redirect-uri",
+        "https://app.example/cb",
+    ])
+    .expect(4);
+    assert!(none.stderr.contains("no authorization server"), "{none:#?}");
 }

@@ -1,4 +1,5 @@
-//! Against panva's `oidc-provider`, which rotates the registration access token on every update.
+//! Against panva's `oidc-provider`, which rotates the registration access token on every update,
+//! and the official MCP TypeScript SDK's authorization server.
 
 use serde_json::json;
 
@@ -130,4 +131,57 @@ fn oidc_provider_refusals_and_initial_access_tokens() {
         "{refused:#?}"
     );
     refused.stderr_hides(&[TOKEN]);
+}
+
+/// `resource` and `register --via-resource` against the MCP SDK: probe `/mcp`, follow its
+/// challenge, find the SDK's RFC 8414 metadata in the MCP order, register a public client.
+#[test]
+fn resource_and_register_via_resource_with_the_mcp_sdk() {
+    let server = NodeProvider::start_mcp_sdk();
+    let resource = format!("{}/mcp", server.issuer());
+    let issuer = format!("{}/", server.issuer());
+
+    let document = cli(&["resource", &resource]).expect(0).json();
+    assert_eq!(document["found_by"], "challenge");
+    assert_eq!(document["resource"]["resource"], resource.as_str());
+    assert_eq!(
+        document["authorization_servers"][0]["issuer"],
+        issuer.as_str()
+    );
+
+    let registered = cli(&[
+        "register",
+        "--via-resource",
+        &resource,
+        "--redirect-uri",
+        "http://127.0.0.1:33418/callback",
+        "--set",
+        "application_type=native",
+        "--set",
+        "token_endpoint_auth_method=none",
+    ])
+    .expect(0)
+    .json();
+    assert_eq!(registered["issuer"], issuer.as_str());
+    assert!(!text(&registered, "client_id").is_empty());
+    assert!(registered["client_secret"].is_null(), "{registered}");
+
+    // The SDK refuses what its schema refuses: exit 4 with its OAuth error.
+    let refused = cli(&[
+        "register",
+        "--via-resource",
+        &resource,
+        "--redirect-uri",
+        "not a url",
+        "--no-validate",
+    ])
+    .expect(4);
+    assert!(
+        refused.stderr.contains("invalid_client_metadata"),
+        "{refused:#?}"
+    );
+    // The SDK serves no OpenID Connect discovery: the default finds nothing there.
+    let absent = cli(&["discover", &issuer]).expect(5);
+    assert!(absent.stderr.contains("404"), "{absent:#?}");
+    cli(&["discover", &issuer, "--well-known", "mcp"]).expect(0);
 }

@@ -33,6 +33,16 @@ impl NodeProvider {
         Self::spawn(Some(token))
     }
 
+    /// The official MCP TypeScript SDK's authorization server and protected resource
+    /// (`tests/mcp-sdk/server.js`), installed by
+    /// [`oidc_integration_tests::mcp_sdk_install`]; [`issuer`](Self::issuer) is then its base
+    /// URL, and `/mcp` the resource.
+    pub(crate) fn start_mcp_sdk() -> Self {
+        let install = oidc_integration_tests::mcp_sdk_install();
+        Self::try_spawn_in(&install.node, &install.dir, None)
+            .unwrap_or_else(|failure| panic!("the MCP SDK server did not start: {failure}"))
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub(crate) fn issuer(&self) -> &str {
         &self.issuer
@@ -56,10 +66,18 @@ impl NodeProvider {
 
     fn try_spawn(initial_access_token: Option<&str>) -> Result<Self, String> {
         let install = oidc_integration_tests::node_provider_install();
-        let mut command = Command::new(&install.node);
+        Self::try_spawn_in(&install.node, &install.dir, initial_access_token)
+    }
+
+    fn try_spawn_in(
+        node: &std::path::Path,
+        dir: &std::path::Path,
+        initial_access_token: Option<&str>,
+    ) -> Result<Self, String> {
+        let mut command = Command::new(node);
         command
             .arg("server.js")
-            .current_dir(&install.dir)
+            .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -106,7 +124,8 @@ impl NodeProvider {
                 let _ = child.kill();
                 let _ = child.wait();
                 Err(format!(
-                    "oidc-provider did not start ({e}); its stderr:\n{}",
+                    "{} did not start ({e}); its stderr:\n{}",
+                    dir.display(),
                     log.lock().unwrap_or_else(|e| e.into_inner())
                 ))
             }

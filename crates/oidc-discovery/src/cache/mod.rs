@@ -22,8 +22,8 @@ pub use options::{Backoff, ProviderCacheOptions};
 
 use self::slot::{lock, Fetched, Outcome, Shared, Slot};
 use crate::{
-    load_configuration, load_provider_jwks, DiscoveryError, DiscoveryOptions, Jwks,
-    ProviderConfiguration,
+    load_configuration, load_provider_jwks, load_resource_metadata, DiscoveryError,
+    DiscoveryOptions, Jwks, ProviderConfiguration, ResourceConfiguration,
 };
 
 /// Provider configurations and key sets for many issuers, loaded once, refreshed in the
@@ -110,6 +110,8 @@ struct Inner {
     wake: Arc<Notify>,
     /// The background task, started by the first lookup.
     refresher: Mutex<Option<AbortHandle>>,
+    /// Protected resources' metadata, by resource: see [`ProviderCache::resource_metadata`].
+    resources: Mutex<HashMap<String, Arc<ResourceConfiguration>>>,
 }
 
 impl Drop for Inner {
@@ -181,6 +183,7 @@ impl ProviderCache {
                 entries: Mutex::new(Entries::default()),
                 wake: Arc::new(Notify::new()),
                 refresher: Mutex::new(None),
+                resources: Mutex::default(),
             }),
         }
     }
@@ -274,6 +277,60 @@ impl ProviderCache {
             Outcome::Skipped(value) => value,
         };
         Ok(jwks.and_then(|jwks| jwks.find(kid).cloned()))
+    }
+
+    /// The metadata of the protected resource `resource` (RFC 9728), from its well-known
+    /// location ([`load_resource_metadata`](crate::load_resource_metadata) with
+    /// [`ProviderCacheOptions::discovery`]): cached until it expires, loaded again after.
+    ///
+    /// A smaller cache than the providers' one, kept beside it: no background refresh, no
+    /// single flight (concurrent first lookups may each load), and no stale value served while
+    /// loads fail. It holds at most [`max_issuers`](ProviderCacheOptions::max_issuers)
+    /// resources, dropping the one fetched longest ago for a new one. Lookups count as
+    /// `oidc_provider_cache_{hit,miss}_total` with `document="resource_metadata"`, labelled
+    /// with the resource's origin.
+    ///
+    /// # Errors
+    ///
+    /// The [`load_resource_metadata`](crate::load_resource_metadata) error; not cached.
+    pub async fn resource_metadata(
+        &self,
+        resource: &str,
+    ) -> Result<Arc<ResourceConfiguration>, Arc<DiscoveryError>> {
+        let telemetry = CacheTelemetry::new(&crate::resource::origin_label(resource));
+        let cached = lock(&self.inner.resources)
+            .get(resource)
+            .filter(|cached| !cached.is_expired())
+            .cloned();
+        if let Some(cached) = cached {
+            telemetry.hit(CachedDocument::ResourceMetadata);
+            return Ok(cached);
+        }
+        telemetry.miss(CachedDocument::ResourceMetadata);
+        let loaded = Arc::new(
+            load_resource_metadata(resource, &self.inner.options.discovery)
+                .await
+                .map_err(Arc::new)?,
+        );
+        let mut resources = lock(&self.inner.resources);
+        let bound = self.inner.options.capacity();
+        while resources.len() >= bound && !resources.contains_key(resource) {
+            let Some(oldest) = resources
+                .iter()
+                .min_by_key(|(_, cached)| cached.fetched_at)
+                .map(|(key, _)| key.clone())
+            else {
+                break;
+            };
+            resources.remove(&oldest);
+        }
+        resources.insert(resource.to_owned(), Arc::clone(&loaded));
+        Ok(loaded)
+    }
+
+    /// Forgets the metadata of `resource`; returns whether it was cached.
+    pub fn invalidate_resource(&self, resource: &str) -> bool {
+        lock(&self.inner.resources).remove(resource).is_some()
     }
 
     /// Forgets `issuer`: the next lookup loads it again. Returns whether it was cached. A load

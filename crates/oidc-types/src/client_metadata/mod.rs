@@ -342,6 +342,35 @@ impl ClientMetadata {
         }
     }
 
+    /// Metadata for a native public client such as an MCP client on a user's machine
+    /// (RFC 8252): `application_type` `native`, `token_endpoint_auth_method` `none` (no
+    /// secret: the authorization code is protected by PKCE instead), `grant_types`
+    /// `authorization_code` and `refresh_token`, `response_types` `code`, and the given
+    /// redirect URIs, usually a loopback one such as `http://127.0.0.1:33418/callback`
+    /// (RFC 8252 §7.3). Suits dynamic registration and Client ID Metadata Documents alike.
+    ///
+    /// ```
+    /// use oidc_types::{ApplicationType, ClientAuthMethod, ClientMetadata};
+    ///
+    /// let client = ClientMetadata::native_public(["http://127.0.0.1:33418/callback"]);
+    /// assert_eq!(client.effective_application_type(), ApplicationType::Native);
+    /// assert_eq!(client.effective_token_endpoint_auth_method(), ClientAuthMethod::None);
+    /// client.validate().unwrap();
+    /// ```
+    pub fn native_public<I, S>(redirect_uris: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            application_type: Some(ApplicationType::Native),
+            token_endpoint_auth_method: Some(ClientAuthMethod::None),
+            grant_types: Some(vec![GrantType::AuthorizationCode, GrantType::RefreshToken]),
+            response_types: Some(vec![ResponseType::from("code")]),
+            ..Self::new(redirect_uris)
+        }
+    }
+
     /// The JSON object [`Serialize`](serde::Serialize) writes.
     ///
     /// # Errors

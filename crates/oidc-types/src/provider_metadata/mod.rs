@@ -312,6 +312,10 @@ provider_metadata! {
         /// `prompt_values_supported`: `prompt` values the provider supports, e.g. `create`
         /// (Initiating User Registration via OpenID Connect 1.0 §4.1). No default.
         prompt_values_supported: Vec<String>,
+        /// `client_id_metadata_document_supported`: whether the server accepts an https URL
+        /// as a `client_id` and fetches the client's metadata from it (OAuth Client ID
+        /// Metadata Document draft; the MCP authorization spec). Absent means `false`.
+        client_id_metadata_document_supported: bool,
     }
 }
 
@@ -626,5 +630,11 @@ impl ProviderMetadata {
     pub fn backchannel_user_code_parameter_supported(&self) -> bool {
         self.backchannel_user_code_parameter_supported
             .unwrap_or(false)
+    }
+
+    /// Whether the server accepts Client ID Metadata Documents (an https URL as `client_id`);
+    /// `false` when the document does not say.
+    pub fn client_id_metadata_document_supported(&self) -> bool {
+        self.client_id_metadata_document_supported.unwrap_or(false)
     }
 }
