@@ -16,7 +16,7 @@ pub const MAX_CLIENT_ID_METADATA_DOCUMENT: usize = 5 * 1024;
 /// Fetches the Client ID Metadata Document at `client_id` and checks it against every rule
 /// of the draft: the URL first, before anything is sent (see
 /// [`oidc_types::check_client_id_url`]; plain `http` only where
-/// [`DiscoveryOptions::plain_http`] allows it), then a 200 answer with a JSON content type and
+/// [`DiscoveryOptions::call`]'s `plain_http` allows it), then a 200 answer with a JSON content type and
 /// at most [`MAX_CLIENT_ID_METADATA_DOCUMENT`] bytes, then the document
 /// ([`ClientIdMetadataDocument::from_json`]: its `client_id` equal to the URL by simple string
 /// comparison, no `client_secret` or `client_secret_expires_at`, no shared-secret
@@ -53,7 +53,7 @@ pub async fn load_client_id_metadata_document(
             url: shown.clone(),
             source,
         };
-        let http_allowed = options.plain_http.allows(client_id);
+        let http_allowed = options.call.plain_http.allows(client_id);
         oidc_types::check_client_id_url(client_id, http_allowed).map_err(invalid)?;
         let response = get_json(client_id, "application/json", options).await?;
         if response.body.len() > MAX_CLIENT_ID_METADATA_DOCUMENT {

@@ -167,7 +167,7 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
 ///    and `https://op.example/` are different issuers, and the error says so (the only
 ///    exception is [`Quirks::issuer_pattern`](crate::Quirks::issuer_pattern));
 /// 5. no endpoint may be a plain `http://` URL of a non-loopback host, unless
-///    [`DiscoveryOptions::plain_http`](crate::DiscoveryOptions::plain_http) allows it.
+///    [`DiscoveryOptions::call`](crate::DiscoveryOptions::call)'s `plain_http` allows it.
 ///
 /// The lifetime comes from `Cache-Control` (see [`ExpiryPolicy`]). Emits `load_configuration`
 /// telemetry labelled with `issuer`.
@@ -185,11 +185,11 @@ pub async fn load_configuration(
     instrument(Operation::LoadConfiguration, issuer, async {
         // Discovery §3: the issuer is https. Plain http stays possible for this machine (tests,
         // local development) and, like http endpoints, where the https policy allows it.
-        if refused_http(issuer, options.plain_http) {
+        if refused_http(issuer, options.call.plain_http) {
             return Err(DiscoveryError::InvalidIssuer {
                 issuer: oidc_http::redact_url(issuer),
                 reason: "a plain http issuer off this machine needs plain http allowed \
-                         (DiscoveryOptions::plain_http)"
+                         (DiscoveryOptions::with_plain_http)"
                     .to_owned(),
             });
         }
@@ -320,7 +320,7 @@ fn read_configuration(
             found: metadata.issuer,
         });
     }
-    if let Some((member, value)) = insecure_endpoint(&metadata, options.plain_http) {
+    if let Some((member, value)) = insecure_endpoint(&metadata, options.call.plain_http) {
         return Err(DiscoveryError::InsecureEndpoint {
             url: shown,
             member,

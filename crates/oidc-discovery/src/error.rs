@@ -94,8 +94,8 @@ pub enum DiscoveryError {
     },
     /// A member of the configuration names a plain `http://` URL on a host other than the
     /// loopback interface. Tokens and secrets sent there would travel in clear text; the
-    /// [`DiscoveryOptions::plain_http`](crate::DiscoveryOptions::plain_http) policy allows it.
-    #[error("fetching {url}: {member} is a plain http URL ({value}); only https is accepted for hosts other than this machine unless plain http is allowed (DiscoveryOptions::plain_http)")]
+    /// [`DiscoveryOptions::call`](crate::DiscoveryOptions::call)'s `plain_http` policy allows it.
+    #[error("fetching {url}: {member} is a plain http URL ({value}); only https is accepted for hosts other than this machine unless plain http is allowed (DiscoveryOptions::with_plain_http)")]
     InsecureEndpoint {
         /// The URL fetched.
         url: String,

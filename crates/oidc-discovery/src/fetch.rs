@@ -34,18 +34,14 @@ pub(crate) async fn get_json(
                 format!("not a valid request URL: {error}"),
             ),
         })?;
-    let client = options.client();
-    let response = oidc_http::send(
-        client.as_ref(),
-        request,
-        options.timeout,
-        options.plain_http,
-    )
-    .await
-    .map_err(|source| DiscoveryError::Http {
-        url: shown.clone(),
-        source,
-    })?;
+    let response = options
+        .call
+        .send(request)
+        .await
+        .map_err(|source| DiscoveryError::Http {
+            url: shown.clone(),
+            source,
+        })?;
     let (parts, body) = response.into_parts();
     if parts.status != StatusCode::OK {
         return Err(DiscoveryError::UnexpectedStatus {

@@ -36,8 +36,8 @@
 //! accepted only through the opt-in [`Quirks`] in [`DiscoveryOptions`].
 //!
 //! Everything runs on any [`HttpClient`](oidc_http::HttpClient) (the shared default client
-//! unless [`DiscoveryOptions::http_client`] names another), under the workspace's one https
-//! policy ([`DiscoveryOptions::plain_http`]); configuration, key set, resource metadata and
+//! unless [`DiscoveryOptions::call`] names another), under the workspace's one https
+//! policy ([`DiscoveryOptions::call`]'s `plain_http`); configuration, key set, resource metadata and
 //! metadata document loads emit `load_configuration` / `load_jwks` /
 //! `load_resource_metadata` / `load_client_metadata_document` telemetry (see
 //! `oidc-telemetry`).

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use oidc_http::{HttpClient, PlainHttp};
+use oidc_http::{CallOptions, HttpClient, PlainHttp};
 use oidc_types::Jwk;
 use serde_json::{Map, Value};
 
@@ -17,10 +17,16 @@ use crate::ExpiryPolicy;
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DiscoveryOptions {
-    /// The HTTP client to use; `None` means [`oidc_http::default_client`].
-    pub http_client: Option<Arc<dyn HttpClient>>,
-    /// A limit for this one call, on top of the client's own timeouts.
-    pub timeout: Option<Duration>,
+    /// The HTTP client, the per-call timeout and the https policy, as every call takes them.
+    ///
+    /// On the policy ([`CallOptions::plain_http`]): with the default,
+    /// [`PlainHttp::LoopbackOnly`], an `http://` issuer, document endpoint (any `*_endpoint`,
+    /// `jwks_uri`, `check_session_iframe` or `mtls_endpoint_aliases` member) or WebFinger issuer
+    /// link is refused unless its host is `localhost`, `127.0.0.0/8` or `::1`. With
+    /// [`PlainHttp::Anywhere`] they are accepted (HashiCorp Vault's dev server advertises
+    /// `http://0.0.0.0:8200`), and a WebFinger request to a loopback host is sent over plain
+    /// `http` rather than `https`: for tests and local development only.
+    pub call: CallOptions,
     /// How long a loaded document may be kept.
     pub expiry: ExpiryPolicy,
     /// Which well-known document(s) to fetch, in which order.
@@ -37,34 +43,24 @@ pub struct DiscoveryOptions {
     /// When `None` (the default), `signed_metadata` is kept as the string received and not
     /// interpreted: unverified claims must never override anything.
     pub trusted_metadata_keys: Option<Vec<Jwk>>,
-    /// Where plain http may be used: the workspace's one https policy, checked on every request
-    /// discovery sends (whatever the HTTP client) and on the URLs a provider's documents name.
-    ///
-    /// With the default, [`PlainHttp::LoopbackOnly`], an `http://` issuer, document endpoint
-    /// (any `*_endpoint`, `jwks_uri`, `check_session_iframe` or `mtls_endpoint_aliases` member)
-    /// or WebFinger issuer link is refused unless its host is `localhost`, `127.0.0.0/8` or
-    /// `::1`. With [`PlainHttp::Anywhere`] they are accepted (HashiCorp Vault's dev server
-    /// advertises `http://0.0.0.0:8200`), and a WebFinger request to a loopback host is sent
-    /// over plain `http` rather than `https`: for tests and local development only.
-    pub plain_http: PlainHttp,
 }
 
 impl DiscoveryOptions {
-    /// Sets where plain http may be used; see [`plain_http`](Self::plain_http).
+    /// Sets where plain http may be used; see [`call`](Self::call).
     pub fn with_plain_http(mut self, plain_http: PlainHttp) -> Self {
-        self.plain_http = plain_http;
+        self.call.plain_http = plain_http;
         self
     }
 
     /// Uses `client` instead of the shared default client.
     pub fn with_http_client(mut self, client: Arc<dyn HttpClient>) -> Self {
-        self.http_client = Some(client);
+        self.call.http_client = Some(client);
         self
     }
 
     /// Limits this call to `timeout`.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.call.timeout = Some(timeout);
         self
     }
 
@@ -91,12 +87,6 @@ impl DiscoveryOptions {
     pub fn with_trusted_metadata_keys(mut self, keys: Vec<Jwk>) -> Self {
         self.trusted_metadata_keys = Some(keys);
         self
-    }
-
-    pub(crate) fn client(&self) -> Arc<dyn HttpClient> {
-        self.http_client
-            .clone()
-            .unwrap_or_else(oidc_http::default_client)
     }
 }
 
@@ -154,7 +144,7 @@ pub enum WellKnown {
 /// named after the deviation it accepts, so a caller's configuration documents which provider
 /// needs what. The quirks apply to [`load_configuration`](crate::load_configuration). (Plain
 /// http is not a quirk: it is the workspace's one https policy,
-/// [`DiscoveryOptions::plain_http`].)
+/// [`DiscoveryOptions::call`].)
 ///
 /// ```
 /// use oidc_discovery::{DiscoveryOptions, Quirks};

@@ -241,15 +241,11 @@ pub async fn probe_resource(
                 format!("not a valid request URL: {error}"),
             ),
         })?;
-    let client = options.client();
-    let response = oidc_http::send(
-        client.as_ref(),
-        request,
-        options.timeout,
-        options.plain_http,
-    )
-    .await
-    .map_err(|source| DiscoveryError::Http { url: shown, source })?;
+    let response = options
+        .call
+        .send(request)
+        .await
+        .map_err(|source| DiscoveryError::Http { url: shown, source })?;
     let challenges: Vec<Challenge> = response
         .headers()
         .get_all(http::header::WWW_AUTHENTICATE)
@@ -320,7 +316,7 @@ async fn fetch_resource_metadata(
     }
     if let Some(jwks_uri) = &metadata.jwks_uri {
         if Url::parse(jwks_uri).is_ok_and(|url| url.scheme() == "http")
-            && !options.plain_http.allows(jwks_uri)
+            && !options.call.plain_http.allows(jwks_uri)
         {
             return Err(DiscoveryError::InsecureEndpoint {
                 url: shown,

@@ -147,7 +147,7 @@ fn is_email_form(input: &str) -> bool {
 /// Pass it to [`load_configuration`](crate::load_configuration).
 ///
 /// An `http` issuer link is accepted where the https policy
-/// ([`DiscoveryOptions::plain_http`](crate::DiscoveryOptions::plain_http)) allows it, and with
+/// ([`DiscoveryOptions::call`](crate::DiscoveryOptions::call)'s `plain_http`) allows it, and with
 /// [`PlainHttp::Anywhere`] a WebFinger request to a loopback address (`localhost`,
 /// `127.0.0.0/8`, `::1`) is itself sent over plain `http`: a test and development option for
 /// loopback providers, which speak plain http.
@@ -166,7 +166,7 @@ pub async fn discover_issuer(
         .ok()
         .and_then(|url| url.host_str().map(oidc_http::is_loopback_host))
         .unwrap_or(false);
-    let scheme = if loopback && options.plain_http == PlainHttp::Anywhere {
+    let scheme = if loopback && options.call.plain_http == PlainHttp::Anywhere {
         "http"
     } else {
         "https"
@@ -197,7 +197,7 @@ pub async fn discover_issuer(
         .filter(|link| link.get("rel").and_then(Value::as_str) == Some(ISSUER_REL))
         .find_map(|link| link.get("href").and_then(Value::as_str))
         .ok_or_else(|| DiscoveryError::NoIssuerLink { url: shown.clone() })?;
-    check_issuer_link(href, options.plain_http).map_err(|reason| {
+    check_issuer_link(href, options.call.plain_http).map_err(|reason| {
         DiscoveryError::InvalidIssuerLink {
             url: shown.clone(),
             href: oidc_http::redact_url(href),

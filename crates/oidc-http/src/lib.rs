@@ -170,6 +170,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod call;
 mod client;
 mod error;
 #[cfg(feature = "hyper-client")]
@@ -185,6 +186,7 @@ mod reqwest_client;
 mod tls;
 mod util;
 
+pub use call::CallOptions;
 pub use client::{
     default_client, BoxFuture, HttpClient, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,

@@ -1,13 +1,10 @@
 //! Building the JSON + Bearer requests and classifying the provider's answers; shared by every
 //! registration operation.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
-use oidc_http::{HttpClient, PlainHttp};
+use oidc_http::{CallOptions, PlainHttp};
 use oidc_types::{OAuthError, OAuthErrorCode, RegistrationResponse, ResponseProblem, Secret};
 use url::Url;
 use zeroize::Zeroize;
@@ -206,16 +203,13 @@ fn scrubbed(mut error: OAuthError, secrets: &[&Secret]) -> OAuthError {
     error
 }
 
-/// Sends `request` on `client` (the shared default when `None`) through the workspace's one
-/// door ([`oidc_http::send`]): the https policy `plain_http` first, then `timeout` if set.
+/// Sends `request` with the call's settings through the workspace's one door
+/// ([`oidc_http::send`]): the https policy first, then the timeout.
 pub(crate) async fn send(
-    client: Option<&Arc<dyn HttpClient>>,
+    call: &CallOptions,
     request: Request<Bytes>,
-    timeout: Option<Duration>,
-    plain_http: PlainHttp,
 ) -> Result<Response<Bytes>, RegistrationErrorKind> {
-    let client = client.cloned().unwrap_or_else(oidc_http::default_client);
-    oidc_http::send(client.as_ref(), request, timeout, plain_http)
+    call.send(request)
         .await
         .map_err(RegistrationErrorKind::Http)
 }

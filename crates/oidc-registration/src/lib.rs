@@ -78,7 +78,7 @@
 //! ([`choose_client_strategy`] is the decision alone), and says when a person must act.
 //!
 //! Requests go through an [`oidc_http::HttpClient`]: the process-wide default (hyper + rustls,
-//! with timeouts and a response size limit) unless [`RegisterOptions::http_client`] names
+//! with timeouts and a response size limit) unless [`RegisterOptions::call`] names
 //! another. Every call emits telemetry (`register_client`, `read_client`, `update_client`,
 //! `delete_client`) through `oidc-telemetry`.
 

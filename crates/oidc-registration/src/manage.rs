@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{Method, StatusCode};
-use oidc_http::{HttpClient, PlainHttp};
+use oidc_http::{CallOptions, HttpClient, PlainHttp};
 use oidc_telemetry::{instrument, Operation};
 use oidc_types::{AppliedAnswer, ClientMetadata, RegisteredClient, RegistrationResponse, Secret};
 use serde_json::{Map, Value};
@@ -19,18 +19,13 @@ use crate::{RegistrationError, RegistrationErrorKind, RegistrationOperation, Val
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ManagementOptions {
-    /// A limit for this call, on top of the HTTP client's own timeouts.
-    pub timeout: Option<Duration>,
     /// The checks [`update_client`] runs on the new metadata before sending. Default:
     /// [`Validation::Metadata`]. ([`Validation::AgainstProvider`] needs the provider metadata,
     /// which management calls do not have; it counts as [`Validation::Metadata`] here.)
     pub validation: Validation,
-    /// The HTTP client; `None` means [`oidc_http::default_client`].
-    pub http_client: Option<Arc<dyn HttpClient>>,
-    /// Where plain http may be used (the workspace's one https policy, checked before the
-    /// registration access token is sent, whatever the HTTP client): by default only to this
-    /// machine. A registration made with [`PlainHttp::Anywhere`] needs it here too.
-    pub plain_http: PlainHttp,
+    /// The HTTP client, the per-call timeout and the https policy (by default plain http only
+    /// to this machine; a registration made with [`PlainHttp::Anywhere`] needs it here too).
+    pub call: CallOptions,
     /// Whether the registration access token may go to a `registration_client_uri` on an origin
     /// other than the registration endpoint's and the issuer's. RFC 7592 §3 allows another
     /// host, but a provider (or whoever altered a stored registration) could name any server,
@@ -42,7 +37,7 @@ pub struct ManagementOptions {
 impl ManagementOptions {
     /// Sets where plain http may be used; see [`PlainHttp`].
     pub fn with_plain_http(mut self, plain_http: PlainHttp) -> Self {
-        self.plain_http = plain_http;
+        self.call.plain_http = plain_http;
         self
     }
 
@@ -55,7 +50,7 @@ impl ManagementOptions {
 
     /// Limits each call to `timeout`.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.call.timeout = Some(timeout);
         self
     }
 
@@ -67,7 +62,7 @@ impl ManagementOptions {
 
     /// Uses `client` instead of the shared default client.
     pub fn with_http_client(mut self, client: Arc<dyn HttpClient>) -> Self {
-        self.http_client = Some(client);
+        self.call.http_client = Some(client);
         self
     }
 }
@@ -222,14 +217,7 @@ pub async fn delete_client(
         let during = |kind| RegistrationError::new(RegistrationOperation::Delete, kind);
         let (uri, token) = management_target(client, options).map_err(during)?;
         let request = build_request(Method::DELETE, uri, Some(token), None).map_err(during)?;
-        let response = send(
-            options.http_client.as_ref(),
-            request,
-            options.timeout,
-            options.plain_http,
-        )
-        .await
-        .map_err(during)?;
+        let response = send(&options.call, request).await.map_err(during)?;
         if response.status().is_success() {
             return Ok(());
         }
@@ -263,13 +251,7 @@ async fn exchange(
 ) -> Result<RegistrationResponse, RegistrationErrorKind> {
     let (uri, token) = management_target(client, options)?;
     let request = build_request(method.clone(), uri, Some(token), body)?;
-    let response = send(
-        options.http_client.as_ref(),
-        request,
-        options.timeout,
-        options.plain_http,
-    )
-    .await?;
+    let response = send(&options.call, request).await?;
     let mut answer = read_registration(
         Endpoint::ClientConfiguration,
         &method,
@@ -282,7 +264,7 @@ async fn exchange(
     if let Some(problem) = client_uri_problem(
         uri,
         &home_of(client),
-        options.plain_http,
+        options.call.plain_http,
         options.allow_foreign_registration_client_uri,
     ) {
         answer.problems.push(problem);

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use oidc_http::{HttpClient, PlainHttp};
+use oidc_http::{CallOptions, HttpClient, PlainHttp};
 use oidc_types::Secret;
 
 /// Which client-side checks run before a registration is sent.
@@ -37,22 +37,17 @@ pub struct RegisterOptions {
     /// Sent as `Authorization: Bearer <token>` (RFC 7591 §3) when the provider requires an
     /// initial access token. Never printed.
     pub initial_access_token: Option<Secret>,
-    /// A limit for this call, on top of the HTTP client's own timeouts.
-    pub timeout: Option<Duration>,
     /// The checks run before sending. Default: [`Validation::Metadata`].
     pub validation: Validation,
-    /// The HTTP client; `None` means [`oidc_http::default_client`], shared by every call.
-    pub http_client: Option<Arc<dyn HttpClient>>,
-    /// Where plain http may be used (the workspace's one https policy, checked before anything
-    /// is sent, whatever the HTTP client): by default only to this machine, so an initial access
-    /// token never crosses the network in clear text.
-    pub plain_http: PlainHttp,
+    /// The HTTP client, the per-call timeout and the https policy (by default plain http only
+    /// to this machine, so an initial access token never crosses the network in clear text).
+    pub call: CallOptions,
 }
 
 impl RegisterOptions {
     /// Sets where plain http may be used; see [`PlainHttp`].
     pub fn with_plain_http(mut self, plain_http: PlainHttp) -> Self {
-        self.plain_http = plain_http;
+        self.call.plain_http = plain_http;
         self
     }
 
@@ -64,7 +59,7 @@ impl RegisterOptions {
 
     /// Limits this call to `timeout`.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.call.timeout = Some(timeout);
         self
     }
 
@@ -76,7 +71,7 @@ impl RegisterOptions {
 
     /// Uses `client` instead of the shared default client.
     pub fn with_http_client(mut self, client: Arc<dyn HttpClient>) -> Self {
-        self.http_client = Some(client);
+        self.call.http_client = Some(client);
         self
     }
 }

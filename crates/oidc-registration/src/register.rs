@@ -97,13 +97,7 @@ async fn register_at(
             options.initial_access_token.as_ref(),
             Some(body),
         )?;
-        let response = send(
-            options.http_client.as_ref(),
-            request,
-            options.timeout,
-            options.plain_http,
-        )
-        .await?;
+        let response = send(&options.call, request).await?;
         // RFC 7591 says 201; real servers (Gluu, Janssen) answer 200.
         let mut answer = read_registration(
             Endpoint::Registration,
@@ -116,7 +110,7 @@ async fn register_at(
         answer.registration_endpoint = Some(endpoint.to_owned());
         let home = [endpoint, provider.issuer.as_str()];
         let uri = answer.registration_client_uri.as_deref();
-        if let Some(problem) = client_uri_problem(uri, &home, options.plain_http, false) {
+        if let Some(problem) = client_uri_problem(uri, &home, options.call.plain_http, false) {
             answer.problems.push(problem);
         }
         Ok(answer)

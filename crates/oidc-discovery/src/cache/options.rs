@@ -13,7 +13,7 @@ use super::ProviderCache;
 /// the cache hammer a failing provider in a tight loop.
 pub(super) const MIN_RETRY_DELAY: Duration = Duration::from_millis(100);
 
-/// The time limit put on every load of the cache when [`DiscoveryOptions::timeout`] is unset, so
+/// The time limit put on every load of the cache when [`DiscoveryOptions::call`]'s `timeout` is unset, so
 /// that a hanging provider cannot stall its refreshes for ever.
 pub(super) const DEFAULT_LOAD_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -227,8 +227,8 @@ impl ProviderCacheOptions {
     /// The discovery options actually used: with a time limit.
     pub(super) fn effective_discovery(&self) -> DiscoveryOptions {
         let mut options = self.discovery.clone();
-        if options.timeout.is_none() {
-            options.timeout = Some(DEFAULT_LOAD_TIMEOUT);
+        if options.call.timeout.is_none() {
+            options.call.timeout = Some(DEFAULT_LOAD_TIMEOUT);
         }
         options
     }
