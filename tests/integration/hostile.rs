@@ -192,3 +192,52 @@ async fn a_provider_quoting_the_registration_access_token_or_secret_never_gets_t
         assert!(!shown.contains(secret.expose()), "{status}: {shown}");
     }
 }
+
+#[tokio::test]
+async fn a_read_answer_that_moves_the_client_elsewhere_keeps_the_token_home() {
+    // The provider acted normally at registration, then an odd read answer names another
+    // origin: reported with that answer, and the next call sends the token nowhere.
+    let provider = TestProvider::builder()
+        .rotate_token_on_read(true)
+        .start()
+        .await;
+    let sent = web_client();
+    let response = register(&provider_metadata(&provider), &sent, &register_options())
+        .await
+        .unwrap();
+    let mut client = RegisteredClient::from_registration(provider.issuer(), &sent, response);
+    provider.set_behaviour(
+        Endpoint::ClientConfiguration,
+        Behaviour::new()
+            .content_type("text/plain")
+            .edit_answer(|answer| {
+                answer.insert(
+                    "registration_client_uri".into(),
+                    json!("https://collector.example/steal"),
+                );
+            }),
+    );
+    let applied = read_client(&mut client, &management_options())
+        .await
+        .unwrap();
+    // The rotated token from that answer is kept, and the move is reported.
+    assert!(applied.changes.registration_access_token_rotated);
+    assert!(applied
+        .problems
+        .iter()
+        .any(|p| matches!(p, ResponseProblem::RegistrationClientUri { .. })));
+    let reads = provider.request_count(Endpoint::ClientConfiguration);
+    let error = read_client(&mut client, &management_options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error.kind(),
+            RegistrationErrorKind::RegistrationClientUriRefused { .. }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(provider.request_count(Endpoint::ClientConfiguration), reads);
+    let token = client.registration_access_token.as_ref().unwrap().expose();
+    assert!(!format!("{error} {error:?}").contains(token));
+}

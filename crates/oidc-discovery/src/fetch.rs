@@ -13,12 +13,12 @@ pub(crate) struct JsonResponse {
     pub(crate) body: Bytes,
 }
 
-/// GETs `url` and checks for 200 and a JSON content type.
-pub(crate) async fn get_json(
+/// GETs `url` with `accept`, through the call's https policy and timeout; any status.
+pub(crate) async fn get(
     url: &str,
     accept: &'static str,
     options: &DiscoveryOptions,
-) -> Result<JsonResponse, DiscoveryError> {
+) -> Result<http::Response<Bytes>, DiscoveryError> {
     let shown = oidc_http::redact_url(url);
     let request = Request::builder()
         .method(Method::GET)
@@ -34,15 +34,21 @@ pub(crate) async fn get_json(
                 format!("not a valid request URL: {error}"),
             ),
         })?;
-    let response = options
+    options
         .call
         .send(request)
         .await
-        .map_err(|source| DiscoveryError::Http {
-            url: shown.clone(),
-            source,
-        })?;
-    let (parts, body) = response.into_parts();
+        .map_err(|source| DiscoveryError::Http { url: shown, source })
+}
+
+/// GETs `url` and checks for 200 and a JSON content type.
+pub(crate) async fn get_json(
+    url: &str,
+    accept: &'static str,
+    options: &DiscoveryOptions,
+) -> Result<JsonResponse, DiscoveryError> {
+    let shown = oidc_http::redact_url(url);
+    let (parts, body) = get(url, accept, options).await?.into_parts();
     if parts.status != StatusCode::OK {
         return Err(DiscoveryError::UnexpectedStatus {
             url: shown,

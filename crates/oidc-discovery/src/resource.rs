@@ -3,10 +3,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
-use http::header::ACCEPT;
-use http::{Method, Request};
-use oidc_http::{HttpError, HttpErrorKind};
 use oidc_telemetry::{instrument, Operation};
 use oidc_types::{ProtectedResourceMetadata, ProtectedResourceMetadataError};
 use serde_json::Value;
@@ -228,24 +224,8 @@ pub async fn probe_resource(
     options: &DiscoveryOptions,
 ) -> Result<ResourceConfiguration, DiscoveryError> {
     check_resource(resource)?;
-    let shown = oidc_http::redact_url(resource);
-    let request = Request::builder()
-        .method(Method::GET)
-        .uri(resource)
-        .header(ACCEPT, "application/json, text/event-stream")
-        .body(Bytes::new())
-        .map_err(|error| DiscoveryError::Http {
-            url: shown.clone(),
-            source: HttpError::new(
-                HttpErrorKind::InvalidRequest,
-                format!("not a valid request URL: {error}"),
-            ),
-        })?;
-    let response = options
-        .call
-        .send(request)
-        .await
-        .map_err(|source| DiscoveryError::Http { url: shown, source })?;
+    let response =
+        crate::fetch::get(resource, "application/json, text/event-stream", options).await?;
     let challenges: Vec<Challenge> = response
         .headers()
         .get_all(http::header::WWW_AUTHENTICATE)
