@@ -9,6 +9,8 @@
 mod cache;
 // Discovery of the in-process provider: URL joining, issuer checks, content types, expiry.
 mod discovery;
+// Errors as a chain printer shows them: each cause once, the URL once, the issuer as typed.
+mod error_messages;
 // The library against panva's oidc-provider: registration, management, errors, telemetry.
 mod interop;
 // The official MCP TypeScript SDK's authorization server (Node), started per test on 127.0.0.1.

@@ -125,7 +125,7 @@ pub enum DiscoveryError {
     },
     /// A protected resource's metadata document is not usable (RFC 9728 §2): not a JSON
     /// object, no `resource`, or a member of the wrong type.
-    #[error("fetching {url}: {source}")]
+    #[error("fetching {url}: the document is not usable protected resource metadata")]
     InvalidResourceMetadata {
         /// The URL fetched.
         url: String,
@@ -144,7 +144,7 @@ pub enum DiscoveryError {
     },
     /// A Client ID Metadata Document (or its URL) breaks a rule of
     /// draft-ietf-oauth-client-id-metadata-document.
-    #[error("fetching {url}: {source}")]
+    #[error("fetching {url}: the document breaks a rule of client id metadata documents")]
     InvalidClientIdMetadataDocument {
         /// The document's URL (the `client_id`).
         url: String,

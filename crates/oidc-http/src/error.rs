@@ -72,12 +72,20 @@ impl fmt::Display for HttpErrorKind {
 /// An HTTP request failed before a complete response was received.
 ///
 /// The message never contains request headers or the URL's query string, as
-/// either may carry credentials.
+/// either may carry credentials. Nor does it contain the URL: the request's URL is recorded once
+/// by [`send`](crate::send), redacted, in [`url`](Self::url), and the library's own errors say it
+/// in their context ("fetching https://op.example/.well-known/openid-configuration failed"), so a
+/// chain printer shows it once.
+///
+/// The built-in clients put the deepest cause into the message ("connection failed: connection
+/// refused") and keep no [`source`](Error::source), so that a chain printer does not repeat it;
+/// what a caller acts on is typed: [`kind`](Self::kind) and [`tls_failure`](Self::tls_failure).
 #[derive(Debug)]
 pub struct HttpError {
     kind: HttpErrorKind,
     tls_failure: Option<TlsFailure>,
     message: String,
+    url: Option<String>,
     source: Option<Box<dyn Error + Send + Sync>>,
 }
 
@@ -89,11 +97,13 @@ impl HttpError {
             kind,
             tls_failure: None,
             message: message.into(),
+            url: None,
             source: None,
         }
     }
 
-    /// Attaches the underlying error, returned by [`Error::source`].
+    /// Attaches the underlying error, returned by [`Error::source`]. `Display` does not show
+    /// it (a chain printer does), so the message should not repeat what it says.
     pub fn with_source(mut self, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
         self.source = Some(source.into());
         self
@@ -103,6 +113,19 @@ impl HttpError {
     pub fn with_tls_failure(mut self, failure: TlsFailure) -> Self {
         self.tls_failure = Some(failure);
         self
+    }
+
+    /// Records the URL of the request that failed, without its user-info and query (which may
+    /// carry credentials); [`send`](crate::send) does it for every error it returns.
+    pub fn with_url(mut self, uri: &http::Uri) -> Self {
+        self.url = Some(crate::util::redact_uri(uri));
+        self
+    }
+
+    /// The URL of the request that failed, as `scheme://host[:port]/path`, when it was recorded
+    /// (every error from [`send`](crate::send) has it). It is not part of the message.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
     }
 
     /// The kind of failure.
@@ -318,9 +341,11 @@ mod tests {
     #[test]
     fn display_is_the_message_and_source_is_kept() {
         let io_err = io::Error::new(io::ErrorKind::ConnectionRefused, "refused");
-        let err = HttpError::new(HttpErrorKind::Connect, "connection failed: http://a/")
-            .with_source(io_err);
-        assert_eq!(err.to_string(), "connection failed: http://a/");
+        let err = HttpError::new(HttpErrorKind::Connect, "connection failed")
+            .with_source(io_err)
+            .with_url(&"http://u:p@a/b?c=d".parse().unwrap());
+        assert_eq!(err.to_string(), "connection failed");
+        assert_eq!(err.url(), Some("http://a/b"));
         assert_eq!(err.kind(), HttpErrorKind::Connect);
         assert!(!err.is_timeout());
         let source = err.source().expect("source is kept");

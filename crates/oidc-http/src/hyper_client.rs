@@ -99,32 +99,30 @@ impl HyperClient {
         let inner = &self.inner;
         // Only "an absolute http(s) URL": the https policy is applied above the trait.
         crate::PlainHttp::Anywhere.check(request.uri())?;
-        let target = crate::util::redact_uri(request.uri());
         if !request.headers().contains_key(USER_AGENT) {
             request
                 .headers_mut()
                 .insert(USER_AGENT, inner.user_agent.clone());
         }
         let request = request.map(Full::new);
-        match tokio::time::timeout(inner.timeout, self.round_trip(request, &target)).await {
+        match tokio::time::timeout(inner.timeout, self.round_trip(request)).await {
             Ok(result) => result,
-            Err(_elapsed) => Err(crate::util::timed_out(inner.timeout, &target)),
+            Err(_elapsed) => Err(crate::util::timed_out(inner.timeout)),
         }
     }
 
     async fn round_trip(
         &self,
         request: Request<Full<Bytes>>,
-        target: &str,
     ) -> Result<Response<Bytes>, HttpError> {
         let response = self
             .inner
             .client
             .request(request)
             .await
-            .map_err(|e| transport_error(e, "", target))?;
+            .map_err(|e| transport_error(e, ""))?;
         let (parts, body) = response.into_parts();
-        let body = read_body(body, self.inner.max_response_bytes, target).await?;
+        let body = read_body(body, self.inner.max_response_bytes).await?;
         Ok(Response::from_parts(parts, body))
     }
 }
@@ -137,13 +135,8 @@ impl HttpClient for HyperClient {
 
 /// Reads the body into memory, failing as soon as it is known to exceed
 /// `limit` so that a hostile server cannot make us buffer unbounded data.
-async fn read_body(mut body: Incoming, limit: usize, target: &str) -> Result<Bytes, HttpError> {
-    let too_large = || {
-        HttpError::new(
-            HttpErrorKind::BodyTooLarge,
-            format!("response body exceeds the limit of {limit} bytes: {target}"),
-        )
-    };
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, HttpError> {
+    let too_large = || crate::util::too_large(limit);
     // hyper derives the lower bound from Content-Length, and knows that
     // responses to HEAD or with 204/304 have no body whatever the header says.
     let announced = body.size_hint().lower();
@@ -152,8 +145,7 @@ async fn read_body(mut body: Incoming, limit: usize, target: &str) -> Result<Byt
     }
     let mut buf = BytesMut::with_capacity(usize::try_from(announced).unwrap_or(0));
     while let Some(frame) = body.frame().await {
-        let frame =
-            frame.map_err(|e| transport_error(e, "failed to read response body", target))?;
+        let frame = frame.map_err(|e| transport_error(e, "failed to read response body"))?;
         if let Ok(data) = frame.into_data() {
             if data.len() > limit - buf.len() {
                 return Err(too_large());
@@ -164,13 +156,10 @@ async fn read_body(mut body: Incoming, limit: usize, target: &str) -> Result<Byt
     Ok(buf.freeze())
 }
 
-/// Converts an error from hyper or its connector, keeping it as the source.
-/// `context` overrides the kind's default description of what failed.
-fn transport_error(
-    err: impl std::error::Error + Send + Sync + 'static,
-    context: &str,
-    target: &str,
-) -> HttpError {
+/// Converts an error from hyper or its connector: what failed (`context`, or the kind's default
+/// description) and the deepest cause, where the actionable detail is. The message already says
+/// the cause, so hyper's error is not kept as the `source()`: a chain printer shows it once.
+fn transport_error(err: impl std::error::Error + 'static, context: &str) -> HttpError {
     let (kind, tls_failure) = classify(&err);
     let context = if !context.is_empty() {
         context
@@ -184,12 +173,11 @@ fn transport_error(
         }
     };
     let cause = proxy_failure(&err).unwrap_or_else(|| root_cause(&err));
-    let error = HttpError::new(kind, format!("{context}: {target}: {cause}"));
+    let error = HttpError::new(kind, format!("{context}: {cause}"));
     match tls_failure {
         Some(failure) => error.with_tls_failure(failure),
         None => error,
     }
-    .with_source(err)
 }
 
 /// Configures a [`HyperClient`]; obtained from [`HyperClient::builder`].

@@ -6,7 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Request, Response, Uri};
 
-use crate::util::{redact_uri, timed_out};
+use crate::util::timed_out;
 use crate::{is_loopback_host, HttpClient, HttpError, HttpErrorKind};
 
 /// Where plain `http://` may be used. Everything else must be `https://`.
@@ -70,10 +70,7 @@ impl PlainHttp {
         }
         Err(HttpError::new(
             HttpErrorKind::InsecureUrl,
-            format!(
-                "refusing plain http to a host other than this machine, use https: {}",
-                redact_uri(uri)
-            ),
+            "refusing plain http to a host other than this machine, use https",
         ))
     }
 
@@ -98,15 +95,20 @@ pub async fn send(
     timeout: Option<Duration>,
     plain_http: PlainHttp,
 ) -> Result<Response<Bytes>, HttpError> {
-    plain_http.check(request.uri())?;
-    let Some(timeout) = timeout else {
-        return client.send(request).await;
+    let uri = request.uri().clone();
+    plain_http
+        .check(&uri)
+        .map_err(|error| error.with_url(&uri))?;
+    let result = match timeout {
+        None => client.send(request).await,
+        Some(timeout) => tokio::time::timeout(timeout, client.send(request))
+            .await
+            .unwrap_or_else(|_| Err(timed_out(timeout))),
     };
-    let target = redact_uri(request.uri());
-    match tokio::time::timeout(timeout, client.send(request)).await {
-        Ok(result) => result,
-        Err(_) => Err(timed_out(timeout, &target)),
-    }
+    result.map_err(|error| match error.url() {
+        Some(_) => error,
+        None => error.with_url(&uri),
+    })
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use http::{Request, Response};
 
 use crate::client::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 use crate::error::{cut_short, root_cause, tls_failure_in};
-use crate::util::{redact_uri, timed_out};
+use crate::util::timed_out;
 use crate::{BoxFuture, HttpClient, HttpError, HttpErrorKind, TlsFailure};
 
 /// An [`HttpClient`] that sends through a [`reqwest::Client`] the program already has, with
@@ -122,37 +122,25 @@ impl ReqwestClient {
     async fn execute(&self, request: Request<Bytes>) -> Result<Response<Bytes>, HttpError> {
         // Only "an absolute http(s) URL": the https policy is applied above the trait.
         crate::PlainHttp::Anywhere.check(request.uri())?;
-        let target = redact_uri(request.uri());
-        match tokio::time::timeout(self.timeout, self.round_trip(request, &target)).await {
+        match tokio::time::timeout(self.timeout, self.round_trip(request)).await {
             Ok(result) => result,
-            Err(_elapsed) => Err(timed_out(self.timeout, &target)),
+            Err(_elapsed) => Err(timed_out(self.timeout)),
         }
     }
 
-    async fn round_trip(
-        &self,
-        request: Request<Bytes>,
-        target: &str,
-    ) -> Result<Response<Bytes>, HttpError> {
+    async fn round_trip(&self, request: Request<Bytes>) -> Result<Response<Bytes>, HttpError> {
+        let https = request.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
         let request = reqwest::Request::try_from(request).map_err(|e| {
-            HttpError::new(
-                HttpErrorKind::InvalidRequest,
-                format!("request cannot be sent: {target}"),
-            )
-            .with_source(e.without_url())
+            HttpError::new(HttpErrorKind::InvalidRequest, "request cannot be sent")
+                .with_source(e.without_url())
         })?;
         let mut response = self
             .client
             .execute(request)
             .await
-            .map_err(|e| transport_error(e, target))?;
+            .map_err(|e| transport_error(e, https))?;
         let limit = self.max_response_bytes;
-        let too_large = || {
-            HttpError::new(
-                HttpErrorKind::BodyTooLarge,
-                format!("response body exceeds the limit of {limit} bytes: {target}"),
-            )
-        };
+        let too_large = || crate::util::too_large(limit);
         let announced = response.content_length().unwrap_or(0);
         if usize::try_from(announced).map_or(true, |n| n > limit) {
             return Err(too_large());
@@ -167,7 +155,7 @@ impl ReqwestClient {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| transport_error(e, target))?
+            .map_err(|e| transport_error(e, https))?
         {
             if chunk.len() > limit - body.len() {
                 return Err(too_large());
@@ -188,7 +176,7 @@ impl HttpClient for ReqwestClient {
 
 /// Maps a reqwest error to the built-in client's kinds. The URL reqwest keeps in its errors
 /// (query string included) is dropped first.
-fn transport_error(err: reqwest::Error, target: &str) -> HttpError {
+fn transport_error(err: reqwest::Error, https: bool) -> HttpError {
     let err = err.without_url();
     let tls_failure = tls_failure_in(&err);
     let (kind, tls_failure, context) = if let Some(failure) = tls_failure {
@@ -196,7 +184,7 @@ fn transport_error(err: reqwest::Error, target: &str) -> HttpError {
     } else if err.is_timeout() {
         (HttpErrorKind::Timeout, None, "request timed out")
     } else if err.is_connect() {
-        if cut_short(&err) && target.starts_with("https:") {
+        if cut_short(&err) && https {
             (
                 HttpErrorKind::Tls,
                 Some(TlsFailure::HandshakeCutShort),
@@ -217,10 +205,11 @@ fn transport_error(err: reqwest::Error, target: &str) -> HttpError {
         (HttpErrorKind::Other, None, "request failed")
     };
     let cause = root_cause(&err);
-    let error = HttpError::new(kind, format!("{context}: {target}: {cause}"));
+    // The message says the deepest cause: reqwest's error is not kept as the `source()`, so a
+    // chain printer shows it once.
+    let error = HttpError::new(kind, format!("{context}: {cause}"));
     match tls_failure {
         Some(failure) => error.with_tls_failure(failure),
         None => error,
     }
-    .with_source(err)
 }

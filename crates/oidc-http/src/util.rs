@@ -7,11 +7,22 @@ use http::{HeaderMap, Uri};
 
 use crate::{HttpError, HttpErrorKind};
 
-/// The error for a request to `target` (already redacted) that did not finish within `timeout`.
-pub(crate) fn timed_out(timeout: Duration, target: &str) -> HttpError {
+/// The error for a request that did not finish within `timeout`. Like every error of the
+/// built-in clients it leaves the URL out: [`send`](crate::send) records it once, in
+/// [`HttpError::url`], and the caller's message says it.
+pub(crate) fn timed_out(timeout: Duration) -> HttpError {
     HttpError::new(
         HttpErrorKind::Timeout,
-        format!("request timed out after {timeout:?}: {target}"),
+        format!("request timed out after {timeout:?}"),
+    )
+}
+
+/// The error for a response body larger than `limit` bytes.
+#[cfg(any(feature = "hyper-client", feature = "reqwest"))]
+pub(crate) fn too_large(limit: usize) -> HttpError {
+    HttpError::new(
+        HttpErrorKind::BodyTooLarge,
+        format!("response body exceeds the limit of {limit} bytes"),
     )
 }
 

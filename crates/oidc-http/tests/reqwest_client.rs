@@ -134,7 +134,7 @@ async fn an_endless_chunked_body_is_cut_off_past_the_limit() {
     assert_eq!(err.kind(), HttpErrorKind::BodyTooLarge, "{err}");
     assert_eq!(
         err.to_string(),
-        format!("response body exceeds the limit of 65536 bytes: {url}")
+        "response body exceeds the limit of 65536 bytes"
     );
     drop(client);
     // The server's writes fail once the client has dropped the connection: reading stopped.
@@ -207,10 +207,7 @@ async fn a_silent_server_times_out() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), HttpErrorKind::Timeout, "{err}");
-    assert_eq!(
-        err.to_string(),
-        format!("request timed out after 200ms: {base}/slow")
-    );
+    assert_eq!(err.to_string(), "request timed out after 200ms");
 }
 
 #[tokio::test]
@@ -267,8 +264,6 @@ async fn the_https_policy_and_the_per_call_timeout_hold_above_the_backend() {
     .await
     .unwrap_err();
     assert_eq!(err.kind(), HttpErrorKind::Timeout, "{err}");
-    assert_eq!(
-        err.to_string(),
-        format!("request timed out after 150ms: {silent}/slow")
-    );
+    assert_eq!(err.to_string(), "request timed out after 150ms");
+    assert_eq!(err.url(), Some(format!("{silent}/slow").as_str()));
 }

@@ -135,7 +135,7 @@ pub enum RegistrationErrorKind {
     },
     /// The request could not be completed: connect, TLS, timeout, or a response over the size
     /// limit.
-    #[error("the HTTP exchange did not complete")]
+    #[error("the HTTP exchange{} did not complete", with_url(.0))]
     Http(#[source] HttpError),
     /// The provider refused with an OAuth error (RFC 7591 §3.2.2), such as
     /// `invalid_redirect_uri`, `invalid_client_metadata` or, for a bad initial access token,
@@ -314,6 +314,15 @@ impl std::error::Error for RegistrationError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         std::error::Error::source(&*self.kind)
     }
+}
+
+/// ` with <url>` when the error knows the URL of its request (every error from `oidc_http::send`
+/// does): the URL is said here, once, and not by the HTTP error's own message.
+fn with_url(error: &HttpError) -> String {
+    error
+        .url()
+        .map(|url| format!(" with {url}"))
+        .unwrap_or_default()
 }
 
 impl RegistrationErrorKind {

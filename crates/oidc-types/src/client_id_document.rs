@@ -67,7 +67,7 @@ pub enum ClientIdMetadataDocumentError {
         reason: &'static str,
     },
     /// The body is not a JSON object (or repeats a top-level member).
-    #[error("client id metadata document: {source}")]
+    #[error("client id metadata document: the body is not a usable JSON object")]
     Json {
         /// What is wrong.
         #[source]
@@ -105,7 +105,7 @@ pub enum ClientIdMetadataDocumentError {
         problem: FieldProblem,
     },
     /// The metadata breaks the rules of [`ClientMetadata::validate`].
-    #[error("client id metadata document: {source}")]
+    #[error("client id metadata document: the client metadata is invalid")]
     InvalidMetadata {
         /// Every problem found.
         #[source]

@@ -98,7 +98,7 @@ pub struct ProtectedResourceMetadata {
 #[non_exhaustive]
 pub enum ProtectedResourceMetadataError {
     /// Not a JSON object, or one with a member repeated at the top level.
-    #[error("protected resource metadata: {source}")]
+    #[error("protected resource metadata: the body is not a usable JSON object")]
     Json {
         /// What is wrong.
         #[source]
@@ -283,7 +283,12 @@ mod tests {
             ),
         ] {
             let error = ProtectedResourceMetadata::from_json(body).unwrap_err();
-            assert!(error.to_string().contains(expected), "{error}");
+            // The member or rule is named once in the chain: in the message or in its source.
+            let mut chain = error.to_string();
+            if let Some(source) = std::error::Error::source(&error) {
+                chain = format!("{chain}: {source}");
+            }
+            assert!(chain.contains(expected), "{chain}");
         }
         let nulls =
             ProtectedResourceMetadata::from_json(br#"{"resource":"r","jwks_uri":null}"#).unwrap();
