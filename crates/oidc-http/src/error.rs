@@ -74,7 +74,7 @@ impl fmt::Display for HttpErrorKind {
 /// The message never contains request headers or the URL's query string, as
 /// either may carry credentials. Nor does it contain the URL: the request's URL is recorded once
 /// by [`send`](crate::send), redacted, in [`url`](Self::url), and the library's own errors say it
-/// in their context ("fetching https://op.example/.well-known/openid-configuration failed"), so a
+/// in their context (`fetching https://op.example/.well-known/openid-configuration failed`), so a
 /// chain printer shows it once.
 ///
 /// The built-in clients put the deepest cause into the message ("connection failed: connection
