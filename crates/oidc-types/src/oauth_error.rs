@@ -116,12 +116,13 @@ impl OAuthError {
     ///
     /// Returns `None` unless the body is a JSON object whose `error` member is a non-empty
     /// string. Other members are ignored, and a non-string `error_description` (servers send
-    /// `null`) is treated as absent rather than making the whole error unreadable.
+    /// `null`) is treated as absent rather than making the whole error unreadable. A body that
+    /// names `error` twice is not read as an error: which code the provider meant is unknowable,
+    /// and a caller deciding on it (say, "this registration is gone") must not guess.
     pub fn from_json(body: &[u8]) -> Option<Self> {
-        match serde_json::from_slice::<Value>(body).ok()? {
-            Value::Object(object) => Self::from_object(&object),
-            _ => None,
-        }
+        let (object, _repeated) =
+            crate::json::parse_object_tolerating(body, |member| member != "error").ok()?;
+        Self::from_object(&object)
     }
 
     /// Reads an error from an already parsed JSON object; see [`OAuthError::from_json`].
@@ -250,6 +251,24 @@ mod tests {
             assert_eq!(error.code, expected);
             assert_eq!(error.code.as_str(), code);
         }
+    }
+
+    #[test]
+    fn an_error_code_given_twice_is_not_guessed() {
+        let twice = br#"{"error":"invalid_token","error":"invalid_client_metadata"}"#;
+        assert_eq!(OAuthError::from_json(twice), None);
+        // Other repeated members do not hide the code (the last description is kept).
+        let described =
+            br#"{"error":"invalid_token","error_description":"a","error_description":"b"}"#;
+        let error = OAuthError::from_json(described).unwrap();
+        assert_eq!(error.code, OAuthErrorCode::InvalidToken);
+        assert_eq!(error.description.as_deref(), Some("b"));
+        // A byte order mark is tolerated, as in every other answer.
+        let bom = b"\xEF\xBB\xBF{\"error\":\"invalid_token\"}";
+        assert_eq!(
+            OAuthError::from_json(bom).unwrap().code,
+            OAuthErrorCode::InvalidToken
+        );
     }
 
     #[test]
