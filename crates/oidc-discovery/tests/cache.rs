@@ -48,6 +48,8 @@ struct FakeState {
     requests: Vec<String>,
     /// Wait this long before answering.
     delay: Option<Duration>,
+    /// Panic in this many of the next requests (a bug in a user's HttpClient).
+    panics: usize,
 }
 
 impl FakeOp {
@@ -78,6 +80,14 @@ impl FakeOp {
         self.state.lock().unwrap().delay = Some(delay);
     }
 
+    fn no_delay(&self) {
+        self.state.lock().unwrap().delay = None;
+    }
+
+    fn panic_next(&self, requests: usize) {
+        self.state.lock().unwrap().panics = requests;
+    }
+
     fn count(&self, url: &str) -> usize {
         let state = self.state.lock().unwrap();
         state.requests.iter().filter(|r| *r == url).count()
@@ -101,6 +111,11 @@ impl HttpClient for FakeOp {
         let (answer, delay) = {
             let mut state = self.state.lock().unwrap();
             state.requests.push(url.clone());
+            if state.panics > 0 {
+                state.panics -= 1;
+                drop(state);
+                panic!("the HTTP client panicked (on purpose, in a test)");
+            }
             let answer = match (state.failing.get(&url), state.documents.get(&url)) {
                 (Some(status), _) => (*status, json!({"error": "server_error"}), String::new()),
                 (None, Some((body, cache_control))) => (200, body.clone(), cache_control.clone()),
@@ -265,6 +280,67 @@ async fn expiry_floor_and_ceiling_come_from_the_expiry_policy() {
     assert_eq!(op.count(WELL_KNOWN), 3);
     at(start, 16.0 + 2881.0).await;
     assert_eq!(op.count(WELL_KNOWN), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refresh_that_panics_is_retried_after_the_backoff() {
+    let op = fake_op();
+    let cache = fake_cache(&op).build();
+    let start = tokio::time::Instant::now();
+    cache.configuration(ISSUER).await.unwrap();
+
+    op.panic_next(1);
+    at(start, 80.5).await;
+    assert_eq!(op.count(WELL_KNOWN), 2, "the refresh ran, and panicked");
+    op.serve(
+        WELL_KNOWN,
+        configuration_document(JWKS_1, "v2"),
+        "max-age=100",
+    );
+    // Back on the schedule after the first backoff step (1 s), not dropped from it.
+    at(start, 81.6).await;
+    assert_eq!(op.count(WELL_KNOWN), 3);
+    assert_eq!(version(&cache.configuration(ISSUER).await.unwrap()), "v2");
+}
+
+#[test]
+fn a_refresh_cut_off_by_its_runtime_shutting_down_runs_again_on_the_next_one() {
+    let paused = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap()
+    };
+    let op = fake_op();
+    let first = paused();
+    let cache = first.block_on(async {
+        let cache = fake_cache(&op).build();
+        let start = tokio::time::Instant::now();
+        cache.configuration(ISSUER).await.unwrap();
+        op.delay(Duration::from_secs(100_000));
+        at(start, 80.5).await;
+        assert_eq!(op.count(WELL_KNOWN), 2, "the refresh is in flight");
+        cache
+    });
+    // Shutting the runtime down drops the refresh job mid-request.
+    drop(first);
+
+    op.no_delay();
+    op.serve(
+        WELL_KNOWN,
+        configuration_document(JWKS_1, "v2"),
+        "max-age=3600",
+    );
+    paused().block_on(async {
+        let start = tokio::time::Instant::now();
+        // The last good value meanwhile; the lookup starts the refresher on this runtime.
+        assert_eq!(version(&cache.configuration(ISSUER).await.unwrap()), "v1");
+        // The two runtimes' paused clocks differ by the first one's 80 s: wait past both.
+        at(start, 200.0).await;
+        assert_eq!(op.count(WELL_KNOWN), 3, "refreshed once more");
+        assert_eq!(version(&cache.configuration(ISSUER).await.unwrap()), "v2");
+    });
 }
 
 #[tokio::test(start_paused = true)]

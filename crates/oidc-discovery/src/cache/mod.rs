@@ -53,7 +53,9 @@ use crate::{
 /// 3. **Failures.** While refreshes fail, lookups keep getting the last good value (also after
 ///    it expired: `ProviderConfiguration::is_expired` tells), and the refresh is retried after
 ///    the delays of [`ProviderCacheOptions::backoff`]. Each failure is counted in
-///    `oidc_provider_cache_refresh_failure_total`.
+///    `oidc_provider_cache_refresh_failure_total`. A refresh that never finishes because its
+///    job panicked (a bug in a custom `HttpClient`, say) or its runtime shut down is treated the
+///    same way: put back on the schedule after the backoff delay, never dropped from it.
 /// 4. **Key rotation.** When a refreshed configuration names another `jwks_uri`, the key set is
 ///    reloaded from the new URI at once. [`ProviderCache::key`] with a `kid` that is not in the
 ///    cached set refetches the set (one request for all concurrent callers), unless the set was
@@ -545,15 +547,32 @@ impl Inner {
 
 impl Job {
     async fn run(self) {
+        let _unfinished = RescheduleOnDrop(&self);
+        match self.document {
+            CachedDocument::Jwks => self.entry.refresh_jwks(&self.options).await,
+            _ => self.entry.refresh_configuration(&self.options).await,
+        }
+    }
+}
+
+/// Puts a job's refresh back on the schedule when the job ends without finishing it: dropped
+/// because its runtime shut down or its task was aborted, or unwound by a panic (a drop runs in
+/// each case, an `.await` afterwards would not).
+struct RescheduleOnDrop<'a>(&'a Job);
+
+impl Drop for RescheduleOnDrop<'_> {
+    fn drop(&mut self) {
         let Job {
             entry,
             document,
             options,
-        } = self;
+        } = self.0;
         match document {
-            CachedDocument::Jwks => entry.refresh_jwks(&options).await,
-            _ => entry.refresh_configuration(&options).await,
+            CachedDocument::Jwks => entry.jwks.reschedule_unfinished(options),
+            _ => entry.configuration.reschedule_unfinished(options),
         }
+        // No wake-up needed: the refresher recomputes its deadline when a job ends (joined,
+        // panicked or not), and one started on a new runtime computes it afresh.
     }
 }
 

@@ -153,6 +153,19 @@ impl<T: Document> Slot<T> {
         }
     }
 
+    /// Puts a refresh the refresher took back on the schedule, after the backoff delay, unless
+    /// it finished: a finished fetch (or someone else's) has set a deadline already. Run when a
+    /// refresh job ends for any reason, so one interrupted by a panic or by its runtime shutting
+    /// down is retried instead of leaving the value unrefreshed, and served stale, for good.
+    pub(super) fn reschedule_unfinished(&self, options: &ProviderCacheOptions) {
+        let mut state = lock(&self.state);
+        if state.refresh_at.is_none() && state.value.is_some() {
+            let delay = options.backoff.next_delay(state.retry_delay);
+            state.retry_delay = Some(delay);
+            state.refresh_at = Some(after(Instant::now(), delay));
+        }
+    }
+
     /// Asks for a refresh as soon as possible, if there is a value to refresh.
     pub(super) fn refresh_soon(&self, now: Instant) {
         let mut state = lock(&self.state);
