@@ -513,6 +513,37 @@ async fn a_failed_kid_refetch_is_an_error_and_still_rate_limited() {
     assert_eq!(op.count(JWKS_1), 2);
 }
 
+#[tokio::test(start_paused = true)]
+async fn key_lookups_are_paced_while_the_first_key_set_load_keeps_failing() {
+    let op = fake_op();
+    op.fail(JWKS_1, 503);
+    let cache = fake_cache(&op).build();
+    let start = tokio::time::Instant::now();
+    for _ in 0..10 {
+        let error = cache.key(ISSUER, "a").await.unwrap_err();
+        assert!(matches!(
+            *error,
+            DiscoveryError::UnexpectedStatus { status, .. } if status == 503
+        ));
+    }
+    assert_eq!(
+        op.count(JWKS_1),
+        1,
+        "one request per interval, not one per lookup"
+    );
+
+    op.recover(JWKS_1);
+    at(start, 59.0).await;
+    assert!(
+        cache.key(ISSUER, "a").await.is_err(),
+        "still within the 60 s"
+    );
+    assert_eq!(op.count(JWKS_1), 1);
+    at(start, 61.0).await;
+    assert!(cache.key(ISSUER, "a").await.unwrap().is_some());
+    assert_eq!(op.count(JWKS_1), 2);
+}
+
 // ---------------------------------------------------------------------------------------------
 // No leaks.
 

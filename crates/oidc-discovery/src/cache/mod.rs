@@ -60,6 +60,8 @@ use crate::{
 ///    reloaded from the new URI at once. [`ProviderCache::key`] with a `kid` that is not in the
 ///    cached set refetches the set (one request for all concurrent callers), unless the set was
 ///    fetched less than [`ProviderCacheOptions::kid_refetch_interval`] ago, and then answers.
+///    The same pace holds while the first key set load keeps failing: within the interval,
+///    `key` answers with that load's error without another request (`jwks` still tries again).
 /// 5. **Eviction.** At most [`ProviderCacheOptions::max_issuers`] issuers are kept; looking up
 ///    one more evicts the least recently used. [`ProviderCache::invalidate`] drops one issuer.
 /// 6. **Drop.** Dropping the last clone of a cache aborts its background task and every refresh
@@ -248,6 +250,14 @@ impl ProviderCache {
         self.ensure_refresher();
         let entry = self.checked_entry(issuer)?;
         let configuration = self.configuration_of(&entry).await?;
+        // The refetch pace holds before the first key set too: while its load keeps failing,
+        // unknown `kid`s (each lookup is one, with no set yet) wait out the interval.
+        if let Some(error) = entry
+            .jwks
+            .recent_failure(self.inner.options.kid_refetch_interval)
+        {
+            return Err(error);
+        }
         let jwks = self.jwks_of(&entry, &configuration).await?;
         if let Some(key) = jwks.find(kid) {
             return Ok(Some(key.clone()));

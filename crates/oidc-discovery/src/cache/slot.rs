@@ -166,6 +166,19 @@ impl<T: Document> Slot<T> {
         }
     }
 
+    /// The error of a first load that failed less than `interval` ago, while there is still no
+    /// value: what a paced caller gets instead of fetching again.
+    pub(super) fn recent_failure(&self, interval: Duration) -> Option<Arc<DiscoveryError>> {
+        let state = lock(&self.state);
+        let recent = state
+            .last_attempt
+            .is_some_and(|at| Instant::now() < after(at, interval));
+        match (&state.value, &state.last_error) {
+            (None, Some(error)) if recent => Some(Arc::clone(error)),
+            _ => None,
+        }
+    }
+
     /// Asks for a refresh as soon as possible, if there is a value to refresh.
     pub(super) fn refresh_soon(&self, now: Instant) {
         let mut state = lock(&self.state);
