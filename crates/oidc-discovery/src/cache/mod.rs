@@ -373,7 +373,13 @@ impl ProviderCache {
 
     /// The entry of a well-formed issuer. Checked before the entry exists, so a flood of
     /// malformed issuers cannot evict the good ones.
+    ///
+    /// The map is keyed by the issuer exactly as given, and only checked issuers get in: a
+    /// cached one is found without parsing it again (most of a warm lookup's cost, else).
     fn checked_entry(&self, issuer: &str) -> Result<Arc<Entry>, Arc<DiscoveryError>> {
+        if let Some(entry) = self.inner.cached_entry(issuer) {
+            return Ok(entry);
+        }
         crate::configuration::check_issuer(issuer).map_err(Arc::new)?;
         Ok(self.inner.entry(issuer))
     }
@@ -467,6 +473,16 @@ async fn fetch_jwks(
 impl Inner {
     /// The entry of `issuer`, created (evicting the least recently used one if the cache is
     /// full) when missing, and marked as just used.
+    /// The entry of an issuer already in the map, marked as just used.
+    fn cached_entry(&self, issuer: &str) -> Option<Arc<Entry>> {
+        let mut entries = lock(&self.entries);
+        entries.clock = entries.clock.wrapping_add(1);
+        let now = entries.clock;
+        let tracked = entries.map.get_mut(issuer)?;
+        tracked.used = now;
+        Some(Arc::clone(&tracked.entry))
+    }
+
     fn entry(&self, issuer: &str) -> Arc<Entry> {
         let mut entries = lock(&self.entries);
         entries.clock = entries.clock.wrapping_add(1);
