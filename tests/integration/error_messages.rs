@@ -8,7 +8,7 @@ use std::error::Error;
 use oidc_discovery::{load_configuration, DiscoveryError};
 use oidc_http::HttpErrorKind;
 use oidc_registration::{register, RegistrationErrorKind};
-use oidc_test_provider::{Behaviour, Endpoint, TestProvider};
+use oidc_test_provider::TestProvider;
 
 use crate::util::{discovery_options, provider_metadata, register_options, web_client};
 
@@ -21,7 +21,7 @@ fn chain(error: &(dyn Error + 'static)) -> Vec<String> {
 
 /// The chain printer's promise: no message contains the one after it (its cause), and `url`
 /// appears exactly once in the printed chain.
-fn assert_printed_once(error: &(dyn Error + 'static), url: &str) {
+pub(crate) fn assert_printed_once(error: &(dyn Error + 'static), url: &str) {
     let messages = chain(error);
     for pair in messages.windows(2) {
         assert!(
@@ -86,27 +86,6 @@ async fn a_refused_registration_names_the_endpoint_once() {
             "connection failed: connection refused".to_owned(),
         ]
     );
-}
-
-#[tokio::test]
-async fn an_oversized_answer_says_the_limit_once_and_the_url_once() {
-    let provider = TestProvider::start().await;
-    provider.set_behaviour(
-        Endpoint::Registration,
-        Behaviour::new().oversized_body(2 * 1024 * 1024),
-    );
-    let error = register(
-        &provider_metadata(&provider),
-        &web_client(),
-        &register_options(),
-    )
-    .await
-    .unwrap_err();
-    let RegistrationErrorKind::Http(http) = error.kind() else {
-        panic!("{error:?}");
-    };
-    assert_eq!(http.kind(), HttpErrorKind::BodyTooLarge);
-    assert_printed_once(&error, &provider.registration_endpoint());
 }
 
 #[tokio::test]

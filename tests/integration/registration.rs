@@ -704,6 +704,8 @@ async fn an_oversized_response_is_cut_off() {
         matches!(error.kind(), RegistrationErrorKind::Http(e) if e.kind() == HttpErrorKind::BodyTooLarge),
         "{error:?}"
     );
+    // Printed as a chain: the limit once, the endpoint once.
+    crate::error_messages::assert_printed_once(&error, &provider.registration_endpoint());
 }
 
 #[tokio::test]
