@@ -135,9 +135,14 @@ impl PostgresStore {
             return Ok(client.clone());
         }
         *slot = None;
-        let (client, connection) = self
-            .timed(operation, key, self.config.connect(NoTls))
-            .await?;
+        // Not through `timed`: that forgets the connection on failure, which takes this lock.
+        let unavailable = || StoreError::new(operation, key, StoreErrorKind::Unavailable);
+        let (client, connection) =
+            match tokio::time::timeout(self.statement_timeout, self.config.connect(NoTls)).await {
+                Ok(Ok(connected)) => connected,
+                Ok(Err(error)) => return Err(database_error(operation, key, error)),
+                Err(elapsed) => return Err(unavailable().with_source(elapsed)),
+            };
         // The connection task ends when the connection breaks or the client is dropped.
         tokio::spawn(async move {
             let _ = connection.await;
