@@ -178,6 +178,20 @@ pub enum DiscoveryError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A [`ProviderCache`](crate::ProviderCache) lookup would have started a first load while
+    /// [`max_pending_loads`](crate::ProviderCacheOptions::max_pending_loads) of them are in
+    /// progress already. Nothing was sent; lookups of loaded issuers are not affected.
+    ///
+    /// The lookup fails at once rather than waiting for a place: the pending loads may be for
+    /// issuers that never answer (each holds its place up to the load time limit), and waiting
+    /// callers would pile up without bound behind them. Retry later.
+    #[error("not loading issuer {issuer:?} now: {limit} first loads are in progress already")]
+    TooManyPendingLoads {
+        /// The issuer asked for.
+        issuer: String,
+        /// The limit in force.
+        limit: usize,
+    },
 }
 
 /// `content type "text/html"`, or `no content type`: never a Rust `Option` debug form.
@@ -205,6 +219,8 @@ impl DiscoveryError {
         match self {
             Self::InvalidIssuer { .. } | Self::InvalidResource { .. } => ErrorCategory::Caller,
             Self::NoJwksUri { .. } => ErrorCategory::Refused,
+            // Not sent because the cache is busy: like a connection refused, worth a retry.
+            Self::TooManyPendingLoads { .. } => ErrorCategory::Transport,
             Self::Http { source, .. } if source.kind().is_transport() => ErrorCategory::Transport,
             // A URL the library would not send to, or could not build a request for: it came
             // from the provider's documents.
@@ -248,6 +264,7 @@ impl TelemetryErrorKind for DiscoveryError {
             Self::InvalidResourceMetadata { .. } => "invalid_resource_metadata",
             Self::ResourceMismatch { .. } => "resource_mismatch",
             Self::InvalidClientIdMetadataDocument { .. } => "invalid_client_id_metadata_document",
+            Self::TooManyPendingLoads { .. } => "too_many_pending_loads",
         }
     }
 }

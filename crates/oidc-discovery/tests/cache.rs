@@ -50,6 +50,8 @@ struct FakeState {
     delay: Option<Duration>,
     /// Panic in this many of the next requests (a bug in a user's HttpClient).
     panics: usize,
+    /// Hosts that never answer.
+    hanging: Vec<String>,
 }
 
 impl FakeOp {
@@ -84,6 +86,11 @@ impl FakeOp {
         self.state.lock().unwrap().delay = None;
     }
 
+    /// Requests to `host` are never answered (until the load time limit cuts them off).
+    fn hang(&self, host: &str) {
+        self.state.lock().unwrap().hanging.push(host.to_owned());
+    }
+
     fn panic_next(&self, requests: usize) {
         self.state.lock().unwrap().panics = requests;
     }
@@ -108,7 +115,7 @@ impl FakeOp {
 impl HttpClient for FakeOp {
     fn send(&self, request: Request<Bytes>) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
         let url = request.uri().to_string();
-        let (answer, delay) = {
+        let (answer, delay, hangs) = {
             let mut state = self.state.lock().unwrap();
             state.requests.push(url.clone());
             if state.panics > 0 {
@@ -121,9 +128,16 @@ impl HttpClient for FakeOp {
                 (None, Some((body, cache_control))) => (200, body.clone(), cache_control.clone()),
                 (None, None) => (404, json!({"error": "not_found"}), String::new()),
             };
-            (answer, state.delay)
+            let hangs = state
+                .hanging
+                .iter()
+                .any(|host| request.uri().host() == Some(host.as_str()));
+            (answer, state.delay, hangs)
         };
         Box::pin(async move {
+            if hangs {
+                std::future::pending::<()>().await;
+            }
             if let Some(delay) = delay {
                 sleep(delay).await;
             }
@@ -542,6 +556,76 @@ async fn key_lookups_are_paced_while_the_first_key_set_load_keeps_failing() {
     at(start, 61.0).await;
     assert!(cache.key(ISSUER, "a").await.unwrap().is_some());
     assert_eq!(op.count(JWKS_1), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Eviction.
+
+/// A second provider the fake serves, at `https://{host}`.
+fn serve_issuer(op: &FakeOp, host: &str) -> String {
+    let issuer = format!("https://{host}");
+    let mut document = configuration_document(JWKS_1, "v1");
+    document["issuer"] = json!(issuer);
+    op.serve(
+        &format!("{issuer}/.well-known/openid-configuration"),
+        document,
+        "max-age=100",
+    );
+    issuer
+}
+
+#[tokio::test(start_paused = true)]
+async fn pending_first_loads_never_evict_loaded_issuers() {
+    let op = fake_op();
+    let other = serve_issuer(&op, "other.example");
+    let cache = fake_cache(&op).max_issuers(2).max_pending_loads(3).build();
+    cache.configuration(ISSUER).await.unwrap();
+    cache.configuration(&other).await.unwrap();
+
+    // A burst of well-formed issuers that never answer.
+    for host in ["a.hang", "b.hang", "c.hang", "d.hang", "e.hang"] {
+        op.hang(host);
+    }
+    let mut lookups = JoinSet::new();
+    for host in ["a.hang", "b.hang", "c.hang"] {
+        let cache = cache.clone();
+        lookups.spawn(async move { cache.configuration(&format!("https://{host}")).await });
+    }
+    settle().await;
+    assert_eq!(cache.len(), 5, "two loaded, three pending");
+    // A fourth first load is refused at once, without a request.
+    for host in ["d.hang", "e.hang"] {
+        let error = cache
+            .configuration(&format!("https://{host}"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(*error, DiscoveryError::TooManyPendingLoads { limit: 3, .. }),
+            "{error}"
+        );
+    }
+    assert_eq!(
+        op.count("https://d.hang/.well-known/openid-configuration"),
+        0
+    );
+    // The loaded issuers are still there, served without a request.
+    assert!(cache.contains(ISSUER) && cache.contains(&other));
+    cache.configuration(ISSUER).await.unwrap();
+    cache.configuration(&other).await.unwrap();
+    assert_eq!(op.count(WELL_KNOWN), 1);
+
+    // The load time limit (60 s by default in the cache) ends the pending loads and frees
+    // their places.
+    while let Some(result) = lookups.join_next().await {
+        assert!(result.unwrap().is_err());
+    }
+    assert_eq!(cache.len(), 2);
+    let third = serve_issuer(&op, "third.example");
+    cache.configuration(&third).await.unwrap();
+    // Loaded, it takes a loaded issuer's place: the least recently used one.
+    assert_eq!(cache.len(), 2);
+    assert!(!cache.contains(ISSUER));
+    assert!(cache.contains(&other) && cache.contains(&third));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -62,8 +62,12 @@ use crate::{
 ///    fetched less than [`ProviderCacheOptions::kid_refetch_interval`] ago, and then answers.
 ///    The same pace holds while the first key set load keeps failing: within the interval,
 ///    `key` answers with that load's error without another request (`jwks` still tries again).
-/// 5. **Eviction.** At most [`ProviderCacheOptions::max_issuers`] issuers are kept; looking up
-///    one more evicts the least recently used. [`ProviderCache::invalidate`] drops one issuer.
+/// 5. **Eviction.** At most [`ProviderCacheOptions::max_issuers`] loaded issuers are kept;
+///    when one more loads, the least recently used is evicted. Issuers whose first load is in
+///    progress are bounded apart, by [`ProviderCacheOptions::max_pending_loads`]: they never
+///    evict a loaded issuer, and a lookup that would start one more first load fails at once
+///    with [`DiscoveryError::TooManyPendingLoads`]. So a burst of lookups for issuers that never
+///    answer cannot push the good ones out. [`ProviderCache::invalidate`] drops one issuer.
 /// 6. **Drop.** Dropping the last clone of a cache aborts its background task and every refresh
 ///    in progress: no task, timer or connection attempt outlives the cache.
 ///
@@ -143,6 +147,9 @@ struct Entries {
 struct Tracked {
     entry: Arc<Entry>,
     used: u64,
+    /// Whether its configuration has loaded: then it counts against `max_issuers`, else
+    /// against `max_pending_loads`.
+    loaded: bool,
 }
 
 /// One issuer's documents.
@@ -356,7 +363,9 @@ impl ProviderCache {
         lock(&self.inner.entries).map.clear();
     }
 
-    /// The number of issuers cached (including any whose first load is in progress).
+    /// The number of issuers cached, including any whose first load is in progress: at most
+    /// [`max_issuers`](ProviderCacheOptions::max_issuers) +
+    /// [`max_pending_loads`](ProviderCacheOptions::max_pending_loads).
     pub fn len(&self) -> usize {
         lock(&self.inner.entries).map.len()
     }
@@ -381,7 +390,7 @@ impl ProviderCache {
             return Ok(entry);
         }
         crate::configuration::check_issuer(issuer).map_err(Arc::new)?;
-        Ok(self.inner.entry(issuer))
+        self.inner.entry(issuer).map_err(Arc::new)
     }
 
     /// Starts the background task unless it runs; needs to be inside a Tokio runtime (without
@@ -420,8 +429,11 @@ impl ProviderCache {
             })
             .await;
         match &result {
-            // A new refresh deadline for the background task.
-            Ok(_) => self.inner.wake.notify_one(),
+            Ok(_) => {
+                self.inner.mark_loaded(entry);
+                // A new refresh deadline for the background task.
+                self.inner.wake.notify_one();
+            }
             // Do not keep an issuer that never loaded: it would take a place in the cache.
             Err(_) => self.inner.forget_if_unloaded(entry),
         }
@@ -471,8 +483,6 @@ async fn fetch_jwks(
 }
 
 impl Inner {
-    /// The entry of `issuer`, created (evicting the least recently used one if the cache is
-    /// full) when missing, and marked as just used.
     /// The entry of an issuer already in the map, marked as just used.
     fn cached_entry(&self, issuer: &str) -> Option<Arc<Entry>> {
         let mut entries = lock(&self.entries);
@@ -483,26 +493,29 @@ impl Inner {
         Some(Arc::clone(&tracked.entry))
     }
 
-    fn entry(&self, issuer: &str) -> Arc<Entry> {
+    /// The entry of `issuer`, marked as just used; created, as a pending entry, when missing,
+    /// unless `max_pending_loads` entries are pending already. Creating one evicts nothing:
+    /// see [`mark_loaded`](Self::mark_loaded).
+    fn entry(&self, issuer: &str) -> Result<Arc<Entry>, DiscoveryError> {
         let mut entries = lock(&self.entries);
         entries.clock = entries.clock.wrapping_add(1);
         let now = entries.clock;
         if let Some(tracked) = entries.map.get_mut(issuer) {
             tracked.used = now;
-            return Arc::clone(&tracked.entry);
+            return Ok(Arc::clone(&tracked.entry));
         }
         // A linear scan: the cache holds tens of issuers, and this runs only when one is added.
-        let capacity = self.options.capacity();
-        while entries.map.len() >= capacity {
-            let oldest = entries
-                .map
-                .iter()
-                .min_by_key(|(_, tracked)| tracked.used)
-                .map(|(issuer, _)| issuer.clone());
-            let Some(evicted) = oldest.and_then(|oldest| entries.map.remove(&oldest)) else {
-                break;
-            };
-            evicted.entry.telemetry.eviction();
+        let pending = entries
+            .map
+            .values()
+            .filter(|tracked| !tracked.loaded)
+            .count();
+        let limit = self.options.pending_capacity();
+        if pending >= limit {
+            return Err(DiscoveryError::TooManyPendingLoads {
+                issuer: issuer.to_owned(),
+                limit,
+            });
         }
         let entry = Arc::new(Entry {
             issuer: issuer.to_owned(),
@@ -515,9 +528,43 @@ impl Inner {
             Tracked {
                 entry: Arc::clone(&entry),
                 used: now,
+                loaded: false,
             },
         );
-        entry
+        Ok(entry)
+    }
+
+    /// Counts `entry`, whose configuration has just loaded, among the loaded issuers (if it is
+    /// still the cached entry of its issuer), evicting the least recently used other loaded
+    /// issuers beyond `max_issuers`.
+    fn mark_loaded(&self, entry: &Arc<Entry>) {
+        let mut entries = lock(&self.entries);
+        match entries.map.get_mut(&entry.issuer) {
+            Some(tracked) if Arc::ptr_eq(&tracked.entry, entry) && !tracked.loaded => {
+                tracked.loaded = true;
+            }
+            _ => return,
+        }
+        let capacity = self.options.capacity();
+        // A linear scan, as in `entry`: it runs once per issuer loaded.
+        while entries
+            .map
+            .values()
+            .filter(|tracked| tracked.loaded)
+            .count()
+            > capacity
+        {
+            let oldest = entries
+                .map
+                .iter()
+                .filter(|(issuer, tracked)| tracked.loaded && **issuer != entry.issuer)
+                .min_by_key(|(_, tracked)| tracked.used)
+                .map(|(issuer, _)| issuer.clone());
+            let Some(evicted) = oldest.and_then(|oldest| entries.map.remove(&oldest)) else {
+                break;
+            };
+            evicted.entry.telemetry.eviction();
+        }
     }
 
     /// Removes `entry` if it is still the cached entry of its issuer and has no configuration.

@@ -143,6 +143,13 @@ pub struct ProviderCacheOptions {
     /// The most issuers kept; the least recently used one is evicted to make room. Default 64;
     /// 0 is read as 1.
     pub max_issuers: usize,
+    /// The most issuers whose first load may be in progress at once. They are kept apart from
+    /// the loaded issuers: a pending load never evicts a loaded issuer (an issuer joins the
+    /// `max_issuers` only once its configuration has loaded), so a burst of lookups for issuers
+    /// that never answer cannot push the good ones out. A lookup that would start one more
+    /// first load fails at once with [`DiscoveryError::TooManyPendingLoads`](crate::DiscoveryError::TooManyPendingLoads)
+    /// (see there why it does not wait). Default 64; 0 is read as 1.
+    pub max_pending_loads: usize,
     /// The fraction of a document's lifetime after which it is refreshed in the background,
     /// before it expires. Default 0.8; values are clamped to `0.1..=1.0` (NaN means the
     /// default). A document is never refreshed sooner than one second after it was loaded.
@@ -159,6 +166,7 @@ impl Default for ProviderCacheOptions {
         Self {
             discovery: DiscoveryOptions::default(),
             max_issuers: 64,
+            max_pending_loads: 64,
             refresh_ahead: DEFAULT_REFRESH_AHEAD,
             backoff: Backoff::default(),
             kid_refetch_interval: Duration::from_secs(60),
@@ -178,6 +186,12 @@ impl ProviderCacheOptions {
     /// Keeps at most `max` issuers.
     pub fn max_issuers(mut self, max: usize) -> Self {
         self.max_issuers = max;
+        self
+    }
+
+    /// Lets at most `max` first loads be in progress at once.
+    pub fn max_pending_loads(mut self, max: usize) -> Self {
+        self.max_pending_loads = max;
         self
     }
 
@@ -208,6 +222,11 @@ impl ProviderCacheOptions {
     /// `max_issuers` as used: at least 1.
     pub(super) fn capacity(&self) -> usize {
         self.max_issuers.max(1)
+    }
+
+    /// `max_pending_loads` as used: at least 1.
+    pub(super) fn pending_capacity(&self) -> usize {
+        self.max_pending_loads.max(1)
     }
 
     /// When to refresh a document of `lifetime`, measured from when it was loaded.
