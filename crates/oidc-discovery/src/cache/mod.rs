@@ -43,7 +43,8 @@ use crate::{
 ///    its configuration with [`load_configuration`](crate::load_configuration). Concurrent
 ///    lookups for that issuer wait for the same load: one request, however many callers (single
 ///    flight). A failed load is returned to everyone who waited for it and is not kept: the next
-///    lookup tries again. [`ProviderCache::jwks`] does the same for the key set named by the
+///    lookup tries again, and lookups that race that failure all join that one next load
+///    (still one request). [`ProviderCache::jwks`] does the same for the key set named by the
 ///    configuration's `jwks_uri`.
 /// 2. **Refresh ahead.** A loaded document is kept for the lifetime its `Cache-Control` header
 ///    gives, clamped by the [`ExpiryPolicy`](crate::ExpiryPolicy) of
@@ -223,8 +224,8 @@ impl ProviderCache {
         issuer: &str,
     ) -> Result<Arc<ProviderConfiguration>, Arc<DiscoveryError>> {
         self.ensure_refresher();
-        let entry = self.checked_entry(issuer)?;
-        self.configuration_of(&entry).await
+        let (_, configuration) = self.loaded(self.checked_entry(issuer)?).await?;
+        Ok(configuration)
     }
 
     /// The key set of `issuer`, from its configuration's `jwks_uri`: cached, or loaded now (once
@@ -238,8 +239,7 @@ impl ProviderCache {
     /// [`DiscoveryError::NoJwksUri`]).
     pub async fn jwks(&self, issuer: &str) -> Result<Arc<Jwks>, Arc<DiscoveryError>> {
         self.ensure_refresher();
-        let entry = self.checked_entry(issuer)?;
-        let configuration = self.configuration_of(&entry).await?;
+        let (entry, configuration) = self.loaded(self.checked_entry(issuer)?).await?;
         self.jwks_of(&entry, &configuration).await
     }
 
@@ -255,8 +255,7 @@ impl ProviderCache {
     /// As [`jwks`](Self::jwks), or the error of the refetch.
     pub async fn key(&self, issuer: &str, kid: &str) -> Result<Option<Jwk>, Arc<DiscoveryError>> {
         self.ensure_refresher();
-        let entry = self.checked_entry(issuer)?;
-        let configuration = self.configuration_of(&entry).await?;
+        let (entry, configuration) = self.loaded(self.checked_entry(issuer)?).await?;
         // The refetch pace holds before the first key set too: while its load keeps failing,
         // unknown `kid`s (each lookup is one, with no set yet) wait out the interval.
         if let Some(error) = entry
@@ -411,23 +410,47 @@ impl ProviderCache {
         *refresher = Some(task.abort_handle());
     }
 
+    /// `entry` (or, if its first load failed meanwhile, the issuer's new entry) with its
+    /// configuration: cached, or loaded now.
+    async fn loaded(
+        &self,
+        entry: Arc<Entry>,
+    ) -> Result<(Arc<Entry>, Arc<ProviderConfiguration>), Arc<DiscoveryError>> {
+        let mut entry = entry;
+        loop {
+            match self.configuration_of(&entry).await {
+                Some(result) => return result.map(|configuration| (entry, configuration)),
+                // Its first load failed after this caller took the entry, and the entry is
+                // being forgotten: the next load goes through the issuer's entry in the map,
+                // shared with every other caller. Each turn follows a completed failed load,
+                // so this does not spin.
+                None => {
+                    self.inner.forget_if_unloaded(&entry);
+                    entry = self.checked_entry(&entry.issuer)?;
+                }
+            }
+        }
+    }
+
+    /// The configuration of `entry`; `None` when the entry was closed by a failed first load
+    /// this caller did not wait for.
     async fn configuration_of(
         &self,
         entry: &Arc<Entry>,
-    ) -> Result<Arc<ProviderConfiguration>, Arc<DiscoveryError>> {
+    ) -> Option<Result<Arc<ProviderConfiguration>, Arc<DiscoveryError>>> {
         let snapshot = entry.configuration.snapshot();
         if let Some(configuration) = snapshot.value {
             entry.telemetry.hit(CachedDocument::Configuration);
-            return Ok(configuration);
+            return Some(Ok(configuration));
         }
         entry.telemetry.miss(CachedDocument::Configuration);
         let options = &self.inner.options;
         let result = entry
             .configuration
-            .load(snapshot.generation, options, || {
+            .load_or_close(snapshot.generation, options, || {
                 fetch_configuration(&entry.issuer, &options.discovery)
             })
-            .await;
+            .await?;
         match &result {
             Ok(_) => {
                 self.inner.mark_loaded(entry);
@@ -437,7 +460,7 @@ impl ProviderCache {
             // Do not keep an issuer that never loaded: it would take a place in the cache.
             Err(_) => self.inner.forget_if_unloaded(entry),
         }
-        result
+        Some(result)
     }
 
     async fn jwks_of(
@@ -714,3 +737,6 @@ fn assert_send_sync() {
     fn check<T: Send + Sync + Clone + 'static>() {}
     check::<ProviderCache>();
 }
+
+#[cfg(test)]
+mod tests;
