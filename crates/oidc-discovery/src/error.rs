@@ -192,6 +192,18 @@ pub enum DiscoveryError {
         /// The limit in force.
         limit: usize,
     },
+    /// [`ProviderCache::key`](crate::ProviderCache::key) gave up refetching the key set for an
+    /// unknown `kid` after
+    /// [`kid_refetch_timeout`](crate::ProviderCacheOptions::kid_refetch_timeout): the provider
+    /// is slow, or a fetch of the set already in progress is. Whether the key exists is not
+    /// known; the cached keys are still served.
+    #[error("no key set from issuer {issuer:?} within {timeout:?}")]
+    KeyRefetchTimeout {
+        /// The issuer whose key set was asked for.
+        issuer: String,
+        /// The time limit in force.
+        timeout: std::time::Duration,
+    },
 }
 
 /// `content type "text/html"`, or `no content type`: never a Rust `Option` debug form.
@@ -221,6 +233,7 @@ impl DiscoveryError {
             Self::NoJwksUri { .. } => ErrorCategory::Refused,
             // Not sent because the cache is busy: like a connection refused, worth a retry.
             Self::TooManyPendingLoads { .. } => ErrorCategory::Transport,
+            Self::KeyRefetchTimeout { .. } => ErrorCategory::Transport,
             Self::Http { source, .. } if source.kind().is_transport() => ErrorCategory::Transport,
             // A URL the library would not send to, or could not build a request for: it came
             // from the provider's documents.
@@ -265,6 +278,8 @@ impl TelemetryErrorKind for DiscoveryError {
             Self::ResourceMismatch { .. } => "resource_mismatch",
             Self::InvalidClientIdMetadataDocument { .. } => "invalid_client_id_metadata_document",
             Self::TooManyPendingLoads { .. } => "too_many_pending_loads",
+            // The same kind as an HTTP timeout: one bounded label for both.
+            Self::KeyRefetchTimeout { .. } => "timeout",
         }
     }
 }

@@ -558,6 +558,39 @@ async fn key_lookups_are_paced_while_the_first_key_set_load_keeps_failing() {
     assert_eq!(op.count(JWKS_1), 2);
 }
 
+#[tokio::test(start_paused = true)]
+async fn an_unknown_kid_does_not_wait_behind_a_stuck_refresh() {
+    let op = fake_op();
+    op.serve(JWKS_1, key_set(&["a"]), "max-age=100");
+    let cache = fake_cache(&op)
+        .kid_refetch_timeout(Duration::from_secs(5))
+        .build();
+    let start = tokio::time::Instant::now();
+    assert!(cache.key(ISSUER, "a").await.unwrap().is_some());
+
+    // The key set refresh at 80 s hangs (until the 60 s load time limit).
+    op.delay(Duration::from_secs(100_000));
+    at(start, 80.5).await;
+    assert_eq!(op.count(JWKS_1), 2, "the refresh is in flight");
+
+    let asked = tokio::time::Instant::now();
+    let error = cache.key(ISSUER, "new").await.unwrap_err();
+    assert!(
+        matches!(*error, DiscoveryError::KeyRefetchTimeout { timeout, .. } if timeout == Duration::from_secs(5)),
+        "{error}"
+    );
+    assert_eq!(
+        asked.elapsed(),
+        Duration::from_secs(5),
+        "its own limit, not the refresh's"
+    );
+    // Known keys are served meanwhile, at once.
+    let asked = tokio::time::Instant::now();
+    assert!(cache.key(ISSUER, "a").await.unwrap().is_some());
+    assert_eq!(asked.elapsed(), Duration::ZERO);
+    assert_eq!(op.count(JWKS_1), 2);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Eviction.
 

@@ -63,6 +63,8 @@ use crate::{
 ///    fetched less than [`ProviderCacheOptions::kid_refetch_interval`] ago, and then answers.
 ///    The same pace holds while the first key set load keeps failing: within the interval,
 ///    `key` answers with that load's error without another request (`jwks` still tries again).
+///    That refetch is bounded by [`ProviderCacheOptions::kid_refetch_timeout`], waiting for a
+///    fetch already in progress included.
 /// 5. **Eviction.** At most [`ProviderCacheOptions::max_issuers`] loaded issuers are kept;
 ///    when one more loads, the least recently used is evicted. Issuers whose first load is in
 ///    progress are bounded apart, by [`ProviderCacheOptions::max_pending_loads`]: they never
@@ -250,9 +252,14 @@ impl ProviderCache {
     /// [`kid_refetch_interval`](ProviderCacheOptions::kid_refetch_interval) ago; then the
     /// answer comes from the set as it is. `Ok(None)`: the provider has no such key.
     ///
+    /// The refetch, including any wait for a fetch of the set already in progress, is bounded
+    /// by [`kid_refetch_timeout`](ProviderCacheOptions::kid_refetch_timeout): a lookup does
+    /// not wait behind a background refresh stuck on a provider that does not answer.
+    ///
     /// # Errors
     ///
-    /// As [`jwks`](Self::jwks), or the error of the refetch.
+    /// As [`jwks`](Self::jwks), the error of the refetch, or
+    /// [`DiscoveryError::KeyRefetchTimeout`].
     pub async fn key(&self, issuer: &str, kid: &str) -> Result<Option<Jwk>, Arc<DiscoveryError>> {
         self.ensure_refresher();
         let (entry, configuration) = self.loaded(self.checked_entry(issuer)?).await?;
@@ -276,15 +283,21 @@ impl ProviderCache {
         // The newest configuration names the URI to fetch from.
         let configuration = entry.configuration.value().unwrap_or(configuration);
         let options = &self.inner.options;
-        let outcome = entry
-            .jwks
-            .refetch(
-                snapshot.generation,
-                options.kid_refetch_interval,
-                options,
-                || fetch_jwks(&configuration, &options.discovery),
-            )
-            .await;
+        let refetch = entry.jwks.refetch(
+            snapshot.generation,
+            options.kid_refetch_interval,
+            options,
+            || fetch_jwks(&configuration, &options.discovery),
+        );
+        // Bounded as a whole: waiting for a fetch in progress (the refetch is single flight
+        // with background refreshes) counts too. Giving up is cancel-safe: a fetch of this
+        // caller's own is dropped and releases the slot.
+        let Ok(outcome) = tokio::time::timeout(options.kid_refetch_timeout, refetch).await else {
+            return Err(Arc::new(DiscoveryError::KeyRefetchTimeout {
+                issuer: entry.issuer.clone(),
+                timeout: options.kid_refetch_timeout,
+            }));
+        };
         let jwks = match outcome {
             Outcome::Fetched(result) => {
                 entry.record_refresh(CachedDocument::Jwks, &result);

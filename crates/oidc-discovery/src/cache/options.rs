@@ -159,6 +159,14 @@ pub struct ProviderCacheOptions {
     /// An unknown `kid` makes the cache refetch the key set, unless the set was fetched (for any
     /// reason) less than this long ago. Default 60 s.
     pub kid_refetch_interval: Duration,
+    /// The longest a [`key`](ProviderCache::key) lookup waits for the refetch of an unknown
+    /// `kid`, counting both the wait for a fetch of the key set already in progress (a
+    /// background refresh stuck on a provider that does not answer, say) and its own fetch.
+    /// Past it the lookup fails with
+    /// [`DiscoveryError::KeyRefetchTimeout`](crate::DiscoveryError::KeyRefetchTimeout); the
+    /// fetch in progress goes on. Default 10 s, well under the load time limit, since a token
+    /// is waiting to be verified.
+    pub kid_refetch_timeout: Duration,
 }
 
 impl Default for ProviderCacheOptions {
@@ -170,6 +178,7 @@ impl Default for ProviderCacheOptions {
             refresh_ahead: DEFAULT_REFRESH_AHEAD,
             backoff: Backoff::default(),
             kid_refetch_interval: Duration::from_secs(60),
+            kid_refetch_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -210,6 +219,12 @@ impl ProviderCacheOptions {
     /// Refetches the key set for an unknown `kid` at most once per `interval`.
     pub fn kid_refetch_interval(mut self, interval: Duration) -> Self {
         self.kid_refetch_interval = interval;
+        self
+    }
+
+    /// Gives up an unknown-`kid` refetch after `timeout`.
+    pub fn kid_refetch_timeout(mut self, timeout: Duration) -> Self {
+        self.kid_refetch_timeout = timeout;
         self
     }
 
