@@ -748,6 +748,108 @@ fn building_needs_no_runtime_and_a_new_runtime_restarts_the_task() {
 /// A recorded metric: name, sorted labels, value.
 type Recorded = (String, Vec<(String, String)>, DebugValue);
 
+fn recorded(snapshotter: &metrics_util::debugging::Snapshotter) -> Vec<Recorded> {
+    snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .map(|(key, _, _, value)| {
+            let mut labels: Vec<(String, String)> = key
+                .key()
+                .labels()
+                .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                .collect();
+            labels.sort();
+            (key.key().name().to_owned(), labels, value)
+        })
+        .collect()
+}
+
+/// Runs `work` on a paused current-thread runtime, recording its metrics.
+fn with_metrics<F: std::future::Future<Output = ()>>(work: F) -> Vec<Recorded> {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    metrics::with_local_recorder(&recorder, || runtime.block_on(work));
+    drop(runtime);
+    recorded(&snapshotter)
+}
+
+/// Every value of the `issuer` label recorded.
+fn issuer_labels(metrics: &[Recorded]) -> std::collections::BTreeSet<String> {
+    metrics
+        .iter()
+        .flat_map(|(_, labels, _)| labels)
+        .filter(|(key, _)| key == "issuer")
+        .map(|(_, value)| value.clone())
+        .collect()
+}
+
+#[test]
+fn issuers_become_labels_only_once_loaded_or_known() {
+    let op = fake_op();
+    let known = serve_issuer(&op, "known.example");
+    let metrics = with_metrics(async {
+        let cache = fake_cache(&op).known_issuer(known.clone()).build();
+        // A flood of made-up issuers and resources, none of which loads.
+        for n in 0..50 {
+            assert!(cache
+                .configuration(&format!("https://tenant-{n}.example"))
+                .await
+                .is_err());
+            assert!(cache
+                .resource_metadata(&format!("https://rs-{n}.example/api"))
+                .await
+                .is_err());
+        }
+        cache.configuration(ISSUER).await.unwrap();
+        cache.configuration(ISSUER).await.unwrap();
+        cache.configuration(&known).await.unwrap();
+    });
+    assert_eq!(
+        issuer_labels(&metrics),
+        [ISSUER, "https://known.example", "unloaded"]
+            .map(str::to_owned)
+            .into(),
+        "{metrics:#?}"
+    );
+    let count = |name: &str, issuer: &str| -> u64 {
+        metrics
+            .iter()
+            .filter(|(n, labels, _)| {
+                n == name && labels.iter().any(|(k, v)| k == "issuer" && v == issuer)
+            })
+            .map(|(_, _, value)| match value {
+                DebugValue::Counter(count) => *count,
+                other => panic!("{name} is not a counter: {other:?}"),
+            })
+            .sum()
+    };
+    // ISSUER's first miss and first load were counted before it had loaded; its hit after.
+    assert_eq!(
+        count("oidc_provider_cache_miss_total", "unloaded"),
+        50 + 50 + 1
+    );
+    assert_eq!(count("oidc_provider_cache_hit_total", ISSUER), 1);
+    assert_eq!(count("oidc_load_configuration_start_total", "unloaded"), 51);
+    // A known issuer is its own label from its first lookup.
+    assert_eq!(
+        count("oidc_provider_cache_miss_total", "https://known.example"),
+        1
+    );
+    assert_eq!(
+        count(
+            "oidc_load_configuration_start_total",
+            "https://known.example"
+        ),
+        1
+    );
+}
+
 #[test]
 fn telemetry_counts_hits_misses_refreshes_failures_and_evictions() {
     let recorder = DebuggingRecorder::new();
@@ -779,20 +881,7 @@ fn telemetry_counts_hits_misses_refreshes_failures_and_evictions() {
         });
     });
     drop(runtime);
-    let metrics: Vec<Recorded> = snapshotter
-        .snapshot()
-        .into_vec()
-        .into_iter()
-        .map(|(key, _, _, value)| {
-            let mut labels: Vec<(String, String)> = key
-                .key()
-                .labels()
-                .map(|l| (l.key().to_owned(), l.value().to_owned()))
-                .collect();
-            labels.sort();
-            (key.key().name().to_owned(), labels, value)
-        })
-        .collect();
+    let metrics = recorded(&snapshotter);
     let counter = |name: &str, labels: &[(&str, &str)]| {
         let mut wanted: Vec<(String, String)> = labels
             .iter()
@@ -810,7 +899,10 @@ fn telemetry_counts_hits_misses_refreshes_failures_and_evictions() {
     };
     let configuration = [("issuer", ISSUER), ("document", "configuration")];
     let jwks = [("issuer", ISSUER), ("document", "jwks")];
-    assert_eq!(counter("oidc_provider_cache_miss_total", &configuration), 1);
+    // Misses before an issuer's first load are counted under the shared label.
+    let unloaded = [("issuer", "unloaded"), ("document", "configuration")];
+    assert_eq!(counter("oidc_provider_cache_miss_total", &configuration), 0);
+    assert_eq!(counter("oidc_provider_cache_miss_total", &unloaded), 2);
     assert_eq!(counter("oidc_provider_cache_hit_total", &configuration), 2);
     assert_eq!(counter("oidc_provider_cache_miss_total", &jwks), 1);
     assert_eq!(
@@ -832,17 +924,18 @@ fn telemetry_counts_hits_misses_refreshes_failures_and_evictions() {
         counter("oidc_provider_cache_eviction_total", &[("issuer", ISSUER)]),
         1
     );
-    assert_eq!(
-        counter(
-            "oidc_provider_cache_miss_total",
-            &[("issuer", other), ("document", "configuration")]
-        ),
-        1
-    );
-    // The loads underneath keep their own telemetry: 1 load + 2 refreshes of ISSUER.
+    // The loads underneath keep their own telemetry: 2 refreshes of ISSUER, and the first
+    // loads of ISSUER and `other` before they had loaded.
     assert_eq!(
         counter("oidc_load_configuration_start_total", &[("issuer", ISSUER)]),
-        3
+        2
+    );
+    assert_eq!(
+        counter(
+            "oidc_load_configuration_start_total",
+            &[("issuer", "unloaded")]
+        ),
+        2
     );
 }
 

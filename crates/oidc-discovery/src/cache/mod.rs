@@ -10,7 +10,7 @@ mod slot;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use oidc_telemetry::{CacheTelemetry, CachedDocument, TelemetryErrorKind};
 use oidc_types::Jwk;
@@ -21,10 +21,16 @@ use tokio::time::Instant;
 pub use options::{Backoff, ProviderCacheOptions};
 
 use self::slot::{lock, Fetched, Outcome, Shared, Slot};
+use crate::configuration::load_configuration_labelled;
+use crate::resource::{load_resource_metadata_labelled, origin_label};
 use crate::{
-    load_configuration, load_provider_jwks, load_resource_metadata, DiscoveryError,
-    DiscoveryOptions, Jwks, ProviderConfiguration, ResourceConfiguration,
+    load_provider_jwks, DiscoveryError, DiscoveryOptions, Jwks, ProviderConfiguration,
+    ResourceConfiguration,
 };
+
+/// The `issuer` label of the telemetry of every issuer (and resource) that has not loaded
+/// yet: see "Telemetry" on [`ProviderCache`].
+const UNLOADED_LABEL: &str = "unloaded";
 
 /// Provider configurations and key sets for many issuers, loaded once, refreshed in the
 /// background and shared.
@@ -83,6 +89,15 @@ use crate::{
 /// `oidc_provider_cache_{hit,miss,refresh,refresh_failure,eviction}_total`, labelled `issuer`
 /// (and `document`, plus `error` for failures); see the `oidc-telemetry` crate. The loads
 /// themselves still emit `load_configuration` and `load_jwks` metrics.
+///
+/// Callers may pass any issuer, so an issuer becomes a label value only once its
+/// configuration has loaded (or when it is one of
+/// [`ProviderCacheOptions::known_issuers`]). Until then its events, and those of its
+/// `load_configuration`, are counted under the one shared label `issuer="unloaded"`: the
+/// first miss, and every failed first load. A flood of made-up issuers adds no series, and
+/// the number of label values stays at most the issuers that ever loaded. The same holds for
+/// [`ProviderCache::resource_metadata`]: a resource's origin becomes a label once its metadata
+/// has loaded.
 ///
 /// # Example
 ///
@@ -159,7 +174,9 @@ struct Tracked {
 #[derive(Debug)]
 struct Entry {
     issuer: String,
-    telemetry: CacheTelemetry,
+    /// Its telemetry under its own label, set once its configuration has loaded (or from the
+    /// start for a known issuer); see [`Entry::telemetry`].
+    labelled: OnceLock<CacheTelemetry>,
     configuration: Slot<ProviderConfiguration>,
     jwks: Slot<Jwks>,
 }
@@ -319,7 +336,7 @@ impl ProviderCache {
     /// loads fail. It holds at most [`max_issuers`](ProviderCacheOptions::max_issuers)
     /// resources, dropping the one fetched longest ago for a new one. Lookups count as
     /// `oidc_provider_cache_{hit,miss}_total` with `document="resource_metadata"`, labelled
-    /// with the resource's origin.
+    /// with the resource's origin once its metadata has loaded, `"unloaded"` before.
     ///
     /// # Errors
     ///
@@ -328,18 +345,20 @@ impl ProviderCache {
         &self,
         resource: &str,
     ) -> Result<Arc<ResourceConfiguration>, Arc<DiscoveryError>> {
-        let telemetry = CacheTelemetry::new(&crate::resource::origin_label(resource));
-        let cached = lock(&self.inner.resources)
-            .get(resource)
-            .filter(|cached| !cached.is_expired())
-            .cloned();
-        if let Some(cached) = cached {
+        let cached = lock(&self.inner.resources).get(resource).cloned();
+        // Its origin is a label once its metadata has loaded (it is, or was, cached).
+        let label = match &cached {
+            Some(_) => origin_label(resource),
+            None => UNLOADED_LABEL.to_owned(),
+        };
+        let telemetry = CacheTelemetry::new(&label);
+        if let Some(cached) = cached.filter(|cached| !cached.is_expired()) {
             telemetry.hit(CachedDocument::ResourceMetadata);
             return Ok(cached);
         }
         telemetry.miss(CachedDocument::ResourceMetadata);
         let loaded = Arc::new(
-            load_resource_metadata(resource, &self.inner.options.discovery)
+            load_resource_metadata_labelled(resource, &label, &self.inner.options.discovery)
                 .await
                 .map_err(Arc::new)?,
         );
@@ -453,19 +472,20 @@ impl ProviderCache {
     ) -> Option<Result<Arc<ProviderConfiguration>, Arc<DiscoveryError>>> {
         let snapshot = entry.configuration.snapshot();
         if let Some(configuration) = snapshot.value {
-            entry.telemetry.hit(CachedDocument::Configuration);
+            entry.telemetry().hit(CachedDocument::Configuration);
             return Some(Ok(configuration));
         }
-        entry.telemetry.miss(CachedDocument::Configuration);
+        entry.telemetry().miss(CachedDocument::Configuration);
         let options = &self.inner.options;
         let result = entry
             .configuration
             .load_or_close(snapshot.generation, options, || {
-                fetch_configuration(&entry.issuer, &options.discovery)
+                fetch_configuration(entry, &options.discovery)
             })
             .await?;
         match &result {
             Ok(_) => {
+                entry.label_as_loaded();
                 self.inner.mark_loaded(entry);
                 // A new refresh deadline for the background task.
                 self.inner.wake.notify_one();
@@ -483,10 +503,10 @@ impl ProviderCache {
     ) -> Result<Arc<Jwks>, Arc<DiscoveryError>> {
         let snapshot = entry.jwks.snapshot();
         if let Some(jwks) = snapshot.value {
-            entry.telemetry.hit(CachedDocument::Jwks);
+            entry.telemetry().hit(CachedDocument::Jwks);
             return Ok(jwks);
         }
-        entry.telemetry.miss(CachedDocument::Jwks);
+        entry.telemetry().miss(CachedDocument::Jwks);
         let options = &self.inner.options;
         let result = entry
             .jwks
@@ -504,10 +524,11 @@ impl ProviderCache {
 }
 
 async fn fetch_configuration(
-    issuer: &str,
+    entry: &Entry,
     options: &DiscoveryOptions,
 ) -> Result<Fetched<ProviderConfiguration>, DiscoveryError> {
-    Ok((load_configuration(issuer, options).await?, None))
+    let configuration = load_configuration_labelled(&entry.issuer, entry.label(), options).await?;
+    Ok((configuration, None))
 }
 
 async fn fetch_jwks(
@@ -555,10 +576,18 @@ impl Inner {
         }
         let entry = Arc::new(Entry {
             issuer: issuer.to_owned(),
-            telemetry: CacheTelemetry::new(issuer),
+            labelled: OnceLock::new(),
             configuration: Slot::default(),
             jwks: Slot::default(),
         });
+        if self
+            .options
+            .known_issuers
+            .iter()
+            .any(|known| known == issuer)
+        {
+            entry.label_as_loaded();
+        }
         entries.map.insert(
             issuer.to_owned(),
             Tracked {
@@ -599,7 +628,7 @@ impl Inner {
             let Some(evicted) = oldest.and_then(|oldest| entries.map.remove(&oldest)) else {
                 break;
             };
-            evicted.entry.telemetry.eviction();
+            evicted.entry.telemetry().eviction();
         }
     }
 
@@ -686,12 +715,34 @@ impl Drop for RescheduleOnDrop<'_> {
 }
 
 impl Entry {
+    /// Where its events are counted: under its own label once it has loaded, under the shared
+    /// [`UNLOADED_LABEL`] before, so that made-up issuers cannot grow the label set.
+    fn telemetry(&self) -> &CacheTelemetry {
+        static UNLOADED: OnceLock<CacheTelemetry> = OnceLock::new();
+        self.labelled
+            .get()
+            .unwrap_or_else(|| UNLOADED.get_or_init(|| CacheTelemetry::new(UNLOADED_LABEL)))
+    }
+
+    /// The `issuer` label of its loads: as [`telemetry`](Self::telemetry)'s.
+    fn label(&self) -> &str {
+        if self.labelled.get().is_some() {
+            &self.issuer
+        } else {
+            UNLOADED_LABEL
+        }
+    }
+
+    /// Gives the issuer its own label from now on (its configuration has loaded).
+    fn label_as_loaded(&self) {
+        self.labelled
+            .get_or_init(|| CacheTelemetry::new(&self.issuer));
+    }
+
     async fn refresh_configuration(&self, options: &ProviderCacheOptions) {
         let refreshed = self
             .configuration
-            .refresh(options, || {
-                fetch_configuration(&self.issuer, &options.discovery)
-            })
+            .refresh(options, || fetch_configuration(self, &options.discovery))
             .await;
         if let Some(result) = refreshed {
             self.record_refresh(CachedDocument::Configuration, &result);
@@ -701,11 +752,11 @@ impl Entry {
     /// Counts a finished refresh of `document` (and its failure); after a success, follows a
     /// changed `jwks_uri`.
     fn record_refresh<T>(&self, document: CachedDocument, result: &Shared<T>) {
-        self.telemetry.refresh(document);
+        self.telemetry().refresh(document);
         match result {
             Ok(_) => self.follow_jwks_uri(),
             Err(error) => self
-                .telemetry
+                .telemetry()
                 .refresh_failure(document, error.telemetry_kind()),
         }
     }

@@ -167,6 +167,11 @@ pub struct ProviderCacheOptions {
     /// fetch in progress goes on. Default 10 s, well under the load time limit, since a token
     /// is waiting to be verified.
     pub kid_refetch_timeout: Duration,
+    /// Issuers whose telemetry carries their own `issuer` label from the first lookup on.
+    /// Any other issuer gets its own label only once its configuration has loaded, and is
+    /// counted under `issuer="unloaded"` until then (see "Telemetry" on [`ProviderCache`]).
+    /// Default: none.
+    pub known_issuers: Vec<String>,
 }
 
 impl Default for ProviderCacheOptions {
@@ -179,6 +184,7 @@ impl Default for ProviderCacheOptions {
             backoff: Backoff::default(),
             kid_refetch_interval: Duration::from_secs(60),
             kid_refetch_timeout: Duration::from_secs(10),
+            known_issuers: Vec::new(),
         }
     }
 }
@@ -225,6 +231,12 @@ impl ProviderCacheOptions {
     /// Gives up an unknown-`kid` refetch after `timeout`.
     pub fn kid_refetch_timeout(mut self, timeout: Duration) -> Self {
         self.kid_refetch_timeout = timeout;
+        self
+    }
+
+    /// Labels the telemetry of `issuer` with it from its first lookup, before it has loaded.
+    pub fn known_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.known_issuers.push(issuer.into());
         self
     }
 
