@@ -3,8 +3,10 @@
 //!
 //! Time-dependent tests run on Tokio's paused clock with [`FakeOp`], an in-memory
 //! `HttpClient` that answers at once and counts requests: real sockets and a clock that jumps
-//! ahead whenever the runtime idles do not mix well. Single flight, errors, rate limits and
-//! eviction are also checked against the real loopback `TestProvider`.
+//! ahead whenever the runtime idles do not mix well (`FakeOp`'s delays run on that paused
+//! clock). Single flight, errors, rate limits and eviction are also checked against the real
+//! loopback `TestProvider`; there concurrency is staged with explicit signals ([`Gate`] and
+//! [`spawn_joined`]), never with delays.
 
 // Helpers outside `#[test]` functions fail loudly too.
 #![allow(clippy::unwrap_used)]
@@ -956,26 +958,92 @@ fn real_cache() -> ProviderCacheOptions {
         .discovery_options(DiscoveryOptions::default().with_http_client(http_client()))
 }
 
+/// An explicit signal in front of the real client: while closed, requests wait before they are
+/// sent. Lets a test hold the first load until every concurrent lookup has joined it, instead
+/// of slowing the provider down and hoping they all arrive in time.
+#[derive(Debug)]
+struct Gate {
+    open: tokio::sync::watch::Sender<bool>,
+    client: Arc<dyn HttpClient>,
+}
+
+impl Gate {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            open: tokio::sync::watch::Sender::new(true),
+            client: http_client(),
+        })
+    }
+
+    fn close(&self) {
+        self.open.send_replace(false);
+    }
+
+    fn open(&self) {
+        self.open.send_replace(true);
+    }
+
+    fn cache(self: &Arc<Self>) -> ProviderCacheOptions {
+        let client: Arc<dyn HttpClient> = self.clone();
+        ProviderCache::builder()
+            .discovery_options(DiscoveryOptions::default().with_http_client(client))
+    }
+}
+
+impl HttpClient for Gate {
+    fn send(&self, request: Request<Bytes>) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+        let mut open = self.open.subscribe();
+        Box::pin(async move {
+            // The sender lives as long as the gate, which outlives its requests.
+            open.wait_for(|open| *open).await.unwrap();
+            self.client.send(request).await
+        })
+    }
+}
+
+/// Spawns `count` copies of `lookup` and returns them once each has been polled once: by then
+/// each has joined the load in flight (or started it), since a lookup only waits there.
+async fn spawn_joined<T, F, Fut>(count: usize, lookup: F) -> JoinSet<T>
+where
+    T: Send + 'static,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let joined = Arc::new(tokio::sync::Semaphore::new(0));
+    let mut lookups = JoinSet::new();
+    for _ in 0..count {
+        let (joined, lookup) = (Arc::clone(&joined), lookup());
+        lookups.spawn(async move {
+            let mut lookup = std::pin::pin!(lookup);
+            let first =
+                std::future::poll_fn(|cx| std::task::Poll::Ready(lookup.as_mut().poll(cx))).await;
+            joined.add_permits(1);
+            match first {
+                std::task::Poll::Ready(result) => result,
+                std::task::Poll::Pending => lookup.await,
+            }
+        });
+    }
+    let all = u32::try_from(count).unwrap();
+    joined.acquire_many(all).await.unwrap().forget();
+    lookups
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_concurrent_first_lookups_fetch_once() {
     let provider = TestProvider::start().await;
-    // Slow answers, so that every lookup starts while the first load is in flight.
-    provider.set_behaviour(
-        Endpoint::Discovery,
-        Behaviour::new().delay(Duration::from_millis(200)),
-    );
-    provider.set_behaviour(
-        Endpoint::Jwks,
-        Behaviour::new().delay(Duration::from_millis(200)),
-    );
-    let cache = real_cache().build();
+    let gate = Gate::new();
+    let cache = gate.cache().build();
     let issuer = provider.issuer();
 
-    let mut lookups = JoinSet::new();
-    for _ in 0..1000 {
+    // The first load waits at the gate until all thousand lookups wait for it.
+    gate.close();
+    let mut lookups = spawn_joined(1000, || {
         let (cache, issuer) = (cache.clone(), issuer.clone());
-        lookups.spawn(async move { cache.configuration(&issuer).await });
-    }
+        async move { cache.configuration(&issuer).await }
+    })
+    .await;
+    gate.open();
     let mut configurations = Vec::new();
     while let Some(result) = lookups.join_next().await {
         configurations.push(result.unwrap().unwrap());
@@ -986,11 +1054,13 @@ async fn a_thousand_concurrent_first_lookups_fetch_once() {
         .all(|c| Arc::ptr_eq(c, &configurations[0])));
     assert_eq!(configurations[0].metadata.issuer, issuer);
 
-    let mut lookups = JoinSet::new();
-    for _ in 0..1000 {
+    gate.close();
+    let mut lookups = spawn_joined(1000, || {
         let (cache, issuer) = (cache.clone(), issuer.clone());
-        lookups.spawn(async move { cache.jwks(&issuer).await });
-    }
+        async move { cache.jwks(&issuer).await }
+    })
+    .await;
+    gate.open();
     while let Some(result) = lookups.join_next().await {
         assert!(result
             .unwrap()
@@ -1005,19 +1075,17 @@ async fn a_thousand_concurrent_first_lookups_fetch_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failed_first_load_reaches_every_waiter_and_is_not_kept() {
     let provider = TestProvider::start().await;
-    provider.set_behaviour(
-        Endpoint::Discovery,
-        Behaviour::new()
-            .delay(Duration::from_millis(200))
-            .status(500),
-    );
-    let cache = real_cache().build();
+    provider.set_behaviour(Endpoint::Discovery, Behaviour::new().status(500));
+    let gate = Gate::new();
+    let cache = gate.cache().build();
     let issuer = provider.issuer();
-    let mut lookups = JoinSet::new();
-    for _ in 0..100 {
+    gate.close();
+    let mut lookups = spawn_joined(100, || {
         let (cache, issuer) = (cache.clone(), issuer.clone());
-        lookups.spawn(async move { cache.configuration(&issuer).await });
-    }
+        async move { cache.configuration(&issuer).await }
+    })
+    .await;
+    gate.open();
     while let Some(result) = lookups.join_next().await {
         let error = result.unwrap().unwrap_err();
         assert!(
@@ -1054,7 +1122,8 @@ async fn unknown_kid_refetches_are_single_flight_and_rate_limited() {
     assert_eq!(provider.request_count(Endpoint::Jwks), 1);
 
     // No interval: an unknown kid refetches at once, once for all concurrent callers.
-    let eager = real_cache().kid_refetch_interval(Duration::ZERO).build();
+    let gate = Gate::new();
+    let eager = gate.cache().kid_refetch_interval(Duration::ZERO).build();
     provider.set_jwks(key_set(&["a"]));
     assert!(eager.key(&issuer, "a").await.unwrap().is_some());
     assert_eq!(provider.request_count(Endpoint::Jwks), 2);
@@ -1062,15 +1131,13 @@ async fn unknown_kid_refetches_are_single_flight_and_rate_limited() {
     assert!(eager.key(&issuer, "b").await.unwrap().is_some());
     assert_eq!(provider.request_count(Endpoint::Jwks), 3);
 
-    provider.set_behaviour(
-        Endpoint::Jwks,
-        Behaviour::new().delay(Duration::from_millis(300)),
-    );
-    let mut lookups = JoinSet::new();
-    for _ in 0..200 {
+    gate.close();
+    let mut lookups = spawn_joined(200, || {
         let (eager, issuer) = (eager.clone(), issuer.clone());
-        lookups.spawn(async move { eager.key(&issuer, "missing").await });
-    }
+        async move { eager.key(&issuer, "missing").await }
+    })
+    .await;
+    gate.open();
     while let Some(result) = lookups.join_next().await {
         assert!(result.unwrap().unwrap().is_none());
     }
