@@ -663,6 +663,25 @@ async fn pending_first_loads_never_evict_loaded_issuers() {
     assert!(cache.contains(&other) && cache.contains(&third));
 }
 
+#[tokio::test(start_paused = true)]
+async fn an_abandoned_first_load_gives_its_place_back() {
+    let op = fake_op();
+    op.hang("a.hang");
+    let cache = fake_cache(&op).max_pending_loads(1).build();
+    // The only caller gives up waiting: nothing is in flight for that issuer any more.
+    let gave_up = tokio::time::timeout(
+        Duration::from_secs(1),
+        cache.configuration("https://a.hang"),
+    )
+    .await;
+    assert!(gave_up.is_err());
+    assert_eq!(cache.len(), 1, "still pending, with no load in flight");
+    // A new first load takes its place instead of being refused.
+    cache.configuration(ISSUER).await.unwrap();
+    assert!(!cache.contains("https://a.hang"));
+    assert_eq!(cache.len(), 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // No leaks.
 

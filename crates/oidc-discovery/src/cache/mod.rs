@@ -162,6 +162,14 @@ struct Entries {
     clock: u64,
 }
 
+impl Entries {
+    /// The entries whose first load is in progress. A linear scan: the cache holds tens of
+    /// issuers, and this runs only when one is added.
+    fn pending(&self) -> usize {
+        self.map.values().filter(|tracked| !tracked.loaded).count()
+    }
+}
+
 struct Tracked {
     entry: Arc<Entry>,
     used: u64,
@@ -561,14 +569,15 @@ impl Inner {
             tracked.used = now;
             return Ok(Arc::clone(&tracked.entry));
         }
-        // A linear scan: the cache holds tens of issuers, and this runs only when one is added.
-        let pending = entries
-            .map
-            .values()
-            .filter(|tracked| !tracked.loaded)
-            .count();
         let limit = self.options.pending_capacity();
-        if pending >= limit {
+        if entries.pending() >= limit {
+            // Entries whose first load was abandoned (every caller gave up waiting) hold a
+            // place with nothing in flight: reclaim them, or they would hold it for good.
+            entries.map.retain(|_, tracked| {
+                tracked.loaded || !tracked.entry.configuration.close_if_idle()
+            });
+        }
+        if entries.pending() >= limit {
             return Err(DiscoveryError::TooManyPendingLoads {
                 issuer: issuer.to_owned(),
                 limit,

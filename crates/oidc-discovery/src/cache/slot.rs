@@ -255,6 +255,17 @@ impl<T: Document> Slot<T> {
         Some(result)
     }
 
+    /// Closes the slot if no fetch holds it and no caller waits for one, as
+    /// [`load_or_close`](Self::load_or_close) does after a failure; returns whether it did. A
+    /// caller that takes the lock afterwards finds it closed and looks its issuer up again.
+    pub(super) fn close_if_idle(&self) -> bool {
+        let Ok(_flight) = self.load.try_lock() else {
+            return false;
+        };
+        lock(&self.state).closed = true;
+        true
+    }
+
     /// Background refresh: fetches unless someone else refreshed the slot since the refresher
     /// took it (then a new deadline is set already).
     pub(super) async fn refresh<F, Fut>(
