@@ -187,7 +187,7 @@ pub enum DiscoveryError {
     /// callers would pile up without bound behind them. Retry later.
     #[error("not loading issuer {issuer:?} now: {limit} first loads are in progress already")]
     TooManyPendingLoads {
-        /// The issuer asked for.
+        /// The issuer asked for (without user-info or query).
         issuer: String,
         /// The limit in force.
         limit: usize,
@@ -199,7 +199,7 @@ pub enum DiscoveryError {
     /// known; the cached keys are still served.
     #[error("no key set from issuer {issuer:?} within {timeout:?}")]
     KeyRefetchTimeout {
-        /// The issuer whose key set was asked for.
+        /// The issuer whose key set was asked for (without user-info or query).
         issuer: String,
         /// The time limit in force.
         timeout: std::time::Duration,

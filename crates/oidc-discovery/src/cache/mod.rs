@@ -319,7 +319,7 @@ impl ProviderCache {
         // caller's own is dropped and releases the slot.
         let Ok(outcome) = tokio::time::timeout(options.kid_refetch_timeout, refetch).await else {
             return Err(Arc::new(DiscoveryError::KeyRefetchTimeout {
-                issuer: entry.issuer.clone(),
+                issuer: oidc_http::redact_url(&entry.issuer),
                 timeout: options.kid_refetch_timeout,
             }));
         };
@@ -460,10 +460,10 @@ impl ProviderCache {
         loop {
             match self.configuration_of(&entry).await {
                 Some(result) => return result.map(|configuration| (entry, configuration)),
-                // Its first load failed after this caller took the entry, and the entry is
-                // being forgotten: the next load goes through the issuer's entry in the map,
-                // shared with every other caller. Each turn follows a completed failed load,
-                // so this does not spin.
+                // Its first load failed after this caller took the entry (or the entry was
+                // reclaimed as idle), and the entry is being forgotten: the next load goes
+                // through the issuer's entry in the map, shared with every other caller. Each
+                // turn follows a completed failed load or a reclaim, so this does not spin.
                 None => {
                     self.inner.forget_if_unloaded(&entry);
                     entry = self.checked_entry(&entry.issuer)?;
@@ -579,7 +579,7 @@ impl Inner {
         }
         if entries.pending() >= limit {
             return Err(DiscoveryError::TooManyPendingLoads {
-                issuer: issuer.to_owned(),
+                issuer: oidc_http::redact_url(issuer),
                 limit,
             });
         }

@@ -147,8 +147,11 @@ pub struct ProviderCacheOptions {
     /// the loaded issuers: a pending load never evicts a loaded issuer (an issuer joins the
     /// `max_issuers` only once its configuration has loaded), so a burst of lookups for issuers
     /// that never answer cannot push the good ones out. A lookup that would start one more
-    /// first load fails at once with [`DiscoveryError::TooManyPendingLoads`](crate::DiscoveryError::TooManyPendingLoads)
-    /// (see there why it does not wait). Default 64; 0 is read as 1.
+    /// first load fails at once with [`TooManyPendingLoads`] (see there why it does not
+    /// wait). A first load that every caller gave up waiting for gives its place back when one
+    /// is needed. Default 64; 0 is read as 1.
+    ///
+    /// [`TooManyPendingLoads`]: crate::DiscoveryError::TooManyPendingLoads
     pub max_pending_loads: usize,
     /// The fraction of a document's lifetime after which it is refreshed in the background,
     /// before it expires. Default 0.8; values are clamped to `0.1..=1.0` (NaN means the
