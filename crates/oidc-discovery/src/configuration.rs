@@ -143,7 +143,7 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
     if url.fragment().is_some() || issuer.contains('#') {
         return Err(invalid("an issuer cannot have a fragment"));
     }
-    check_issuer_text(issuer).map_err(invalid)
+    check_issuer_text(issuer, url.scheme()).map_err(invalid)
 }
 
 /// The well-known URLs are built from the issuer's text, not from the parsed URL (nothing is
@@ -153,8 +153,14 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
 /// parser removes them, which would move the RFC 8414 URL out of `/.well-known/`). Without
 /// this, `http:///op` (read as `http://op/`) had its RFC 8414 URL sent to the host
 /// `.well-known`.
-fn check_issuer_text(issuer: &str) -> Result<(), &'static str> {
-    let authority = issuer.split_once("://").map(|(_, rest)| rest);
+fn check_issuer_text(issuer: &str, scheme: &str) -> Result<(), &'static str> {
+    // The scheme itself (checked above to be http or https) must be followed by `//`:
+    // `https:/ps://op` has no `//` after its scheme, whatever comes later.
+    let prefix = format!("{scheme}://");
+    let authority = issuer
+        .get(..prefix.len())
+        .filter(|start| start.eq_ignore_ascii_case(&prefix))
+        .and_then(|_| issuer.get(prefix.len()..));
     if authority.is_none_or(|rest| rest.starts_with(['/', '\\'])) {
         return Err("an issuer is written scheme://host, with the host right after the //");
     }
@@ -510,6 +516,7 @@ mod tests {
     fn refuses_issuers_whose_text_is_not_the_url_it_parses_as() {
         for issuer in [
             "http:///colgh",
+            "https:/ps://web.ve/web.verimi.de",
             "https:op.example/t",
             "https:/op.example/t",
             "https://\\op.example/t",
