@@ -7,6 +7,7 @@
 //! certificates made at test time for the TLS tests ([`pki`]).
 
 pub mod pki;
+pub mod postgres;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -29,6 +29,8 @@ mod fixtures;
 mod resource;
 // `register` end to end: success shapes, every typed error, timeouts and limits.
 mod registration;
+// Registration stores: FileStore and PostgreSQL, across processes, killed mid-call, database down.
+mod store;
 // The metrics each operation emits.
 mod telemetry;
 // Shared helpers: providers, clients, metric capture.

@@ -10,6 +10,10 @@
 // Configuration from the environment:
 // - OIDC_INITIAL_ACCESS_TOKEN: when set (and non-empty), registration requires this value as a
 //   Bearer initial access token; otherwise registration is open.
+//
+// Test-only endpoint (not part of oidc-provider): `GET /_test/registrations` answers
+// `{"count": N}`, the number of successful registrations (201) so far, so that the store tests
+// can check that racing replicas registered exactly one client.
 
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -116,7 +120,21 @@ const { port } = server.address();
 const issuer = `http://127.0.0.1:${port}`;
 const provider = new Provider(issuer, configuration());
 provider.on('server_error', (ctx, err) => console.error('oidc-provider server_error:', err));
-handler = provider.callback();
+const callback = provider.callback();
+let registrations = 0;
+handler = (req, res) => {
+  if (req.method === 'GET' && req.url === '/_test/registrations') {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ count: registrations }));
+    return;
+  }
+  if (req.method === 'POST' && req.url.split('?')[0] === '/reg') {
+    res.on('finish', () => {
+      if (res.statusCode === 201) registrations += 1;
+    });
+  }
+  callback(req, res);
+};
 
 function shutdown() {
   server.close();

@@ -182,7 +182,17 @@ pub async fn load_configuration(
     issuer: &str,
     options: &DiscoveryOptions,
 ) -> Result<ProviderConfiguration, DiscoveryError> {
-    instrument(Operation::LoadConfiguration, issuer, async {
+    load_configuration_labelled(issuer, issuer, options).await
+}
+
+/// [`load_configuration`] with its telemetry under the `issuer` label `label`: the
+/// provider cache's shared label for issuers that have not loaded yet.
+pub(crate) async fn load_configuration_labelled(
+    issuer: &str,
+    label: &str,
+    options: &DiscoveryOptions,
+) -> Result<ProviderConfiguration, DiscoveryError> {
+    instrument(Operation::LoadConfiguration, label, async {
         // Discovery §3: the issuer is https. Plain http stays possible for this machine (tests,
         // local development) and, like http endpoints, where the https policy allows it.
         if refused_http(issuer, options.call.plain_http) {

@@ -178,6 +178,32 @@ pub enum DiscoveryError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A [`ProviderCache`](crate::ProviderCache) lookup would have started a first load while
+    /// [`max_pending_loads`](crate::ProviderCacheOptions::max_pending_loads) of them are in
+    /// progress already. Nothing was sent; lookups of loaded issuers are not affected.
+    ///
+    /// The lookup fails at once rather than waiting for a place: the pending loads may be for
+    /// issuers that never answer (each holds its place up to the load time limit), and waiting
+    /// callers would pile up without bound behind them. Retry later.
+    #[error("not loading issuer {issuer:?} now: {limit} first loads are in progress already")]
+    TooManyPendingLoads {
+        /// The issuer asked for (without user-info or query).
+        issuer: String,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// [`ProviderCache::key`](crate::ProviderCache::key) gave up refetching the key set for an
+    /// unknown `kid` after
+    /// [`kid_refetch_timeout`](crate::ProviderCacheOptions::kid_refetch_timeout): the provider
+    /// is slow, or a fetch of the set already in progress is. Whether the key exists is not
+    /// known; the cached keys are still served.
+    #[error("no key set from issuer {issuer:?} within {timeout:?}")]
+    KeyRefetchTimeout {
+        /// The issuer whose key set was asked for (without user-info or query).
+        issuer: String,
+        /// The time limit in force.
+        timeout: std::time::Duration,
+    },
 }
 
 /// `content type "text/html"`, or `no content type`: never a Rust `Option` debug form.
@@ -205,6 +231,9 @@ impl DiscoveryError {
         match self {
             Self::InvalidIssuer { .. } | Self::InvalidResource { .. } => ErrorCategory::Caller,
             Self::NoJwksUri { .. } => ErrorCategory::Refused,
+            // Not sent because the cache is busy: like a connection refused, worth a retry.
+            Self::TooManyPendingLoads { .. } => ErrorCategory::Transport,
+            Self::KeyRefetchTimeout { .. } => ErrorCategory::Transport,
             Self::Http { source, .. } if source.kind().is_transport() => ErrorCategory::Transport,
             // A URL the library would not send to, or could not build a request for: it came
             // from the provider's documents.
@@ -248,6 +277,9 @@ impl TelemetryErrorKind for DiscoveryError {
             Self::InvalidResourceMetadata { .. } => "invalid_resource_metadata",
             Self::ResourceMismatch { .. } => "resource_mismatch",
             Self::InvalidClientIdMetadataDocument { .. } => "invalid_client_id_metadata_document",
+            Self::TooManyPendingLoads { .. } => "too_many_pending_loads",
+            // The same kind as an HTTP timeout: one bounded label for both.
+            Self::KeyRefetchTimeout { .. } => "timeout",
         }
     }
 }

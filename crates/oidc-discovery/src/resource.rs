@@ -160,8 +160,17 @@ pub async fn load_resource_metadata(
     resource: &str,
     options: &DiscoveryOptions,
 ) -> Result<ResourceConfiguration, DiscoveryError> {
-    let label = origin_label(resource);
-    instrument(Operation::LoadResourceMetadata, &label, async {
+    load_resource_metadata_labelled(resource, &origin_label(resource), options).await
+}
+
+/// [`load_resource_metadata`] with its telemetry under the label `label`: the provider
+/// cache's shared label for resources that have not loaded yet.
+pub(crate) async fn load_resource_metadata_labelled(
+    resource: &str,
+    label: &str,
+    options: &DiscoveryOptions,
+) -> Result<ResourceConfiguration, DiscoveryError> {
+    instrument(Operation::LoadResourceMetadata, label, async {
         let url = resource_metadata_url(resource)?;
         fetch_resource_metadata(resource, &url, ResourceMetadataSource::WellKnown, options).await
     })

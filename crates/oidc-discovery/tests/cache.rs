@@ -3,8 +3,10 @@
 //!
 //! Time-dependent tests run on Tokio's paused clock with [`FakeOp`], an in-memory
 //! `HttpClient` that answers at once and counts requests: real sockets and a clock that jumps
-//! ahead whenever the runtime idles do not mix well. Single flight, errors, rate limits and
-//! eviction are also checked against the real loopback `TestProvider`.
+//! ahead whenever the runtime idles do not mix well (`FakeOp`'s delays run on that paused
+//! clock). Single flight, errors, rate limits and eviction are also checked against the real
+//! loopback `TestProvider`; there concurrency is staged with explicit signals ([`Gate`] and
+//! [`spawn_joined`]), never with delays.
 
 // Helpers outside `#[test]` functions fail loudly too.
 #![allow(clippy::unwrap_used)]
@@ -50,6 +52,8 @@ struct FakeState {
     delay: Option<Duration>,
     /// Panic in this many of the next requests (a bug in a user's HttpClient).
     panics: usize,
+    /// Hosts that never answer.
+    hanging: Vec<String>,
 }
 
 impl FakeOp {
@@ -84,6 +88,11 @@ impl FakeOp {
         self.state.lock().unwrap().delay = None;
     }
 
+    /// Requests to `host` are never answered (until the load time limit cuts them off).
+    fn hang(&self, host: &str) {
+        self.state.lock().unwrap().hanging.push(host.to_owned());
+    }
+
     fn panic_next(&self, requests: usize) {
         self.state.lock().unwrap().panics = requests;
     }
@@ -108,7 +117,7 @@ impl FakeOp {
 impl HttpClient for FakeOp {
     fn send(&self, request: Request<Bytes>) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
         let url = request.uri().to_string();
-        let (answer, delay) = {
+        let (answer, delay, hangs) = {
             let mut state = self.state.lock().unwrap();
             state.requests.push(url.clone());
             if state.panics > 0 {
@@ -121,9 +130,16 @@ impl HttpClient for FakeOp {
                 (None, Some((body, cache_control))) => (200, body.clone(), cache_control.clone()),
                 (None, None) => (404, json!({"error": "not_found"}), String::new()),
             };
-            (answer, state.delay)
+            let hangs = state
+                .hanging
+                .iter()
+                .any(|host| request.uri().host() == Some(host.as_str()));
+            (answer, state.delay, hangs)
         };
         Box::pin(async move {
+            if hangs {
+                std::future::pending::<()>().await;
+            }
             if let Some(delay) = delay {
                 sleep(delay).await;
             }
@@ -544,6 +560,128 @@ async fn key_lookups_are_paced_while_the_first_key_set_load_keeps_failing() {
     assert_eq!(op.count(JWKS_1), 2);
 }
 
+#[tokio::test(start_paused = true)]
+async fn an_unknown_kid_does_not_wait_behind_a_stuck_refresh() {
+    let op = fake_op();
+    op.serve(JWKS_1, key_set(&["a"]), "max-age=100");
+    let cache = fake_cache(&op)
+        .kid_refetch_timeout(Duration::from_secs(5))
+        .build();
+    let start = tokio::time::Instant::now();
+    assert!(cache.key(ISSUER, "a").await.unwrap().is_some());
+
+    // The key set refresh at 80 s hangs (until the 60 s load time limit).
+    op.delay(Duration::from_secs(100_000));
+    at(start, 80.5).await;
+    assert_eq!(op.count(JWKS_1), 2, "the refresh is in flight");
+
+    let asked = tokio::time::Instant::now();
+    let error = cache.key(ISSUER, "new").await.unwrap_err();
+    assert!(
+        matches!(*error, DiscoveryError::KeyRefetchTimeout { timeout, .. } if timeout == Duration::from_secs(5)),
+        "{error}"
+    );
+    assert_eq!(
+        asked.elapsed(),
+        Duration::from_secs(5),
+        "its own limit, not the refresh's"
+    );
+    // Known keys are served meanwhile, at once.
+    let asked = tokio::time::Instant::now();
+    assert!(cache.key(ISSUER, "a").await.unwrap().is_some());
+    assert_eq!(asked.elapsed(), Duration::ZERO);
+    assert_eq!(op.count(JWKS_1), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Eviction.
+
+/// A second provider the fake serves, at `https://{host}`.
+fn serve_issuer(op: &FakeOp, host: &str) -> String {
+    let issuer = format!("https://{host}");
+    let mut document = configuration_document(JWKS_1, "v1");
+    document["issuer"] = json!(issuer);
+    op.serve(
+        &format!("{issuer}/.well-known/openid-configuration"),
+        document,
+        "max-age=100",
+    );
+    issuer
+}
+
+#[tokio::test(start_paused = true)]
+async fn pending_first_loads_never_evict_loaded_issuers() {
+    let op = fake_op();
+    let other = serve_issuer(&op, "other.example");
+    let cache = fake_cache(&op).max_issuers(2).max_pending_loads(3).build();
+    cache.configuration(ISSUER).await.unwrap();
+    cache.configuration(&other).await.unwrap();
+
+    // A burst of well-formed issuers that never answer.
+    for host in ["a.hang", "b.hang", "c.hang", "d.hang", "e.hang"] {
+        op.hang(host);
+    }
+    let mut lookups = JoinSet::new();
+    for host in ["a.hang", "b.hang", "c.hang"] {
+        let cache = cache.clone();
+        lookups.spawn(async move { cache.configuration(&format!("https://{host}")).await });
+    }
+    settle().await;
+    assert_eq!(cache.len(), 5, "two loaded, three pending");
+    // A fourth first load is refused at once, without a request.
+    for host in ["d.hang", "e.hang"] {
+        let error = cache
+            .configuration(&format!("https://{host}"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(*error, DiscoveryError::TooManyPendingLoads { limit: 3, .. }),
+            "{error}"
+        );
+    }
+    assert_eq!(
+        op.count("https://d.hang/.well-known/openid-configuration"),
+        0
+    );
+    // The loaded issuers are still there, served without a request.
+    assert!(cache.contains(ISSUER) && cache.contains(&other));
+    cache.configuration(ISSUER).await.unwrap();
+    cache.configuration(&other).await.unwrap();
+    assert_eq!(op.count(WELL_KNOWN), 1);
+
+    // The load time limit (60 s by default in the cache) ends the pending loads and frees
+    // their places.
+    while let Some(result) = lookups.join_next().await {
+        assert!(result.unwrap().is_err());
+    }
+    assert_eq!(cache.len(), 2);
+    let third = serve_issuer(&op, "third.example");
+    cache.configuration(&third).await.unwrap();
+    // Loaded, it takes a loaded issuer's place: the least recently used one.
+    assert_eq!(cache.len(), 2);
+    assert!(!cache.contains(ISSUER));
+    assert!(cache.contains(&other) && cache.contains(&third));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_abandoned_first_load_gives_its_place_back() {
+    let op = fake_op();
+    op.hang("a.hang");
+    let cache = fake_cache(&op).max_pending_loads(1).build();
+    // The only caller gives up waiting: nothing is in flight for that issuer any more.
+    let gave_up = tokio::time::timeout(
+        Duration::from_secs(1),
+        cache.configuration("https://a.hang"),
+    )
+    .await;
+    assert!(gave_up.is_err());
+    assert_eq!(cache.len(), 1, "still pending, with no load in flight");
+    // A new first load takes its place instead of being refused.
+    cache.configuration(ISSUER).await.unwrap();
+    assert!(!cache.contains("https://a.hang"));
+    assert_eq!(cache.len(), 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // No leaks.
 
@@ -631,6 +769,108 @@ fn building_needs_no_runtime_and_a_new_runtime_restarts_the_task() {
 /// A recorded metric: name, sorted labels, value.
 type Recorded = (String, Vec<(String, String)>, DebugValue);
 
+fn recorded(snapshotter: &metrics_util::debugging::Snapshotter) -> Vec<Recorded> {
+    snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .map(|(key, _, _, value)| {
+            let mut labels: Vec<(String, String)> = key
+                .key()
+                .labels()
+                .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                .collect();
+            labels.sort();
+            (key.key().name().to_owned(), labels, value)
+        })
+        .collect()
+}
+
+/// Runs `work` on a paused current-thread runtime, recording its metrics.
+fn with_metrics<F: std::future::Future<Output = ()>>(work: F) -> Vec<Recorded> {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    metrics::with_local_recorder(&recorder, || runtime.block_on(work));
+    drop(runtime);
+    recorded(&snapshotter)
+}
+
+/// Every value of the `issuer` label recorded.
+fn issuer_labels(metrics: &[Recorded]) -> std::collections::BTreeSet<String> {
+    metrics
+        .iter()
+        .flat_map(|(_, labels, _)| labels)
+        .filter(|(key, _)| key == "issuer")
+        .map(|(_, value)| value.clone())
+        .collect()
+}
+
+#[test]
+fn issuers_become_labels_only_once_loaded_or_known() {
+    let op = fake_op();
+    let known = serve_issuer(&op, "known.example");
+    let metrics = with_metrics(async {
+        let cache = fake_cache(&op).known_issuer(known.clone()).build();
+        // A flood of made-up issuers and resources, none of which loads.
+        for n in 0..50 {
+            assert!(cache
+                .configuration(&format!("https://tenant-{n}.example"))
+                .await
+                .is_err());
+            assert!(cache
+                .resource_metadata(&format!("https://rs-{n}.example/api"))
+                .await
+                .is_err());
+        }
+        cache.configuration(ISSUER).await.unwrap();
+        cache.configuration(ISSUER).await.unwrap();
+        cache.configuration(&known).await.unwrap();
+    });
+    assert_eq!(
+        issuer_labels(&metrics),
+        [ISSUER, "https://known.example", "unloaded"]
+            .map(str::to_owned)
+            .into(),
+        "{metrics:#?}"
+    );
+    let count = |name: &str, issuer: &str| -> u64 {
+        metrics
+            .iter()
+            .filter(|(n, labels, _)| {
+                n == name && labels.iter().any(|(k, v)| k == "issuer" && v == issuer)
+            })
+            .map(|(_, _, value)| match value {
+                DebugValue::Counter(count) => *count,
+                other => panic!("{name} is not a counter: {other:?}"),
+            })
+            .sum()
+    };
+    // ISSUER's first miss and first load were counted before it had loaded; its hit after.
+    assert_eq!(
+        count("oidc_provider_cache_miss_total", "unloaded"),
+        50 + 50 + 1
+    );
+    assert_eq!(count("oidc_provider_cache_hit_total", ISSUER), 1);
+    assert_eq!(count("oidc_load_configuration_start_total", "unloaded"), 51);
+    // A known issuer is its own label from its first lookup.
+    assert_eq!(
+        count("oidc_provider_cache_miss_total", "https://known.example"),
+        1
+    );
+    assert_eq!(
+        count(
+            "oidc_load_configuration_start_total",
+            "https://known.example"
+        ),
+        1
+    );
+}
+
 #[test]
 fn telemetry_counts_hits_misses_refreshes_failures_and_evictions() {
     let recorder = DebuggingRecorder::new();
@@ -662,20 +902,7 @@ fn telemetry_counts_hits_misses_refreshes_failures_and_evictions() {
         });
     });
     drop(runtime);
-    let metrics: Vec<Recorded> = snapshotter
-        .snapshot()
-        .into_vec()
-        .into_iter()
-        .map(|(key, _, _, value)| {
-            let mut labels: Vec<(String, String)> = key
-                .key()
-                .labels()
-                .map(|l| (l.key().to_owned(), l.value().to_owned()))
-                .collect();
-            labels.sort();
-            (key.key().name().to_owned(), labels, value)
-        })
-        .collect();
+    let metrics = recorded(&snapshotter);
     let counter = |name: &str, labels: &[(&str, &str)]| {
         let mut wanted: Vec<(String, String)> = labels
             .iter()
@@ -693,7 +920,10 @@ fn telemetry_counts_hits_misses_refreshes_failures_and_evictions() {
     };
     let configuration = [("issuer", ISSUER), ("document", "configuration")];
     let jwks = [("issuer", ISSUER), ("document", "jwks")];
-    assert_eq!(counter("oidc_provider_cache_miss_total", &configuration), 1);
+    // Misses before an issuer's first load are counted under the shared label.
+    let unloaded = [("issuer", "unloaded"), ("document", "configuration")];
+    assert_eq!(counter("oidc_provider_cache_miss_total", &configuration), 0);
+    assert_eq!(counter("oidc_provider_cache_miss_total", &unloaded), 2);
     assert_eq!(counter("oidc_provider_cache_hit_total", &configuration), 2);
     assert_eq!(counter("oidc_provider_cache_miss_total", &jwks), 1);
     assert_eq!(
@@ -715,17 +945,18 @@ fn telemetry_counts_hits_misses_refreshes_failures_and_evictions() {
         counter("oidc_provider_cache_eviction_total", &[("issuer", ISSUER)]),
         1
     );
-    assert_eq!(
-        counter(
-            "oidc_provider_cache_miss_total",
-            &[("issuer", other), ("document", "configuration")]
-        ),
-        1
-    );
-    // The loads underneath keep their own telemetry: 1 load + 2 refreshes of ISSUER.
+    // The loads underneath keep their own telemetry: 2 refreshes of ISSUER, and the first
+    // loads of ISSUER and `other` before they had loaded.
     assert_eq!(
         counter("oidc_load_configuration_start_total", &[("issuer", ISSUER)]),
-        3
+        2
+    );
+    assert_eq!(
+        counter(
+            "oidc_load_configuration_start_total",
+            &[("issuer", "unloaded")]
+        ),
+        2
     );
 }
 
@@ -746,26 +977,92 @@ fn real_cache() -> ProviderCacheOptions {
         .discovery_options(DiscoveryOptions::default().with_http_client(http_client()))
 }
 
+/// An explicit signal in front of the real client: while closed, requests wait before they are
+/// sent. Lets a test hold the first load until every concurrent lookup has joined it, instead
+/// of slowing the provider down and hoping they all arrive in time.
+#[derive(Debug)]
+struct Gate {
+    open: tokio::sync::watch::Sender<bool>,
+    client: Arc<dyn HttpClient>,
+}
+
+impl Gate {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            open: tokio::sync::watch::Sender::new(true),
+            client: http_client(),
+        })
+    }
+
+    fn close(&self) {
+        self.open.send_replace(false);
+    }
+
+    fn open(&self) {
+        self.open.send_replace(true);
+    }
+
+    fn cache(self: &Arc<Self>) -> ProviderCacheOptions {
+        let client: Arc<dyn HttpClient> = self.clone();
+        ProviderCache::builder()
+            .discovery_options(DiscoveryOptions::default().with_http_client(client))
+    }
+}
+
+impl HttpClient for Gate {
+    fn send(&self, request: Request<Bytes>) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+        let mut open = self.open.subscribe();
+        Box::pin(async move {
+            // The sender lives as long as the gate, which outlives its requests.
+            open.wait_for(|open| *open).await.unwrap();
+            self.client.send(request).await
+        })
+    }
+}
+
+/// Spawns `count` copies of `lookup` and returns them once each has been polled once: by then
+/// each has joined the load in flight (or started it), since a lookup only waits there.
+async fn spawn_joined<T, F, Fut>(count: usize, lookup: F) -> JoinSet<T>
+where
+    T: Send + 'static,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let joined = Arc::new(tokio::sync::Semaphore::new(0));
+    let mut lookups = JoinSet::new();
+    for _ in 0..count {
+        let (joined, lookup) = (Arc::clone(&joined), lookup());
+        lookups.spawn(async move {
+            let mut lookup = std::pin::pin!(lookup);
+            let first =
+                std::future::poll_fn(|cx| std::task::Poll::Ready(lookup.as_mut().poll(cx))).await;
+            joined.add_permits(1);
+            match first {
+                std::task::Poll::Ready(result) => result,
+                std::task::Poll::Pending => lookup.await,
+            }
+        });
+    }
+    let all = u32::try_from(count).unwrap();
+    joined.acquire_many(all).await.unwrap().forget();
+    lookups
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_concurrent_first_lookups_fetch_once() {
     let provider = TestProvider::start().await;
-    // Slow answers, so that every lookup starts while the first load is in flight.
-    provider.set_behaviour(
-        Endpoint::Discovery,
-        Behaviour::new().delay(Duration::from_millis(200)),
-    );
-    provider.set_behaviour(
-        Endpoint::Jwks,
-        Behaviour::new().delay(Duration::from_millis(200)),
-    );
-    let cache = real_cache().build();
+    let gate = Gate::new();
+    let cache = gate.cache().build();
     let issuer = provider.issuer();
 
-    let mut lookups = JoinSet::new();
-    for _ in 0..1000 {
+    // The first load waits at the gate until all thousand lookups wait for it.
+    gate.close();
+    let mut lookups = spawn_joined(1000, || {
         let (cache, issuer) = (cache.clone(), issuer.clone());
-        lookups.spawn(async move { cache.configuration(&issuer).await });
-    }
+        async move { cache.configuration(&issuer).await }
+    })
+    .await;
+    gate.open();
     let mut configurations = Vec::new();
     while let Some(result) = lookups.join_next().await {
         configurations.push(result.unwrap().unwrap());
@@ -776,11 +1073,13 @@ async fn a_thousand_concurrent_first_lookups_fetch_once() {
         .all(|c| Arc::ptr_eq(c, &configurations[0])));
     assert_eq!(configurations[0].metadata.issuer, issuer);
 
-    let mut lookups = JoinSet::new();
-    for _ in 0..1000 {
+    gate.close();
+    let mut lookups = spawn_joined(1000, || {
         let (cache, issuer) = (cache.clone(), issuer.clone());
-        lookups.spawn(async move { cache.jwks(&issuer).await });
-    }
+        async move { cache.jwks(&issuer).await }
+    })
+    .await;
+    gate.open();
     while let Some(result) = lookups.join_next().await {
         assert!(result
             .unwrap()
@@ -795,19 +1094,17 @@ async fn a_thousand_concurrent_first_lookups_fetch_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failed_first_load_reaches_every_waiter_and_is_not_kept() {
     let provider = TestProvider::start().await;
-    provider.set_behaviour(
-        Endpoint::Discovery,
-        Behaviour::new()
-            .delay(Duration::from_millis(200))
-            .status(500),
-    );
-    let cache = real_cache().build();
+    provider.set_behaviour(Endpoint::Discovery, Behaviour::new().status(500));
+    let gate = Gate::new();
+    let cache = gate.cache().build();
     let issuer = provider.issuer();
-    let mut lookups = JoinSet::new();
-    for _ in 0..100 {
+    gate.close();
+    let mut lookups = spawn_joined(100, || {
         let (cache, issuer) = (cache.clone(), issuer.clone());
-        lookups.spawn(async move { cache.configuration(&issuer).await });
-    }
+        async move { cache.configuration(&issuer).await }
+    })
+    .await;
+    gate.open();
     while let Some(result) = lookups.join_next().await {
         let error = result.unwrap().unwrap_err();
         assert!(
@@ -844,7 +1141,8 @@ async fn unknown_kid_refetches_are_single_flight_and_rate_limited() {
     assert_eq!(provider.request_count(Endpoint::Jwks), 1);
 
     // No interval: an unknown kid refetches at once, once for all concurrent callers.
-    let eager = real_cache().kid_refetch_interval(Duration::ZERO).build();
+    let gate = Gate::new();
+    let eager = gate.cache().kid_refetch_interval(Duration::ZERO).build();
     provider.set_jwks(key_set(&["a"]));
     assert!(eager.key(&issuer, "a").await.unwrap().is_some());
     assert_eq!(provider.request_count(Endpoint::Jwks), 2);
@@ -852,15 +1150,13 @@ async fn unknown_kid_refetches_are_single_flight_and_rate_limited() {
     assert!(eager.key(&issuer, "b").await.unwrap().is_some());
     assert_eq!(provider.request_count(Endpoint::Jwks), 3);
 
-    provider.set_behaviour(
-        Endpoint::Jwks,
-        Behaviour::new().delay(Duration::from_millis(300)),
-    );
-    let mut lookups = JoinSet::new();
-    for _ in 0..200 {
+    gate.close();
+    let mut lookups = spawn_joined(200, || {
         let (eager, issuer) = (eager.clone(), issuer.clone());
-        lookups.spawn(async move { eager.key(&issuer, "missing").await });
-    }
+        async move { eager.key(&issuer, "missing").await }
+    })
+    .await;
+    gate.open();
     while let Some(result) = lookups.join_next().await {
         assert!(result.unwrap().unwrap().is_none());
     }

@@ -10,7 +10,7 @@ mod slot;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use oidc_telemetry::{CacheTelemetry, CachedDocument, TelemetryErrorKind};
 use oidc_types::Jwk;
@@ -21,10 +21,16 @@ use tokio::time::Instant;
 pub use options::{Backoff, ProviderCacheOptions};
 
 use self::slot::{lock, Fetched, Outcome, Shared, Slot};
+use crate::configuration::load_configuration_labelled;
+use crate::resource::{load_resource_metadata_labelled, origin_label};
 use crate::{
-    load_configuration, load_provider_jwks, load_resource_metadata, DiscoveryError,
-    DiscoveryOptions, Jwks, ProviderConfiguration, ResourceConfiguration,
+    load_provider_jwks, DiscoveryError, DiscoveryOptions, Jwks, ProviderConfiguration,
+    ResourceConfiguration,
 };
+
+/// The `issuer` label of the telemetry of every issuer (and resource) that has not loaded
+/// yet: see "Telemetry" on [`ProviderCache`].
+const UNLOADED_LABEL: &str = "unloaded";
 
 /// Provider configurations and key sets for many issuers, loaded once, refreshed in the
 /// background and shared.
@@ -43,7 +49,8 @@ use crate::{
 ///    its configuration with [`load_configuration`](crate::load_configuration). Concurrent
 ///    lookups for that issuer wait for the same load: one request, however many callers (single
 ///    flight). A failed load is returned to everyone who waited for it and is not kept: the next
-///    lookup tries again. [`ProviderCache::jwks`] does the same for the key set named by the
+///    lookup tries again, and lookups that race that failure all join that one next load
+///    (still one request). [`ProviderCache::jwks`] does the same for the key set named by the
 ///    configuration's `jwks_uri`.
 /// 2. **Refresh ahead.** A loaded document is kept for the lifetime its `Cache-Control` header
 ///    gives, clamped by the [`ExpiryPolicy`](crate::ExpiryPolicy) of
@@ -62,8 +69,14 @@ use crate::{
 ///    fetched less than [`ProviderCacheOptions::kid_refetch_interval`] ago, and then answers.
 ///    The same pace holds while the first key set load keeps failing: within the interval,
 ///    `key` answers with that load's error without another request (`jwks` still tries again).
-/// 5. **Eviction.** At most [`ProviderCacheOptions::max_issuers`] issuers are kept; looking up
-///    one more evicts the least recently used. [`ProviderCache::invalidate`] drops one issuer.
+///    That refetch is bounded by [`ProviderCacheOptions::kid_refetch_timeout`], waiting for a
+///    fetch already in progress included.
+/// 5. **Eviction.** At most [`ProviderCacheOptions::max_issuers`] loaded issuers are kept;
+///    when one more loads, the least recently used is evicted. Issuers whose first load is in
+///    progress are bounded apart, by [`ProviderCacheOptions::max_pending_loads`]: they never
+///    evict a loaded issuer, and a lookup that would start one more first load fails at once
+///    with [`DiscoveryError::TooManyPendingLoads`]. So a burst of lookups for issuers that never
+///    answer cannot push the good ones out. [`ProviderCache::invalidate`] drops one issuer.
 /// 6. **Drop.** Dropping the last clone of a cache aborts its background task and every refresh
 ///    in progress: no task, timer or connection attempt outlives the cache.
 ///
@@ -76,6 +89,15 @@ use crate::{
 /// `oidc_provider_cache_{hit,miss,refresh,refresh_failure,eviction}_total`, labelled `issuer`
 /// (and `document`, plus `error` for failures); see the `oidc-telemetry` crate. The loads
 /// themselves still emit `load_configuration` and `load_jwks` metrics.
+///
+/// Callers may pass any issuer, so an issuer becomes a label value only once its
+/// configuration has loaded (or when it is one of
+/// [`ProviderCacheOptions::known_issuers`]). Until then its events, and those of its
+/// `load_configuration`, are counted under the one shared label `issuer="unloaded"`: the
+/// first miss, and every failed first load. A flood of made-up issuers adds no series, and
+/// the number of label values stays at most the issuers that ever loaded. The same holds for
+/// [`ProviderCache::resource_metadata`]: a resource's origin becomes a label once its metadata
+/// has loaded.
 ///
 /// # Example
 ///
@@ -140,16 +162,29 @@ struct Entries {
     clock: u64,
 }
 
+impl Entries {
+    /// The entries whose first load is in progress. A linear scan: the cache holds tens of
+    /// issuers, and this runs only when one is added.
+    fn pending(&self) -> usize {
+        self.map.values().filter(|tracked| !tracked.loaded).count()
+    }
+}
+
 struct Tracked {
     entry: Arc<Entry>,
     used: u64,
+    /// Whether its configuration has loaded: then it counts against `max_issuers`, else
+    /// against `max_pending_loads`.
+    loaded: bool,
 }
 
 /// One issuer's documents.
 #[derive(Debug)]
 struct Entry {
     issuer: String,
-    telemetry: CacheTelemetry,
+    /// Its telemetry under its own label, set once its configuration has loaded (or from the
+    /// start for a known issuer); see [`Entry::telemetry`].
+    labelled: OnceLock<CacheTelemetry>,
     configuration: Slot<ProviderConfiguration>,
     jwks: Slot<Jwks>,
 }
@@ -216,8 +251,8 @@ impl ProviderCache {
         issuer: &str,
     ) -> Result<Arc<ProviderConfiguration>, Arc<DiscoveryError>> {
         self.ensure_refresher();
-        let entry = self.checked_entry(issuer)?;
-        self.configuration_of(&entry).await
+        let (_, configuration) = self.loaded(self.checked_entry(issuer)?).await?;
+        Ok(configuration)
     }
 
     /// The key set of `issuer`, from its configuration's `jwks_uri`: cached, or loaded now (once
@@ -231,8 +266,7 @@ impl ProviderCache {
     /// [`DiscoveryError::NoJwksUri`]).
     pub async fn jwks(&self, issuer: &str) -> Result<Arc<Jwks>, Arc<DiscoveryError>> {
         self.ensure_refresher();
-        let entry = self.checked_entry(issuer)?;
-        let configuration = self.configuration_of(&entry).await?;
+        let (entry, configuration) = self.loaded(self.checked_entry(issuer)?).await?;
         self.jwks_of(&entry, &configuration).await
     }
 
@@ -243,13 +277,17 @@ impl ProviderCache {
     /// [`kid_refetch_interval`](ProviderCacheOptions::kid_refetch_interval) ago; then the
     /// answer comes from the set as it is. `Ok(None)`: the provider has no such key.
     ///
+    /// The refetch, including any wait for a fetch of the set already in progress, is bounded
+    /// by [`kid_refetch_timeout`](ProviderCacheOptions::kid_refetch_timeout): a lookup does
+    /// not wait behind a background refresh stuck on a provider that does not answer.
+    ///
     /// # Errors
     ///
-    /// As [`jwks`](Self::jwks), or the error of the refetch.
+    /// As [`jwks`](Self::jwks), the error of the refetch, or
+    /// [`DiscoveryError::KeyRefetchTimeout`].
     pub async fn key(&self, issuer: &str, kid: &str) -> Result<Option<Jwk>, Arc<DiscoveryError>> {
         self.ensure_refresher();
-        let entry = self.checked_entry(issuer)?;
-        let configuration = self.configuration_of(&entry).await?;
+        let (entry, configuration) = self.loaded(self.checked_entry(issuer)?).await?;
         // The refetch pace holds before the first key set too: while its load keeps failing,
         // unknown `kid`s (each lookup is one, with no set yet) wait out the interval.
         if let Some(error) = entry
@@ -270,15 +308,21 @@ impl ProviderCache {
         // The newest configuration names the URI to fetch from.
         let configuration = entry.configuration.value().unwrap_or(configuration);
         let options = &self.inner.options;
-        let outcome = entry
-            .jwks
-            .refetch(
-                snapshot.generation,
-                options.kid_refetch_interval,
-                options,
-                || fetch_jwks(&configuration, &options.discovery),
-            )
-            .await;
+        let refetch = entry.jwks.refetch(
+            snapshot.generation,
+            options.kid_refetch_interval,
+            options,
+            || fetch_jwks(&configuration, &options.discovery),
+        );
+        // Bounded as a whole: waiting for a fetch in progress (the refetch is single flight
+        // with background refreshes) counts too. Giving up is cancel-safe: a fetch of this
+        // caller's own is dropped and releases the slot.
+        let Ok(outcome) = tokio::time::timeout(options.kid_refetch_timeout, refetch).await else {
+            return Err(Arc::new(DiscoveryError::KeyRefetchTimeout {
+                issuer: oidc_http::redact_url(&entry.issuer),
+                timeout: options.kid_refetch_timeout,
+            }));
+        };
         let jwks = match outcome {
             Outcome::Fetched(result) => {
                 entry.record_refresh(CachedDocument::Jwks, &result);
@@ -300,7 +344,7 @@ impl ProviderCache {
     /// loads fail. It holds at most [`max_issuers`](ProviderCacheOptions::max_issuers)
     /// resources, dropping the one fetched longest ago for a new one. Lookups count as
     /// `oidc_provider_cache_{hit,miss}_total` with `document="resource_metadata"`, labelled
-    /// with the resource's origin.
+    /// with the resource's origin once its metadata has loaded, `"unloaded"` before.
     ///
     /// # Errors
     ///
@@ -309,18 +353,20 @@ impl ProviderCache {
         &self,
         resource: &str,
     ) -> Result<Arc<ResourceConfiguration>, Arc<DiscoveryError>> {
-        let telemetry = CacheTelemetry::new(&crate::resource::origin_label(resource));
-        let cached = lock(&self.inner.resources)
-            .get(resource)
-            .filter(|cached| !cached.is_expired())
-            .cloned();
-        if let Some(cached) = cached {
+        let cached = lock(&self.inner.resources).get(resource).cloned();
+        // Its origin is a label once its metadata has loaded (it is, or was, cached).
+        let label = match &cached {
+            Some(_) => origin_label(resource),
+            None => UNLOADED_LABEL.to_owned(),
+        };
+        let telemetry = CacheTelemetry::new(&label);
+        if let Some(cached) = cached.filter(|cached| !cached.is_expired()) {
             telemetry.hit(CachedDocument::ResourceMetadata);
             return Ok(cached);
         }
         telemetry.miss(CachedDocument::ResourceMetadata);
         let loaded = Arc::new(
-            load_resource_metadata(resource, &self.inner.options.discovery)
+            load_resource_metadata_labelled(resource, &label, &self.inner.options.discovery)
                 .await
                 .map_err(Arc::new)?,
         );
@@ -356,7 +402,9 @@ impl ProviderCache {
         lock(&self.inner.entries).map.clear();
     }
 
-    /// The number of issuers cached (including any whose first load is in progress).
+    /// The number of issuers cached, including any whose first load is in progress: at most
+    /// [`max_issuers`](ProviderCacheOptions::max_issuers) +
+    /// [`max_pending_loads`](ProviderCacheOptions::max_pending_loads).
     pub fn len(&self) -> usize {
         lock(&self.inner.entries).map.len()
     }
@@ -381,7 +429,7 @@ impl ProviderCache {
             return Ok(entry);
         }
         crate::configuration::check_issuer(issuer).map_err(Arc::new)?;
-        Ok(self.inner.entry(issuer))
+        self.inner.entry(issuer).map_err(Arc::new)
     }
 
     /// Starts the background task unless it runs; needs to be inside a Tokio runtime (without
@@ -402,30 +450,58 @@ impl ProviderCache {
         *refresher = Some(task.abort_handle());
     }
 
+    /// `entry` (or, if its first load failed meanwhile, the issuer's new entry) with its
+    /// configuration: cached, or loaded now.
+    async fn loaded(
+        &self,
+        entry: Arc<Entry>,
+    ) -> Result<(Arc<Entry>, Arc<ProviderConfiguration>), Arc<DiscoveryError>> {
+        let mut entry = entry;
+        loop {
+            match self.configuration_of(&entry).await {
+                Some(result) => return result.map(|configuration| (entry, configuration)),
+                // Its first load failed after this caller took the entry (or the entry was
+                // reclaimed as idle), and the entry is being forgotten: the next load goes
+                // through the issuer's entry in the map, shared with every other caller. Each
+                // turn follows a completed failed load or a reclaim, so this does not spin.
+                None => {
+                    self.inner.forget_if_unloaded(&entry);
+                    entry = self.checked_entry(&entry.issuer)?;
+                }
+            }
+        }
+    }
+
+    /// The configuration of `entry`; `None` when the entry was closed by a failed first load
+    /// this caller did not wait for.
     async fn configuration_of(
         &self,
         entry: &Arc<Entry>,
-    ) -> Result<Arc<ProviderConfiguration>, Arc<DiscoveryError>> {
+    ) -> Option<Result<Arc<ProviderConfiguration>, Arc<DiscoveryError>>> {
         let snapshot = entry.configuration.snapshot();
         if let Some(configuration) = snapshot.value {
-            entry.telemetry.hit(CachedDocument::Configuration);
-            return Ok(configuration);
+            entry.telemetry().hit(CachedDocument::Configuration);
+            return Some(Ok(configuration));
         }
-        entry.telemetry.miss(CachedDocument::Configuration);
+        entry.telemetry().miss(CachedDocument::Configuration);
         let options = &self.inner.options;
         let result = entry
             .configuration
-            .load(snapshot.generation, options, || {
-                fetch_configuration(&entry.issuer, &options.discovery)
+            .load_or_close(snapshot.generation, options, || {
+                fetch_configuration(entry, &options.discovery)
             })
-            .await;
+            .await?;
         match &result {
-            // A new refresh deadline for the background task.
-            Ok(_) => self.inner.wake.notify_one(),
+            Ok(_) => {
+                entry.label_as_loaded();
+                self.inner.mark_loaded(entry);
+                // A new refresh deadline for the background task.
+                self.inner.wake.notify_one();
+            }
             // Do not keep an issuer that never loaded: it would take a place in the cache.
             Err(_) => self.inner.forget_if_unloaded(entry),
         }
-        result
+        Some(result)
     }
 
     async fn jwks_of(
@@ -435,10 +511,10 @@ impl ProviderCache {
     ) -> Result<Arc<Jwks>, Arc<DiscoveryError>> {
         let snapshot = entry.jwks.snapshot();
         if let Some(jwks) = snapshot.value {
-            entry.telemetry.hit(CachedDocument::Jwks);
+            entry.telemetry().hit(CachedDocument::Jwks);
             return Ok(jwks);
         }
-        entry.telemetry.miss(CachedDocument::Jwks);
+        entry.telemetry().miss(CachedDocument::Jwks);
         let options = &self.inner.options;
         let result = entry
             .jwks
@@ -456,10 +532,11 @@ impl ProviderCache {
 }
 
 async fn fetch_configuration(
-    issuer: &str,
+    entry: &Entry,
     options: &DiscoveryOptions,
 ) -> Result<Fetched<ProviderConfiguration>, DiscoveryError> {
-    Ok((load_configuration(issuer, options).await?, None))
+    let configuration = load_configuration_labelled(&entry.issuer, entry.label(), options).await?;
+    Ok((configuration, None))
 }
 
 async fn fetch_jwks(
@@ -471,8 +548,6 @@ async fn fetch_jwks(
 }
 
 impl Inner {
-    /// The entry of `issuer`, created (evicting the least recently used one if the cache is
-    /// full) when missing, and marked as just used.
     /// The entry of an issuer already in the map, marked as just used.
     fn cached_entry(&self, issuer: &str) -> Option<Arc<Entry>> {
         let mut entries = lock(&self.entries);
@@ -483,41 +558,87 @@ impl Inner {
         Some(Arc::clone(&tracked.entry))
     }
 
-    fn entry(&self, issuer: &str) -> Arc<Entry> {
+    /// The entry of `issuer`, marked as just used; created, as a pending entry, when missing,
+    /// unless `max_pending_loads` entries are pending already. Creating one evicts nothing:
+    /// see [`mark_loaded`](Self::mark_loaded).
+    fn entry(&self, issuer: &str) -> Result<Arc<Entry>, DiscoveryError> {
         let mut entries = lock(&self.entries);
         entries.clock = entries.clock.wrapping_add(1);
         let now = entries.clock;
         if let Some(tracked) = entries.map.get_mut(issuer) {
             tracked.used = now;
-            return Arc::clone(&tracked.entry);
+            return Ok(Arc::clone(&tracked.entry));
         }
-        // A linear scan: the cache holds tens of issuers, and this runs only when one is added.
-        let capacity = self.options.capacity();
-        while entries.map.len() >= capacity {
-            let oldest = entries
-                .map
-                .iter()
-                .min_by_key(|(_, tracked)| tracked.used)
-                .map(|(issuer, _)| issuer.clone());
-            let Some(evicted) = oldest.and_then(|oldest| entries.map.remove(&oldest)) else {
-                break;
-            };
-            evicted.entry.telemetry.eviction();
+        let limit = self.options.pending_capacity();
+        if entries.pending() >= limit {
+            // Entries whose first load was abandoned (every caller gave up waiting) hold a
+            // place with nothing in flight: reclaim them, or they would hold it for good.
+            entries.map.retain(|_, tracked| {
+                tracked.loaded || !tracked.entry.configuration.close_if_idle()
+            });
+        }
+        if entries.pending() >= limit {
+            return Err(DiscoveryError::TooManyPendingLoads {
+                issuer: oidc_http::redact_url(issuer),
+                limit,
+            });
         }
         let entry = Arc::new(Entry {
             issuer: issuer.to_owned(),
-            telemetry: CacheTelemetry::new(issuer),
+            labelled: OnceLock::new(),
             configuration: Slot::default(),
             jwks: Slot::default(),
         });
+        if self
+            .options
+            .known_issuers
+            .iter()
+            .any(|known| known == issuer)
+        {
+            entry.label_as_loaded();
+        }
         entries.map.insert(
             issuer.to_owned(),
             Tracked {
                 entry: Arc::clone(&entry),
                 used: now,
+                loaded: false,
             },
         );
-        entry
+        Ok(entry)
+    }
+
+    /// Counts `entry`, whose configuration has just loaded, among the loaded issuers (if it is
+    /// still the cached entry of its issuer), evicting the least recently used other loaded
+    /// issuers beyond `max_issuers`.
+    fn mark_loaded(&self, entry: &Arc<Entry>) {
+        let mut entries = lock(&self.entries);
+        match entries.map.get_mut(&entry.issuer) {
+            Some(tracked) if Arc::ptr_eq(&tracked.entry, entry) && !tracked.loaded => {
+                tracked.loaded = true;
+            }
+            _ => return,
+        }
+        let capacity = self.options.capacity();
+        // A linear scan, as in `entry`: it runs once per issuer loaded.
+        while entries
+            .map
+            .values()
+            .filter(|tracked| tracked.loaded)
+            .count()
+            > capacity
+        {
+            let oldest = entries
+                .map
+                .iter()
+                .filter(|(issuer, tracked)| tracked.loaded && **issuer != entry.issuer)
+                .min_by_key(|(_, tracked)| tracked.used)
+                .map(|(issuer, _)| issuer.clone());
+            let Some(evicted) = oldest.and_then(|oldest| entries.map.remove(&oldest)) else {
+                break;
+            };
+            evicted.entry.telemetry().eviction();
+        }
     }
 
     /// Removes `entry` if it is still the cached entry of its issuer and has no configuration.
@@ -603,12 +724,34 @@ impl Drop for RescheduleOnDrop<'_> {
 }
 
 impl Entry {
+    /// Where its events are counted: under its own label once it has loaded, under the shared
+    /// [`UNLOADED_LABEL`] before, so that made-up issuers cannot grow the label set.
+    fn telemetry(&self) -> &CacheTelemetry {
+        static UNLOADED: OnceLock<CacheTelemetry> = OnceLock::new();
+        self.labelled
+            .get()
+            .unwrap_or_else(|| UNLOADED.get_or_init(|| CacheTelemetry::new(UNLOADED_LABEL)))
+    }
+
+    /// The `issuer` label of its loads: as [`telemetry`](Self::telemetry)'s.
+    fn label(&self) -> &str {
+        if self.labelled.get().is_some() {
+            &self.issuer
+        } else {
+            UNLOADED_LABEL
+        }
+    }
+
+    /// Gives the issuer its own label from now on (its configuration has loaded).
+    fn label_as_loaded(&self) {
+        self.labelled
+            .get_or_init(|| CacheTelemetry::new(&self.issuer));
+    }
+
     async fn refresh_configuration(&self, options: &ProviderCacheOptions) {
         let refreshed = self
             .configuration
-            .refresh(options, || {
-                fetch_configuration(&self.issuer, &options.discovery)
-            })
+            .refresh(options, || fetch_configuration(self, &options.discovery))
             .await;
         if let Some(result) = refreshed {
             self.record_refresh(CachedDocument::Configuration, &result);
@@ -618,11 +761,11 @@ impl Entry {
     /// Counts a finished refresh of `document` (and its failure); after a success, follows a
     /// changed `jwks_uri`.
     fn record_refresh<T>(&self, document: CachedDocument, result: &Shared<T>) {
-        self.telemetry.refresh(document);
+        self.telemetry().refresh(document);
         match result {
             Ok(_) => self.follow_jwks_uri(),
             Err(error) => self
-                .telemetry
+                .telemetry()
                 .refresh_failure(document, error.telemetry_kind()),
         }
     }
@@ -667,3 +810,6 @@ fn assert_send_sync() {
     fn check<T: Send + Sync + Clone + 'static>() {}
     check::<ProviderCache>();
 }
+
+#[cfg(test)]
+mod tests;

@@ -143,6 +143,16 @@ pub struct ProviderCacheOptions {
     /// The most issuers kept; the least recently used one is evicted to make room. Default 64;
     /// 0 is read as 1.
     pub max_issuers: usize,
+    /// The most issuers whose first load may be in progress at once. They are kept apart from
+    /// the loaded issuers: a pending load never evicts a loaded issuer (an issuer joins the
+    /// `max_issuers` only once its configuration has loaded), so a burst of lookups for issuers
+    /// that never answer cannot push the good ones out. A lookup that would start one more
+    /// first load fails at once with [`TooManyPendingLoads`] (see there why it does not
+    /// wait). A first load that every caller gave up waiting for gives its place back when one
+    /// is needed. Default 64; 0 is read as 1.
+    ///
+    /// [`TooManyPendingLoads`]: crate::DiscoveryError::TooManyPendingLoads
+    pub max_pending_loads: usize,
     /// The fraction of a document's lifetime after which it is refreshed in the background,
     /// before it expires. Default 0.8; values are clamped to `0.1..=1.0` (NaN means the
     /// default). A document is never refreshed sooner than one second after it was loaded.
@@ -152,6 +162,19 @@ pub struct ProviderCacheOptions {
     /// An unknown `kid` makes the cache refetch the key set, unless the set was fetched (for any
     /// reason) less than this long ago. Default 60 s.
     pub kid_refetch_interval: Duration,
+    /// The longest a [`key`](ProviderCache::key) lookup waits for the refetch of an unknown
+    /// `kid`, counting both the wait for a fetch of the key set already in progress (a
+    /// background refresh stuck on a provider that does not answer, say) and its own fetch.
+    /// Past it the lookup fails with
+    /// [`DiscoveryError::KeyRefetchTimeout`](crate::DiscoveryError::KeyRefetchTimeout); the
+    /// fetch in progress goes on. Default 10 s, well under the load time limit, since a token
+    /// is waiting to be verified.
+    pub kid_refetch_timeout: Duration,
+    /// Issuers whose telemetry carries their own `issuer` label from the first lookup on.
+    /// Any other issuer gets its own label only once its configuration has loaded, and is
+    /// counted under `issuer="unloaded"` until then (see "Telemetry" on [`ProviderCache`]).
+    /// Default: none.
+    pub known_issuers: Vec<String>,
 }
 
 impl Default for ProviderCacheOptions {
@@ -159,9 +182,12 @@ impl Default for ProviderCacheOptions {
         Self {
             discovery: DiscoveryOptions::default(),
             max_issuers: 64,
+            max_pending_loads: 64,
             refresh_ahead: DEFAULT_REFRESH_AHEAD,
             backoff: Backoff::default(),
             kid_refetch_interval: Duration::from_secs(60),
+            kid_refetch_timeout: Duration::from_secs(10),
+            known_issuers: Vec::new(),
         }
     }
 }
@@ -178,6 +204,12 @@ impl ProviderCacheOptions {
     /// Keeps at most `max` issuers.
     pub fn max_issuers(mut self, max: usize) -> Self {
         self.max_issuers = max;
+        self
+    }
+
+    /// Lets at most `max` first loads be in progress at once.
+    pub fn max_pending_loads(mut self, max: usize) -> Self {
+        self.max_pending_loads = max;
         self
     }
 
@@ -199,6 +231,18 @@ impl ProviderCacheOptions {
         self
     }
 
+    /// Gives up an unknown-`kid` refetch after `timeout`.
+    pub fn kid_refetch_timeout(mut self, timeout: Duration) -> Self {
+        self.kid_refetch_timeout = timeout;
+        self
+    }
+
+    /// Labels the telemetry of `issuer` with it from its first lookup, before it has loaded.
+    pub fn known_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.known_issuers.push(issuer.into());
+        self
+    }
+
     /// Makes the cache. Its background refresh starts with the first lookup, on the Tokio
     /// runtime of that lookup; building needs no runtime.
     pub fn build(self) -> ProviderCache {
@@ -208,6 +252,11 @@ impl ProviderCacheOptions {
     /// `max_issuers` as used: at least 1.
     pub(super) fn capacity(&self) -> usize {
         self.max_issuers.max(1)
+    }
+
+    /// `max_pending_loads` as used: at least 1.
+    pub(super) fn pending_capacity(&self) -> usize {
+        self.max_pending_loads.max(1)
     }
 
     /// When to refresh a document of `lifetime`, measured from when it was loaded.

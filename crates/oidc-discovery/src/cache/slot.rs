@@ -83,6 +83,9 @@ struct SlotState<T> {
     last_attempt: Option<Instant>,
     /// The previous retry delay of the current run of failures.
     retry_delay: Option<Duration>,
+    /// Set when a [`load_or_close`](Slot::load_or_close) failed: the slot's entry is being
+    /// forgotten, and no caller may fetch into it any more.
+    closed: bool,
 }
 
 impl<T> Default for Slot<T> {
@@ -96,6 +99,7 @@ impl<T> Default for Slot<T> {
                 last_error: None,
                 last_attempt: None,
                 retry_delay: None,
+                closed: false,
             }),
             load: tokio::sync::Mutex::new(()),
         }
@@ -212,6 +216,54 @@ impl<T: Document> Slot<T> {
             }
         }
         self.fetch(options, fetch).await
+    }
+
+    /// The first load of an entry's configuration: as [`load`](Self::load), but a failed fetch
+    /// closes the slot, while its caller still holds the `load` lock. `None`: the slot was
+    /// closed before this caller got the lock (and its failure is not one this caller waited
+    /// for); the entry is being forgotten, so the caller must look its issuer up again rather
+    /// than fetch into an entry nobody else will find (a second flight, and an orphan).
+    pub(super) async fn load_or_close<F, Fut>(
+        &self,
+        seen: u64,
+        options: &ProviderCacheOptions,
+        fetch: F,
+    ) -> Option<Shared<T>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Fetched<T>, DiscoveryError>>,
+    {
+        let _flight = self.load.lock().await;
+        {
+            let state = lock(&self.state);
+            if let Some(value) = &state.value {
+                return Some(Ok(Arc::clone(value)));
+            }
+            if state.generation != seen {
+                if let Some(error) = &state.last_error {
+                    return Some(Err(Arc::clone(error)));
+                }
+            }
+            if state.closed {
+                return None;
+            }
+        }
+        let result = self.fetch(options, fetch).await;
+        if result.is_err() {
+            lock(&self.state).closed = true;
+        }
+        Some(result)
+    }
+
+    /// Closes the slot if no fetch holds it and no caller waits for one, as
+    /// [`load_or_close`](Self::load_or_close) does after a failure; returns whether it did. A
+    /// caller that takes the lock afterwards finds it closed and looks its issuer up again.
+    pub(super) fn close_if_idle(&self) -> bool {
+        let Ok(_flight) = self.load.try_lock() else {
+            return false;
+        };
+        lock(&self.state).closed = true;
+        true
     }
 
     /// Background refresh: fetches unless someone else refreshed the slot since the refresher
