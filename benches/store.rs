@@ -30,13 +30,11 @@ use oidc_types::ClientMetadata;
 /// Bounds the retries of one task's swap: each retry follows another task's success.
 const MAX_SWAP_ATTEMPTS: usize = 1000;
 
-fn stores(
-    runtime: &tokio::runtime::Runtime,
-) -> (
-    Vec<(&'static str, Arc<dyn RegistrationStore>)>,
-    PostgresServer,
-    tempfile::TempDir,
-) {
+/// The stores under test, by name.
+type Stores = Vec<(&'static str, Arc<dyn RegistrationStore>)>;
+
+/// Both stores; the server and the directory must outlive them.
+fn stores(runtime: &tokio::runtime::Runtime) -> (Stores, PostgresServer, tempfile::TempDir) {
     let directory = tempfile::tempdir().unwrap();
     let server = PostgresServer::start();
     let postgres = runtime.block_on(async {
@@ -44,7 +42,7 @@ fn stores(
         store.migrate().await.unwrap();
         store
     });
-    let stores: Vec<(&'static str, Arc<dyn RegistrationStore>)> = vec![
+    let stores: Stores = vec![
         ("file", Arc::new(FileStore::open(directory.path()).unwrap())),
         ("postgres", Arc::new(postgres)),
     ];
