@@ -437,9 +437,10 @@ fn insecure_endpoint(
 }
 
 /// Whether `value` is an `http://` URL the https policy refuses. Other values (https, not a
-/// URL) are not this check's business.
+/// URL) are not this check's business. The policy is asked first: it answers `https:` text
+/// without parsing, and allowed http after one parse, so only a refusal parses twice.
 fn refused_http(value: &str, plain_http: PlainHttp) -> bool {
-    Url::parse(value).is_ok_and(|url| url.scheme() == "http") && !plain_http.allows(value)
+    plain_http.may_refuse(value) && Url::parse(value).is_ok_and(|url| url.scheme() == "http")
 }
 
 #[cfg(test)]

@@ -78,6 +78,21 @@ impl PlainHttp {
     pub fn allows(self, url: &str) -> bool {
         url.parse::<Uri>().is_ok_and(|uri| self.check(&uri).is_ok())
     }
+
+    /// Whether `url` is text this policy may refuse as plain http: `false` for text that
+    /// starts with the `https:` scheme, decided from the text alone without parsing (only
+    /// plain http is ever refused, and a scheme is case-insensitive, RFC 3986 §3.1);
+    /// otherwise whether [`allows`](Self::allows) says no. A caller that refuses only what
+    /// is plain http (not text that is no URL at all) checks that itself, after this.
+    pub fn may_refuse(self, url: &str) -> bool {
+        !has_https_scheme(url) && !self.allows(url)
+    }
+}
+
+/// Whether `url` begins with the `https:` scheme, in any case.
+fn has_https_scheme(url: &str) -> bool {
+    url.get(..6)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:"))
 }
 
 /// Sends `request` on `client` after checking its URL against `plain_http`, giving up after
@@ -213,6 +228,27 @@ mod tests {
                 assert_eq!(error.kind(), HttpErrorKind::InvalidRequest, "{url}");
             }
         }
+    }
+
+    #[test]
+    fn https_text_is_never_refused_and_other_text_is_what_allows_refuses() {
+        for url in [
+            "https://op.example/x",
+            "HTTPS://op.example/",
+            "HttpS:not parsed",
+        ] {
+            assert!(!PlainHttp::LoopbackOnly.may_refuse(url), "{url}");
+        }
+        for url in [
+            "http://op.example/",
+            "ftp://op.example/",
+            "not a url",
+            "http",
+        ] {
+            assert!(PlainHttp::LoopbackOnly.may_refuse(url), "{url}");
+        }
+        assert!(!PlainHttp::LoopbackOnly.may_refuse("http://127.0.0.1/"));
+        assert!(!PlainHttp::Anywhere.may_refuse("http://op.example/"));
     }
 
     #[test]
