@@ -214,8 +214,11 @@ pub struct RegisterArgs {
     pub initial_access_token_file: Option<PathBuf>,
     /// Write the registered client, credentials included, to FILE (mode 0600); refuses to
     /// overwrite an existing file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "store")]
     pub save: Option<PathBuf>,
+    /// Where to keep the registration instead of a --save file.
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Do not check the metadata before sending it; let the provider decide.
     #[arg(long)]
     pub no_validate: bool,
@@ -224,20 +227,59 @@ pub struct RegisterArgs {
     pub discovery: DiscoveryArgs,
 }
 
+/// A registration store: the alternative to one registration file.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Keep the registration in a store instead of a single file: a directory (one 0600 file
+    /// per registration, created if missing) or a postgres:// URL (for several machines; the
+    /// tables are created on first use). Registrations there are named by issuer and --name.
+    #[arg(long, value_name = "DIR|postgres://...")]
+    pub store: Option<String>,
+    /// The registration's name in the --store [default: default].
+    #[arg(long, value_name = "NAME", requires = "store")]
+    pub name: Option<String>,
+}
+
+impl StoreArgs {
+    /// The name of the registration in the store.
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or("default")
+    }
+}
+
+/// Which registration a management subcommand works on: a file, or an entry of a store.
+#[derive(Debug, Clone, Args)]
+pub struct RegistrationArgs {
+    /// The registration file written by `register --save`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "store",
+        conflicts_with = "store"
+    )]
+    pub registration: Option<PathBuf>,
+    /// The store that `register --store` kept it in.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// With --store: the issuer the registration was made with.
+    #[arg(long, value_name = "ISSUER", requires = "store")]
+    pub issuer: Option<String>,
+}
+
 /// `read`'s and `delete`'s arguments.
 #[derive(Debug, Clone, Args)]
 pub struct ManageArgs {
-    /// The registration file written by `register --save`.
-    #[arg(long, value_name = "FILE")]
-    pub registration: PathBuf,
+    /// Which registration.
+    #[command(flatten)]
+    pub target: RegistrationArgs,
 }
 
 /// `update`'s arguments.
 #[derive(Debug, Clone, Args)]
 pub struct UpdateArgs {
-    /// The registration file written by `register --save`.
-    #[arg(long, value_name = "FILE")]
-    pub registration: PathBuf,
+    /// Which registration.
+    #[command(flatten)]
+    pub target: RegistrationArgs,
     /// Replacement client metadata as a JSON object, from FILE or from stdin with `-`
     /// (default: the metadata in the registration file).
     #[arg(long, value_name = "FILE|-")]

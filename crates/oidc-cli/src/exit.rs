@@ -278,7 +278,7 @@ fn oauth(error: &OAuthError) -> String {
 
 /// `error`'s message followed by each of its causes, `: `-separated: the library's errors say
 /// their context in `Display` and leave the cause to `source()`.
-fn with_causes(error: &dyn std::error::Error) -> String {
+pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut cause = error.source();
     while let Some(next) = cause {

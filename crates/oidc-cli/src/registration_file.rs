@@ -1,16 +1,13 @@
 //! The registration file: a [`RegisteredClient`] as JSON, credentials included, readable by its
 //! owner only (mode 0600).
 //!
-//! Every write goes to a new temporary file in the same directory (created 0600, so the
-//! secrets are never readable by others, not even for a moment), is synced, and is then
-//! renamed over the target. A crash or a full disk therefore leaves either the old file or the
-//! new one, never a torn one: after a provider rotated a credential, a half-written file would
-//! lose the only working token.
+//! The file is written by oidc-store's writer ([`oidc_store::write_registration_file`], the one
+//! its `FileStore` uses too): a new 0600 temporary file, synced, renamed over the target. A
+//! crash or a full disk leaves the old file or the new one, never a torn one. This module adds
+//! the command line's messages and hints.
 
-use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::io::ErrorKind;
+use std::path::Path;
 
 use oidc_types::RegisteredClient;
 
@@ -27,14 +24,16 @@ use crate::CliError;
 /// registration.
 pub fn load(path: &Path) -> Result<RegisteredClient, CliError> {
     let name = path.display();
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        CliError::usage(format!("cannot read registration file {name}: {error}"))
+    let client = oidc_store::read_registration_file(path).map_err(|error| {
+        if error.kind() == ErrorKind::InvalidData {
+            CliError::usage(format!("{name} is not a registration file: {error}"))
+                .with_hint("a registration file is what `oidc-register register --save FILE` wrote")
+        } else {
+            CliError::usage(format!("cannot read registration file {name}: {error}"))
+        }
     })?;
     warn_if_shared(path);
-    serde_json::from_str(&text).map_err(|error| {
-        CliError::usage(format!("{name} is not a registration file: {error}"))
-            .with_hint("a registration file is what `oidc-register register --save FILE` wrote")
-    })
+    Ok(client)
 }
 
 /// Writes `client` to `path` atomically with mode 0600, replacing any file there.
@@ -43,8 +42,7 @@ pub fn load(path: &Path) -> Result<RegisteredClient, CliError> {
 ///
 /// The I/O error; the target is unchanged then.
 pub fn write(path: &Path, client: &RegisteredClient) -> std::io::Result<()> {
-    let temporary = TemporaryFile::create(path)?;
-    temporary.commit(client)
+    oidc_store::write_registration_file(path, client)
 }
 
 /// A registration file reserved before registering: the temporary file exists (so an
@@ -52,7 +50,7 @@ pub fn write(path: &Path, client: &RegisteredClient) -> std::io::Result<()> {
 /// [`commit`](Self::commit). Dropped uncommitted, it is removed.
 #[derive(Debug)]
 pub struct Reservation {
-    temporary: TemporaryFile,
+    inner: oidc_store::Reservation,
 }
 
 impl Reservation {
@@ -64,14 +62,16 @@ impl Reservation {
     /// client's only credentials) or its directory is not writable.
     pub fn new(path: &Path) -> Result<Self, CliError> {
         let name = path.display();
-        if path.symlink_metadata().is_ok() {
-            return Err(CliError::usage(format!("{name} already exists")).with_hint(
+        match oidc_store::Reservation::new(path) {
+            Ok(inner) => Ok(Self { inner }),
+            Err(error) if error.kind() == ErrorKind::AlreadyExists => Err(CliError::usage(
+                format!("{name} already exists"),
+            )
+            .with_hint(
                 "it may hold another client's credentials; choose another file or remove it first",
-            ));
+            )),
+            Err(error) => Err(CliError::usage(format!("cannot write {name}: {error}"))),
         }
-        let temporary = TemporaryFile::create(path)
-            .map_err(|error| CliError::usage(format!("cannot write {name}: {error}")))?;
-        Ok(Self { temporary })
     }
 
     /// Writes `client` and moves it into place, unless a file appeared at the target since the
@@ -81,123 +81,7 @@ impl Reservation {
     ///
     /// The I/O error (`AlreadyExists` when the target appeared); nothing is left behind then.
     pub fn commit(self, client: &RegisteredClient) -> std::io::Result<()> {
-        self.temporary.commit_new(client)
-    }
-}
-
-/// A temporary file next to its target, removed unless committed.
-#[derive(Debug)]
-struct TemporaryFile {
-    file: Option<File>,
-    path: PathBuf,
-    target: PathBuf,
-}
-
-impl TemporaryFile {
-    fn create(target: &Path) -> std::io::Result<Self> {
-        // Several runs may write next to each other; the name only has to be unique among them.
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let file_name = target
-            .file_name()
-            .ok_or_else(|| std::io::Error::new(ErrorKind::InvalidInput, "not a file name"))?;
-        let directory = directory_of(target);
-        loop {
-            let mut name = std::ffi::OsString::from(".");
-            name.push(file_name);
-            name.push(format!(
-                ".tmp-{}-{}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::Relaxed)
-            ));
-            let path = directory.join(name);
-            let mut options = OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                // Owner-only from the first byte: the file will hold secrets.
-                options.mode(0o600);
-            }
-            match options.open(&path) {
-                Ok(file) => {
-                    return Ok(Self {
-                        file: Some(file),
-                        path,
-                        target: target.to_path_buf(),
-                    })
-                }
-                // A leftover of a killed run with the same pid: try the next name.
-                Err(error) if error.kind() == ErrorKind::AlreadyExists => {}
-                Err(error) => return Err(error),
-            }
-        }
-    }
-
-    fn commit(mut self, client: &RegisteredClient) -> std::io::Result<()> {
-        self.write_out(client)?;
-        std::fs::rename(&self.path, &self.target)?;
-        self.finish()
-    }
-
-    /// Like [`commit`](Self::commit), but never replaces a file at the target: a hard link
-    /// fails atomically when the target exists, where a rename would silently clobber it.
-    fn commit_new(mut self, client: &RegisteredClient) -> std::io::Result<()> {
-        self.write_out(client)?;
-        match std::fs::hard_link(&self.path, &self.target) {
-            // In place under both names: drop the temporary one.
-            Ok(()) => {
-                let _ = std::fs::remove_file(&self.path);
-            }
-            Err(error) if error.kind() == ErrorKind::AlreadyExists => return Err(error),
-            // No hard links on this file system: check, then rename (racy, but the best left).
-            Err(_) if self.target.symlink_metadata().is_ok() => {
-                return Err(std::io::Error::new(
-                    ErrorKind::AlreadyExists,
-                    "the file appeared while registering",
-                ))
-            }
-            Err(_) => std::fs::rename(&self.path, &self.target)?,
-        }
-        self.finish()
-    }
-
-    /// Writes and syncs the temporary file.
-    fn write_out(&mut self, client: &RegisteredClient) -> std::io::Result<()> {
-        let Some(mut file) = self.file.take() else {
-            return Err(std::io::Error::other("temporary file already used"));
-        };
-        let mut bytes = serde_json::to_vec_pretty(client).map_err(std::io::Error::other)?;
-        bytes.push(b'\n');
-        file.write_all(&bytes)?;
-        file.sync_all()
-    }
-
-    /// After the move into place: syncs the directory and forgets the temporary name.
-    fn finish(mut self) -> std::io::Result<()> {
-        // Make the rename itself durable; not every platform can sync a directory, and the
-        // file is in place either way, so a failure here is ignored.
-        if let Ok(directory) = File::open(directory_of(&self.target)) {
-            let _ = directory.sync_all();
-        }
-        // Moved: nothing to remove on drop.
-        self.path = PathBuf::new();
-        Ok(())
-    }
-}
-
-/// The directory `target` is in: `.` for a bare file name.
-fn directory_of(target: &Path) -> &Path {
-    match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    }
-}
-
-impl Drop for TemporaryFile {
-    fn drop(&mut self) {
-        if !self.path.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.path);
-        }
+        self.inner.commit(client)
     }
 }
 

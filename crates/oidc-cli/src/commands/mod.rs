@@ -6,6 +6,7 @@ mod discover;
 mod manage;
 mod register;
 mod resource;
+mod stored;
 
 use oidc_discovery::{load_configuration, ProviderConfiguration};
 use oidc_types::RegisteredClient;

@@ -5,6 +5,7 @@ use std::path::Path;
 use oidc_registration::{
     register_client, RegistrationError, RegistrationErrorKind, RegistrationOperation,
 };
+use oidc_store::{ensure_registered, EnsureOutcome, RegistrationStore, StoreKey};
 use oidc_types::Secret;
 use serde_json::Map;
 
@@ -23,6 +24,12 @@ use crate::CliError;
 /// target, the initial access token, the metadata.
 pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), CliError> {
     let reservation = args.save.as_deref().map(Reservation::new).transpose()?;
+    // Opened first, like the --save reservation: a store that cannot be used is reported
+    // before anything is sent.
+    let store = match &args.store.store {
+        Some(spec) => Some(super::stored::open(spec).await?),
+        None => None,
+    };
     let token = initial_access_token(&args)?;
 
     let base = match &args.metadata {
@@ -66,6 +73,18 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
     if let Some(token) = token {
         options = options.with_initial_access_token(token);
     }
+    if let Some(store) = store {
+        let key = StoreKey::new(&provider.metadata.issuer, args.store.name());
+        return register_in_store(
+            context,
+            &*store,
+            &key,
+            &provider.metadata,
+            &metadata,
+            options,
+        )
+        .await;
+    }
     progress(&format!(
         "registering a client with {}",
         provider.metadata.issuer
@@ -104,6 +123,52 @@ pub(super) async fn run(context: &Context, args: RegisterArgs) -> Result<(), Cli
     // After the file is written: the credentials are safe whatever the warnings say.
     warn_about(&problems);
     print_document(&document, context.output)
+}
+
+/// `register --store`: registers unless the store has the registration already (like `--save`,
+/// it never replaces one), and stores it.
+async fn register_in_store(
+    context: &Context,
+    store: &dyn RegistrationStore,
+    key: &StoreKey,
+    provider: &oidc_types::ProviderMetadata,
+    metadata: &oidc_types::ClientMetadata,
+    options: oidc_registration::RegisterOptions,
+) -> Result<(), CliError> {
+    let exists = || {
+        CliError::usage(format!("registration {key} is in the store already")).with_hint(
+            "choose another --name, or manage that one with read / update / delete --store",
+        )
+    };
+    let stored = store.load(key).await.map_err(|error| {
+        CliError::usage(format!("--store: {}", crate::exit::with_causes(&error)))
+    })?;
+    if stored.is_some() {
+        return Err(exists());
+    }
+    progress(&format!(
+        "registering a client with {} as {key}",
+        provider.issuer
+    ));
+    let options = super::stored::options(context, false).with_register_options(options);
+    let ensured = ensure_registered(store, key, provider, metadata, &options)
+        .await
+        .map_err(|error| {
+            if let Some(body) = error.registration_error().and_then(|e| e.response_body()) {
+                let _ = print_unusable_answer(body.expose(), context);
+            }
+            super::stored::failure(error, context)
+        })?;
+    if ensured.outcome != EnsureOutcome::Registered {
+        // Another run stored one between the check above and the lease.
+        return Err(exists());
+    }
+    progress(&format!(
+        "registered client {} and stored it as {key}",
+        ensured.client.client_id
+    ));
+    warn_about(&ensured.problems);
+    print_document(&client_document(&ensured.client)?, context.output)
 }
 
 /// Prints a success answer that could not be read as a registration, as the one stdout

@@ -1123,3 +1123,99 @@ fn register_via_resource_registers_with_its_authorization_server() {
     .expect(4);
     assert!(none.stderr.contains("no authorization server"), "{none:#?}");
 }
+
+#[test]
+fn register_read_update_delete_through_a_store_directory() {
+    let provider = InProcess::with(TestProvider::builder().rotate_token_on_update(true));
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("registrations");
+    let store_arg = store.to_str().unwrap();
+    let issuer = provider.issuer();
+    let at = |command: &str| {
+        vec![
+            command.to_owned(),
+            "--store".to_owned(),
+            store_arg.to_owned(),
+            "--issuer".to_owned(),
+            issuer.clone(),
+            "--name".to_owned(),
+            "tenant-a".to_owned(),
+        ]
+    };
+
+    let registered = cli(&[
+        "register",
+        &issuer,
+        "--redirect-uri",
+        "https://app.example/cb",
+        "--store",
+        store_arg,
+        "--name",
+        "tenant-a",
+    ])
+    .expect(0);
+    let client = registered.json();
+    let client_id = text(&client, "client_id").to_owned();
+    let first_token = text(&client, "registration_access_token").to_owned();
+    registered.stderr_hides(&[&first_token]);
+    let files: Vec<_> = std::fs::read_dir(&store)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(mode(&files[0]), 0o600);
+
+    // The same name again: refused before anything is sent, like --save onto a file.
+    let requests = provider.requests().len();
+    let again = cli(&[
+        "register",
+        &issuer,
+        "--redirect-uri",
+        "https://app.example/cb",
+        "--store",
+        store_arg,
+        "--name",
+        "tenant-a",
+    ])
+    .expect(2);
+    assert!(again.stderr.contains("in the store already"), "{again:#?}");
+    assert_eq!(
+        provider.requests().len(),
+        requests + 1,
+        "only the discovery request"
+    );
+
+    let read_args = at("read");
+    let read = run(oidc_register().args(&read_args)).expect(0);
+    assert_eq!(text(&read.json(), "client_id"), client_id);
+
+    let mut update_args = at("update");
+    update_args.extend(["--set".to_owned(), "client_name=Stored".to_owned()]);
+    let updated = run(oidc_register().args(&update_args)).expect(0);
+    let after = updated.json();
+    let rotated = text(&after, "registration_access_token").to_owned();
+    assert_ne!(rotated, first_token);
+    assert_eq!(
+        provider.registration_access_token(&client_id).unwrap(),
+        rotated
+    );
+    assert_eq!(
+        provider.client(&client_id).unwrap()["client_name"],
+        "Stored"
+    );
+    updated.stderr_hides(&[&first_token, &rotated]);
+
+    // The store holds the rotated token: the next call works with it.
+    run(oidc_register().args(&read_args)).expect(0);
+
+    // Without --issuer a store entry is not named: usage error.
+    let unnamed = cli(&["read", "--store", store_arg]).expect(2);
+    assert!(unnamed.stderr.contains("--issuer"), "{unnamed:#?}");
+
+    let deleted = run(oidc_register().args(at("delete"))).expect(0);
+    assert_eq!(deleted.json()["client_id"], client_id.as_str());
+    assert!(provider.client(&client_id).is_none());
+    let missing = run(oidc_register().args(&read_args)).expect(2);
+    assert!(missing.stderr.contains("no registration"), "{missing:#?}");
+}
