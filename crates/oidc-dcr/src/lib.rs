@@ -13,6 +13,9 @@
 //!   WebFinger, protected resource metadata, and the `ProviderCache`.
 //! - [`registration`] ([`oidc-registration`](oidc_registration)): register, read, update and
 //!   delete a client.
+//! - `store` ([`oidc-store`](https://docs.rs/oidc-store), feature `store`, and `postgres` for
+//!   its PostgreSQL backend): keep registrations across restarts and replicas —
+//!   `ensure_registered`, `FileStore`, `PostgresStore`.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -34,7 +37,8 @@
 //!
 //! The layers' features, forwarded: `hyper-client` and `aws-lc-rs` (default; the built-in
 //! client and its rustls crypto provider), `ring` (the other provider), `reqwest` (the
-//! `HttpClient` over a service's own `reqwest::Client`), `tracing` (spans and events). See
+//! `HttpClient` over a service's own `reqwest::Client`), `tracing` (spans and events); `store`
+//! adds the `store` module and `postgres` its PostgreSQL backend. See
 //! [`oidc_http`]'s documentation for how the crypto provider is chosen.
 #![deny(missing_docs)]
 // Provider data must never panic library code: fallible access goes through `get`, `?` and
@@ -47,6 +51,9 @@ pub use oidc_discovery as discovery;
 pub use oidc_http as http;
 #[doc(inline)]
 pub use oidc_registration as registration;
+#[cfg(feature = "store")]
+#[doc(inline)]
+pub use oidc_store as store;
 #[doc(inline)]
 pub use oidc_telemetry as telemetry;
 #[doc(inline)]

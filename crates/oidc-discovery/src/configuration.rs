@@ -143,6 +143,41 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
     if url.fragment().is_some() || issuer.contains('#') {
         return Err(invalid("an issuer cannot have a fragment"));
     }
+    check_issuer_text(issuer, url.scheme()).map_err(invalid)
+}
+
+/// The well-known URLs are built from the issuer's text, not from the parsed URL (nothing is
+/// normalised), so the text must be the URL a parser reads: `scheme://host…` with the host
+/// right after the `//`, no backslash, whitespace or control character (a URL parser turns a
+/// backslash into `/` and drops tabs and line breaks), and no `.` or `..` path segment (a
+/// parser removes them, which would move the RFC 8414 URL out of `/.well-known/`). Without
+/// this, `http:///op` (read as `http://op/`) had its RFC 8414 URL sent to the host
+/// `.well-known`.
+fn check_issuer_text(issuer: &str, scheme: &str) -> Result<(), &'static str> {
+    // The scheme itself (checked above to be http or https) must be followed by `//`:
+    // `https:/ps://op` has no `//` after its scheme, whatever comes later.
+    let prefix = format!("{scheme}://");
+    let authority = issuer
+        .get(..prefix.len())
+        .filter(|start| start.eq_ignore_ascii_case(&prefix))
+        .and_then(|_| issuer.get(prefix.len()..));
+    if authority.is_none_or(|rest| rest.starts_with(['/', '\\'])) {
+        return Err("an issuer is written scheme://host, with the host right after the //");
+    }
+    if issuer
+        .chars()
+        .any(|c| c == '\\' || c.is_ascii_whitespace() || c.is_control())
+    {
+        return Err("an issuer cannot have a backslash, whitespace or control character");
+    }
+    let (_, path) = split_path(issuer);
+    let dot_segment = |segment: &str| {
+        let dots = segment.to_ascii_lowercase().replace("%2e", ".");
+        dots == "." || dots == ".."
+    };
+    if path.split('/').any(dot_segment) {
+        return Err("an issuer path cannot have a . or .. segment");
+    }
     Ok(())
 }
 
@@ -482,6 +517,41 @@ mod tests {
             assert_eq!(oauth_well_known_url(issuer).unwrap(), expected, "{issuer}");
         }
         assert!(oauth_well_known_url("https://example.com/?").is_err());
+    }
+
+    /// Found by the `issuer` fuzz target: the well-known URLs are built from the issuer's text,
+    /// so an issuer whose text a URL parser reads differently (`http:///op` is `http://op/`)
+    /// sent the RFC 8414 request to the host `.well-known`. Such issuers are refused.
+    #[test]
+    fn refuses_issuers_whose_text_is_not_the_url_it_parses_as() {
+        for issuer in [
+            "http:///colgh",
+            "https:/ps://web.ve/web.verimi.de",
+            "https:op.example/t",
+            "https:/op.example/t",
+            "https://\\op.example/t",
+            "https://op.example\\t",
+            "https://op.exa\tmple/t",
+            "https://op.example/t\n",
+            "https://op.example/../t",
+            "https://op.example/t/%2e%2E/u",
+            "https://op.example/t/.",
+        ] {
+            assert!(
+                matches!(
+                    oauth_well_known_url(issuer),
+                    Err(DiscoveryError::InvalidIssuer { .. })
+                ),
+                "{issuer:?}: {:?}",
+                oauth_well_known_url(issuer)
+            );
+            assert!(well_known_url(issuer).is_err(), "{issuer:?}");
+        }
+        // Dots inside a segment are ordinary characters.
+        assert_eq!(
+            oauth_well_known_url("https://op.example/t.1/..a").unwrap(),
+            "https://op.example/.well-known/oauth-authorization-server/t.1/..a"
+        );
     }
 
     #[test]

@@ -63,6 +63,18 @@ pub(crate) fn client_uri_refusal(uri: &str, home: &[&str]) -> Option<String> {
             .map(|url| url.origin())
             .filter(url::Origin::is_tuple)
     };
+    // The common answer, a uri under the endpoint's own origin text, needs one parse (the uri's,
+    // to know it is a URL at all) instead of one per home URL and the refusal text.
+    let under_home_text = home
+        .iter()
+        .filter_map(|url| plain_origin_text(url))
+        .any(|origin| {
+            uri.strip_prefix(origin)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        });
+    if under_home_text && origin_of(uri).is_some() {
+        return None;
+    }
     let mut home_origins: Vec<url::Origin> = Vec::new();
     for origin in home.iter().filter_map(|url| origin_of(url)) {
         if !home_origins.contains(&origin) {
@@ -87,6 +99,23 @@ pub(crate) fn client_uri_refusal(uri: &str, home: &[&str]) -> Option<String> {
          another origin explicitly to send the registration access token there",
         origin.ascii_serialization()
     ))
+}
+
+/// The `scheme://authority` text of an http(s) URL whose authority is plain enough (lower-case
+/// letters, digits, `.`, `-`, `:`) that any URL starting with exactly this text and then `/` has
+/// the same origin: the same scheme and authority text parse to the same host and port. `None`
+/// for anything else (user-info, escapes, IPv6, upper case), which takes the parsing path.
+fn plain_origin_text(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let plain = !authority.is_empty()
+        && authority.bytes().all(|byte| {
+            byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'.' | b'-' | b':')
+        });
+    plain.then(|| &url[..url.len() - rest.len() + end])
 }
 
 /// The problem to report with an answer whose `registration_client_uri` management calls would
@@ -259,6 +288,32 @@ pub(crate) fn read_registration(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_origin_text_shortcut_agrees_with_parsing() {
+        let home = ["http://127.0.0.1:8080/register", "https://op.example"];
+        for (uri, same) in [
+            ("http://127.0.0.1:8080/register/abc", true),
+            ("http://127.0.0.1:8080", true),
+            ("https://op.example/clients/1", true),
+            ("HTTPS://OP.EXAMPLE/clients/1", true),
+            ("https://op.example:443/clients/1", true),
+            ("http://127.0.0.1:8081/register/abc", false),
+            ("http://127.0.0.1:80800/register/abc", false),
+            ("https://op.example.evil/clients/1", false),
+            ("https://op.example@evil.example/clients/1", false),
+            ("http://op.example/clients/1", false),
+            ("not a url", false),
+        ] {
+            assert_eq!(client_uri_refusal(uri, &home).is_none(), same, "{uri}");
+        }
+        assert_eq!(
+            plain_origin_text("https://op.example/a?b"),
+            Some("https://op.example")
+        );
+        assert_eq!(plain_origin_text("https://user@op.example/"), None);
+        assert_eq!(plain_origin_text("https://[::1]/"), None);
+    }
 
     fn response(
         status: u16,

@@ -3,9 +3,12 @@
 //! - an update that changes nothing sends back exactly the echoed object, less the response
 //!   members RFC 7592 §2.2 forbids;
 //! - an update that changes one member changes that member's entries and nothing else;
-//! - writing metadata out and reading it back is the identity.
+//! - writing metadata out and reading it back is the identity, for client metadata and for
+//!   provider metadata.
 
-use oidc_types::{ClientMetadata, RegisteredClient, RegistrationResponse};
+use oidc_types::{
+    ClientMetadata, ParseOptions, ProviderMetadata, RegisteredClient, RegistrationResponse,
+};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -83,6 +86,36 @@ fn echoes_metadata(object: &Map<String, Value>) -> bool {
     })
 }
 
+/// A provider configuration document: an issuer, then members of discovery and RFC 8414
+/// (known, of any type) and vendor members.
+fn provider_document() -> impl Strategy<Value = Map<String, Value>> {
+    let name = prop_oneof![
+        4 => proptest::sample::select(vec![
+            "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri",
+            "registration_endpoint", "scopes_supported", "response_types_supported",
+            "grant_types_supported", "subject_types_supported",
+            "id_token_signing_alg_values_supported", "token_endpoint_auth_methods_supported",
+            "claims_parameter_supported", "request_uri_parameter_supported",
+            "require_request_uri_registration", "mtls_endpoint_aliases", "end_session_endpoint",
+            "code_challenge_methods_supported", "signed_metadata", "ui_locales_supported",
+        ])
+        .prop_map(str::to_owned),
+        1 => "[a-z_]{1,12}".prop_map(|name| format!("x_{name}")),
+    ];
+    (
+        prop_oneof![
+            Just("https://op.example".to_owned()),
+            "https://[a-z]{1,8}(/[a-z]{1,4})?"
+        ],
+        proptest::collection::vec((name, json_value()), 0..12),
+    )
+        .prop_map(|(issuer, members)| {
+            let mut document: Map<String, Value> = members.into_iter().collect();
+            document.insert("issuer".into(), issuer.into());
+            document
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -119,5 +152,18 @@ proptest! {
             ClientMetadata::from_json_object(&serde_json::from_slice(&json).unwrap());
         prop_assert!(problems.is_empty(), "{:?}", problems);
         prop_assert_eq!(lenient, metadata);
+    }
+
+    #[test]
+    fn writing_then_reading_provider_metadata_is_the_identity(document in provider_document()) {
+        let body = serde_json::to_vec(&document).unwrap();
+        let tolerant = ParseOptions::default().with_tolerate_malformed_values(true);
+        for options in [ParseOptions::default(), tolerant] {
+            let Ok(metadata) = ProviderMetadata::from_json_with(&body, &options) else {
+                continue;
+            };
+            let written = serde_json::to_vec(&metadata).unwrap();
+            prop_assert_eq!(ProviderMetadata::from_json(&written).unwrap(), metadata);
+        }
     }
 }
