@@ -104,6 +104,17 @@ def criterion_tables(out):
         delta = (recorder / none - 1) * 100
         out.append(f"| register with the Prometheus recorder vs none | {shown(recorder)} vs {shown(none)} ({delta:+.1f} %) | < 3 % | {'yes' if delta < 3 else '**no** (see noise)'} |")
     out.append("")
+    out.append("| store (`benches/store.rs`) | FileStore | PostgresStore |")
+    out.append("|---|---|---|")
+    # A bench_function id "a/b/c" outside a group is stored as one folder, "a_b_c".
+    for row, label in (("ensure_registered_warm", "`ensure_registered` on a warm store (one read, no request)"),
+                       ("compare_and_swap_8_way", "8 tasks, one committed compare-and-swap each, same record")):
+        file, postgres = estimate(f"store_{row}_file", ""), estimate(f"store_{row}_postgres", "")
+        out.append(f"| {label} | {shown(file)} | {shown(postgres)} |")
+    out.append("")
+    out.append("The file store syncs each write (file and directory), so its swap row is the disk's flush "
+               "time; the PostgreSQL server of the run is private, on loopback, with fsync off.")
+    out.append("")
 
 
 def callgrind_table(out):

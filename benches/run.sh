@@ -17,6 +17,7 @@ pinned floor '^(register_sequential|register_client_cpu|discovery|issuer_to_regi
 bench floor '^(register_concurrent_64|cold_lookups)/'
 pinned cache
 pinned metadata
+bench store
 ITERATIONS=${ITERATIONS:-300} bash benches/callgrind.sh
 python3 benches/report.py >BENCHMARKS.md
 echo "wrote BENCHMARKS.md"
