@@ -1,9 +1,11 @@
 //! An axum service that registers itself with its OpenID Provider at start-up, keeps the
-//! registration in a file, and reuses it on the next start: it registers again only when the
-//! provider has deleted the client, never because of an outage.
+//! registration in a `FileStore` (oidc-store), and reuses it on the next start, on any number of
+//! replicas sharing the directory: it registers again only when the provider has deleted the
+//! client, never because of an outage. With several machines, use `PostgresStore` instead (the
+//! `postgres` feature of oidc-store); nothing else changes.
 //!
 //! Runs against the in-process provider: `cargo run -p oidc-examples --example axum_service`.
-//! Set `OIDC_ISSUER` (and `OIDC_STATE_DIR`) to use a real provider and keep the file.
+//! Set `OIDC_ISSUER` (and `OIDC_STATE_DIR`) to use a real provider and keep the store.
 
 // An example prints what it does.
 #![allow(clippy::print_stdout)]
@@ -15,9 +17,8 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use oidc_discovery::{load_configuration, DiscoveryOptions};
-use oidc_registration::{
-    read_client, register_client, ManagementOptions, RegisterOptions, RegistrationErrorKind,
-};
+use oidc_registration::ManagementOptions;
+use oidc_store::{ensure_registered, EnsureOutcome, FileStore, StoreKey, StoreOptions};
 use oidc_types::{ApplicationType, ClientMetadata, RegisteredClient};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -30,58 +31,30 @@ fn metadata() -> ClientMetadata {
     metadata
 }
 
-/// The registration to use: the stored one while the provider still knows it, else a new one.
-async fn registration(issuer: &str, file: &Path) -> Result<RegisteredClient, Error> {
-    if let Ok(stored) = std::fs::read(file) {
-        let mut client: RegisteredClient = serde_json::from_slice(&stored)?;
-        match read_client(&mut client, &ManagementOptions::default()).await {
-            Ok(applied) => {
-                if applied.credentials_changed() {
-                    save(file, &client)?; // rotated: the old credentials no longer work
-                }
-                println!("reusing client {}", client.client_id);
-                return Ok(client);
-            }
-            // "Gone": the provider no longer knows the client (RFC 7592 says 401; some send 404).
-            Err(error)
-                if matches!(
-                    error.kind(),
-                    RegistrationErrorKind::TokenRejected { .. }
-                        | RegistrationErrorKind::ClientNotFound { .. }
-                ) =>
-            {
-                println!(
-                    "client {} is gone at the provider: registering again",
-                    client.client_id
-                );
-            }
-            // Anything else (an outage, a timeout) must never cause a second registration.
-            Err(error) => return Err(error.into()),
-        }
-    }
+/// The registration to use: the stored one while the provider still knows it (checked with an
+/// RFC 7592 read, `verify_stored`), else a new one. An outage or a refusal is an error here,
+/// never a second registration.
+async fn registration(issuer: &str, directory: &Path) -> Result<RegisteredClient, Error> {
     let provider = load_configuration(issuer, &DiscoveryOptions::default())
         .await?
         .metadata;
-    let registration = register_client(&provider, &metadata(), &RegisterOptions::default()).await?;
-    for problem in &registration.problems {
+    let store = FileStore::open(directory)?;
+    let key = StoreKey::new(&provider.issuer, "default");
+    let options = StoreOptions::default().with_verify_stored(true);
+    let ensured = ensure_registered(&store, &key, &provider, &metadata(), &options).await?;
+    for problem in &ensured.problems {
         eprintln!("warning: {problem}");
     }
-    save(file, &registration.client)?;
-    println!("registered client {}", registration.client.client_id);
-    Ok(registration.client)
-}
-
-/// Writes the registration (with its secrets) where only this user can read it.
-fn save(file: &Path, client: &RegisteredClient) -> Result<(), Error> {
-    let temporary = file.with_extension("tmp");
-    std::fs::write(&temporary, serde_json::to_vec(client)?)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o600))?;
+    match &ensured.outcome {
+        EnsureOutcome::Stored => println!("reusing client {}", ensured.client.client_id),
+        EnsureOutcome::Registered => println!("registered client {}", ensured.client.client_id),
+        EnsureOutcome::Replaced { previous_client_id } => println!(
+            "client {previous_client_id} is gone at the provider: registered {}",
+            ensured.client.client_id
+        ),
+        _ => println!("client {}", ensured.client.client_id),
     }
-    std::fs::rename(temporary, file)?;
-    Ok(())
+    Ok(ensured.client)
 }
 
 async fn whoami(State(client): State<Arc<RegisteredClient>>) -> String {
@@ -89,8 +62,8 @@ async fn whoami(State(client): State<Arc<RegisteredClient>>) -> String {
 }
 
 /// Starts the service once: registration, then one request to itself, then shutdown.
-async fn start_once(issuer: &str, file: &Path) -> Result<String, Error> {
-    let client = Arc::new(registration(issuer, file).await?);
+async fn start_once(issuer: &str, directory: &Path) -> Result<String, Error> {
+    let client = Arc::new(registration(issuer, directory).await?);
     let app = Router::new()
         .route("/", get(whoami))
         .with_state(client.clone());
@@ -111,13 +84,16 @@ async fn main() -> Result<(), Error> {
     let state = tempfile::tempdir()?;
     let dir: PathBuf =
         std::env::var_os("OIDC_STATE_DIR").map_or_else(|| state.path().into(), Into::into);
-    let file = dir.join("registration.json");
+    let directory = dir.join("registrations");
 
-    print!("{}", start_once(&issuer, &file).await?); // registers
-    print!("{}", start_once(&issuer, &file).await?); // reuses
-                                                     // The provider deletes the client behind the service's back; the next start notices.
-    let client: RegisteredClient = serde_json::from_slice(&std::fs::read(&file)?)?;
+    let first = start_once(&issuer, &directory).await?; // registers
+    print!("{first}");
+    print!("{}", start_once(&issuer, &directory).await?); // reuses
+                                                          // The provider deletes the client behind the service's back; the next start notices.
+    let client = registration(&issuer, &directory).await?;
     oidc_registration::delete_client(&client, &ManagementOptions::default()).await?;
-    print!("{}", start_once(&issuer, &file).await?); // registers again
+    let again = start_once(&issuer, &directory).await?; // registers again
+    print!("{again}");
+    assert_ne!(first, again, "a new client replaced the deleted one");
     Ok(())
 }

@@ -41,6 +41,9 @@
 //! adds the `store` module and `postgres` its PostgreSQL backend. See
 //! [`oidc_http`]'s documentation for how the crypto provider is chosen.
 #![deny(missing_docs)]
+// Provider data must never panic library code: fallible access goes through `get`, `?` and
+// iterators; the few `allow`s say which invariant makes them safe. Tests may still unwrap.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 #[doc(inline)]
 pub use oidc_discovery as discovery;

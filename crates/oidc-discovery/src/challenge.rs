@@ -143,6 +143,12 @@ impl<'a> Parser<'a> {
         self.text.get(self.at).copied()
     }
 
+    /// The bytes read since `start`. `at` only advances past bytes `peek` saw, so the range is
+    /// always inside `text`; `get` keeps a slip from panicking on provider data.
+    fn since(&self, start: usize) -> &'a [u8] {
+        self.text.get(start..self.at).unwrap_or_default()
+    }
+
     fn skip_whitespace(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t')) {
             self.at += 1;
@@ -182,7 +188,7 @@ impl<'a> Parser<'a> {
             self.at += 1;
         }
         (self.at > start)
-            .then(|| std::str::from_utf8(&self.text[start..self.at]).ok())
+            .then(|| std::str::from_utf8(self.since(start)).ok())
             .flatten()
     }
 
@@ -195,7 +201,7 @@ impl<'a> Parser<'a> {
             return None;
         }
         self.count(b'=');
-        std::str::from_utf8(&self.text[start..self.at])
+        std::str::from_utf8(self.since(start))
             .ok()
             .map(str::to_owned)
     }
@@ -210,7 +216,7 @@ impl<'a> Parser<'a> {
         {
             self.at += 1;
         }
-        (self.at > start).then(|| String::from_utf8_lossy(&self.text[start..self.at]).into_owned())
+        (self.at > start).then(|| String::from_utf8_lossy(self.since(start)).into_owned())
     }
 
     /// A quoted-string starting at `"`; `None` when it is not closed.

@@ -57,34 +57,55 @@ impl ExpiryPolicy {
     }
 }
 
-/// `max-age` of the first `Cache-Control` that has one; `None` when caching is forbidden or
-/// no valid `max-age` is present.
+/// `max-age` of the first `max-age` directive in the `Cache-Control` fields; `None` when caching
+/// is forbidden or the first `max-age` is not delta-seconds. Only the first counts (RFC 9111
+/// §4.2.1): a later one cannot override an invalid first one.
 fn max_age(headers: &HeaderMap) -> Option<u64> {
-    let mut found = None;
+    let mut first = None;
     for value in headers.get_all(CACHE_CONTROL) {
         let Ok(value) = value.to_str() else { continue };
         for directive in value.split(',') {
             let directive = directive.trim();
             let (name, argument) = match directive.split_once('=') {
-                Some((name, argument)) => (name.trim(), Some(argument.trim().trim_matches('"'))),
+                Some((name, argument)) => (name.trim(), Some(unquoted(argument.trim()))),
                 None => (directive, None),
             };
             if name.eq_ignore_ascii_case("no-store") || name.eq_ignore_ascii_case("no-cache") {
                 return None;
             }
-            if name.eq_ignore_ascii_case("max-age") && found.is_none() {
-                found = argument.and_then(|seconds| seconds.parse::<u64>().ok());
+            if name.eq_ignore_ascii_case("max-age") && first.is_none() {
+                first = Some(argument.and_then(delta_seconds));
             }
         }
     }
-    found
+    first.flatten()
 }
 
+/// A directive argument without one pair of surrounding quotes (the quoted-string form, RFC 9110
+/// §5.6.4, which RFC 9111 §5.2 lets any directive argument use); unbalanced quotes stay.
+fn unquoted(argument: &str) -> &str {
+    argument
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+        .unwrap_or(argument)
+}
+
+/// RFC 9111 §1.2.2 delta-seconds: one or more ASCII digits (no sign, no space). A value too
+/// large to represent is read as the largest one (RFC 9111 says: at least 2^31), never as
+/// invalid.
+fn delta_seconds(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.parse().unwrap_or(u64::MAX))
+}
+
+/// The `Age` field (RFC 9111 §5.1), 0 when absent or not delta-seconds.
 fn age(headers: &HeaderMap) -> u64 {
     headers
         .get(AGE)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse().ok())
+        .and_then(|value| delta_seconds(value.trim()))
         .unwrap_or(0)
 }
 
@@ -100,6 +121,35 @@ mod tests {
             headers.append(*name, HeaderValue::from_static(value));
         }
         ExpiryPolicy::default().lifetime(&headers).as_secs()
+    }
+
+    #[test]
+    fn delta_seconds_follow_rfc_9111() {
+        // Found by the property test against RFC 9111 (issue 10): each of these was read
+        // differently before.
+        // Only the first max-age counts, even when it is invalid.
+        assert_eq!(
+            lifetime(&[("cache-control", "max-age=soon, max-age=500")]),
+            15 * 60
+        );
+        // No sign.
+        assert_eq!(lifetime(&[("cache-control", "max-age=+500")]), 15 * 60);
+        // Too large to represent: the largest value, clamped to the maximum, not the fallback.
+        assert_eq!(
+            lifetime(&[("cache-control", "max-age=99999999999999999999999")]),
+            24 * 60 * 60
+        );
+        // An Age too large to represent: already stale, so the minimum.
+        assert_eq!(
+            lifetime(&[
+                ("cache-control", "max-age=500"),
+                ("age", "99999999999999999999999")
+            ]),
+            60
+        );
+        // Unbalanced quotes are not the quoted form.
+        assert_eq!(lifetime(&[("cache-control", "max-age=\"500")]), 15 * 60);
+        assert_eq!(lifetime(&[("cache-control", "max-age=500\"")]), 15 * 60);
     }
 
     #[test]

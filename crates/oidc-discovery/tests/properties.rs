@@ -27,6 +27,9 @@ fn directive() -> impl Strategy<Value = String> {
             "no-transform",
             "max-age=soon",
             "max-age=-5",
+            "max-age=+5",
+            "max-age=\"5",
+            "max-age=99999999999999999999999",
             "max-age",
             "s-maxage=30",
         ])
@@ -58,33 +61,46 @@ fn age() -> impl Strategy<Value = Option<String>> {
         Just(None),
         (0u64..200_000).prop_map(|age| Some(age.to_string())),
         Just(Some("junk".to_owned())),
+        Just(Some("+5".to_owned())),
+        Just(Some("99999999999999999999999".to_owned())),
     ]
 }
 
-/// The documented rule, stated directly: no lifetime when any directive is `no-store` or
-/// `no-cache`; otherwise the first `max-age` with a number (quoted or not) decides; a lifetime
-/// of zero or none at all gives the fallback; `Age` (a number, else 0) is subtracted; the
-/// result is clamped to the policy's bounds.
+/// The rule of RFC 9111, stated directly: no lifetime when any directive is `no-store` or
+/// `no-cache`; otherwise the first `max-age` decides (§4.2.1), when its argument (bare or in
+/// one pair of quotes) is delta-seconds, digits only, a value too large read as the largest
+/// (§1.2.2); a lifetime of zero or none at all gives the fallback; `Age` (delta-seconds, else
+/// 0) is subtracted; the result is clamped to the policy's bounds.
 fn reference(policy: &ExpiryPolicy, values: &[String], age: Option<&str>) -> Duration {
     let directives: Vec<(String, Option<String>)> = values
         .iter()
         .flat_map(|value| value.split(','))
         .map(|directive| match directive.split_once('=') {
-            Some((name, argument)) => (
-                name.trim().to_ascii_lowercase(),
-                Some(argument.trim().trim_matches('"').to_owned()),
-            ),
+            Some((name, argument)) => {
+                let argument = argument.trim();
+                let bare = match argument.len() {
+                    2.. if argument.starts_with('"') && argument.ends_with('"') => {
+                        &argument[1..argument.len() - 1]
+                    }
+                    _ => argument,
+                };
+                (name.trim().to_ascii_lowercase(), Some(bare.to_owned()))
+            }
             None => (directive.trim().to_ascii_lowercase(), None),
         })
         .collect();
     let forbidden = directives
         .iter()
         .any(|(name, _)| name == "no-store" || name == "no-cache");
+    let delta_seconds = |text: &str| {
+        (!text.is_empty() && text.chars().all(|c| c.is_ascii_digit()))
+            .then(|| text.parse::<u64>().unwrap_or(u64::MAX))
+    };
     let max_age = directives
         .iter()
-        .filter(|(name, _)| name == "max-age")
-        .find_map(|(_, argument)| argument.as_deref()?.parse::<u64>().ok());
-    let age = age.and_then(|age| age.parse::<u64>().ok()).unwrap_or(0);
+        .find(|(name, _)| name == "max-age")
+        .and_then(|(_, argument)| delta_seconds(argument.as_deref()?));
+    let age = age.and_then(delta_seconds).unwrap_or(0);
     let lifetime = match max_age {
         Some(max_age) if max_age > 0 && !forbidden => {
             Duration::from_secs(max_age.saturating_sub(age))

@@ -89,7 +89,7 @@ pub(crate) fn redact_uri(uri: &Uri) -> String {
 /// The start of a response body as text, for error messages: at most 512 bytes, lossy UTF-8.
 pub fn body_excerpt(body: &[u8]) -> String {
     const LIMIT: usize = 512;
-    let cut = &body[..body.len().min(LIMIT)];
+    let cut = body.get(..LIMIT).unwrap_or(body);
     let mut text = String::from_utf8_lossy(cut).into_owned();
     if body.len() > LIMIT {
         text.push('…');

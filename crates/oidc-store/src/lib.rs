@@ -69,6 +69,9 @@
 //! ```
 
 #![deny(missing_docs)]
+// Provider data must never panic library code: fallible access goes through `get`, `?` and
+// iterators; the few `allow`s say which invariant makes them safe. Tests may still unwrap.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod clock;
 mod error;

@@ -412,8 +412,11 @@ fn significant_bits(bytes: &[u8]) -> usize {
     let Some(start) = bytes.iter().position(|byte| *byte != 0) else {
         return 0;
     };
-    let leading = usize::try_from(bytes[start].leading_zeros()).unwrap_or(0);
-    (bytes.len() - start) * 8 - leading
+    let significant = bytes.get(start..).unwrap_or_default();
+    let leading = significant
+        .first()
+        .map_or(0, |byte| usize::try_from(byte.leading_zeros()).unwrap_or(0));
+    significant.len() * 8 - leading
 }
 
 #[cfg(test)]

@@ -129,7 +129,8 @@ fn is_well_formed(tag: &str) -> bool {
         if count == 0 {
             return false;
         }
-        rest = &tail[count..];
+        // `count` counts elements of `tail`, so it is never past its end.
+        rest = tail.get(count..).unwrap_or_default();
     }
     // private use
     if let Some((x, tail)) = rest.split_first() {
