@@ -295,14 +295,15 @@ async fn fetch_document(
     options: &DiscoveryOptions,
 ) -> Result<(JsonResponse, Map<String, Value>), DiscoveryError> {
     let response = get_json(url, "application/json", options).await?;
-    let url = oidc_http::redact_url(url);
-    let document =
-        ProviderMetadata::document_object(&response.body).map_err(|source| match source {
+    let document = ProviderMetadata::document_object(&response.body).map_err(|source| {
+        let url = oidc_http::redact_url(url);
+        match source {
             ProviderMetadataError::DuplicateMember { member } => {
                 DiscoveryError::DuplicateMember { url, member }
             }
             source => DiscoveryError::InvalidConfiguration { url, source },
-        })?;
+        }
+    })?;
     Ok((response, document))
 }
 
@@ -328,7 +329,8 @@ fn read_configuration(
     mut document: Map<String, Value>,
     options: &DiscoveryOptions,
 ) -> Result<ProviderConfiguration, DiscoveryError> {
-    let shown = oidc_http::redact_url(url);
+    // Built only for an error, as in `fetch::get`.
+    let shown = || oidc_http::redact_url(url);
     let quirks = &options.quirks;
     if let (Some(keys), Some(Value::String(token))) = (
         &options.trusted_metadata_keys,
@@ -337,7 +339,7 @@ fn read_configuration(
         let issuer_ok = |iss: &str| iss == issuer || quirks.issuer_pattern_accepts(issuer, iss);
         let claims = signed::verify(token, keys, issuer_ok).map_err(|reason| {
             DiscoveryError::InvalidSignedMetadata {
-                url: shown.clone(),
+                url: shown(),
                 reason,
             }
         })?;
@@ -355,7 +357,7 @@ fn read_configuration(
         ParseOptions::default().with_tolerate_malformed_values(quirks.tolerate_malformed_values);
     let metadata = ProviderMetadata::from_json_object_with(document, &parse).map_err(|source| {
         DiscoveryError::InvalidConfiguration {
-            url: shown.clone(),
+            url: shown(),
             source,
         }
     })?;
@@ -367,7 +369,7 @@ fn read_configuration(
     }
     if let Some((member, value)) = insecure_endpoint(&metadata, options.call.plain_http) {
         return Err(DiscoveryError::InsecureEndpoint {
-            url: shown,
+            url: shown(),
             member,
             value: oidc_http::redact_url(&value),
         });

@@ -19,7 +19,8 @@ pub(crate) async fn get(
     accept: &'static str,
     options: &DiscoveryOptions,
 ) -> Result<http::Response<Bytes>, DiscoveryError> {
-    let shown = oidc_http::redact_url(url);
+    // The shown URL is built only for an error: a load must not pay for it on success.
+    let shown = || oidc_http::redact_url(url);
     let request = Request::builder()
         .method(Method::GET)
         .uri(url)
@@ -28,7 +29,7 @@ pub(crate) async fn get(
         // Not the issuer's fault necessarily (a provider's jwks_uri lands here too): an
         // unusable URL is an invalid request, like one the HTTP client itself refuses.
         .map_err(|error| DiscoveryError::Http {
-            url: shown.clone(),
+            url: shown(),
             source: HttpError::new(
                 HttpErrorKind::InvalidRequest,
                 format!("not a valid request URL: {error}"),
@@ -38,7 +39,10 @@ pub(crate) async fn get(
         .call
         .send(request)
         .await
-        .map_err(|source| DiscoveryError::Http { url: shown, source })
+        .map_err(|source| DiscoveryError::Http {
+            url: shown(),
+            source,
+        })
 }
 
 /// GETs `url` and checks for 200 and a JSON content type.
@@ -47,11 +51,11 @@ pub(crate) async fn get_json(
     accept: &'static str,
     options: &DiscoveryOptions,
 ) -> Result<JsonResponse, DiscoveryError> {
-    let shown = oidc_http::redact_url(url);
+    let shown = || oidc_http::redact_url(url);
     let (parts, body) = get(url, accept, options).await?.into_parts();
     if parts.status != StatusCode::OK {
         return Err(DiscoveryError::UnexpectedStatus {
-            url: shown,
+            url: shown(),
             status: parts.status,
             body: oidc_http::body_excerpt(&body),
         });
@@ -62,7 +66,7 @@ pub(crate) async fn get_json(
             .get(CONTENT_TYPE)
             .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
         return Err(DiscoveryError::UnexpectedContentType {
-            url: shown,
+            url: shown(),
             content_type,
         });
     }
