@@ -4,7 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Mutex;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls, Row};
 
 use crate::store::{
     LeaseHolder, RegistrationStore, StoreError, StoreErrorKind, StoreFuture, StoreKey,
@@ -180,17 +181,41 @@ impl PostgresStore {
         *self.client.lock().await = None;
     }
 
+    /// Runs one statement about `key` that returns at most one row.
+    async fn query_opt(
+        &self,
+        operation: StoreOperation,
+        key: &StoreKey,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, StoreError> {
+        let client = self.client(operation, Some(key)).await?;
+        self.timed(operation, Some(key), client.query_opt(sql, params))
+            .await
+    }
+
+    /// Runs one statement about `key`; the number of rows it changed.
+    async fn execute(
+        &self,
+        operation: StoreOperation,
+        key: &StoreKey,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, StoreError> {
+        let client = self.client(operation, Some(key)).await?;
+        self.timed(operation, Some(key), client.execute(sql, params))
+            .await
+    }
+
+    /// A write that returns the record's new version, or no row when it did not apply.
     async fn query_version(
         &self,
         key: &StoreKey,
         sql: &str,
-        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        params: &[&(dyn ToSql + Sync)],
     ) -> Result<Option<Version>, StoreError> {
         let operation = StoreOperation::Write;
-        let client = self.client(operation, Some(key)).await?;
-        let row = self
-            .timed(operation, Some(key), client.query_opt(sql, params))
-            .await?;
+        let row = self.query_opt(operation, key, sql, params).await?;
         row.map(|row| version_of(row.try_get::<_, i64>(0), operation, key))
             .transpose()
     }
@@ -221,15 +246,12 @@ impl RegistrationStore for PostgresStore {
     fn load<'a>(&'a self, key: &'a StoreKey) -> StoreFuture<'a, Option<Versioned>> {
         Box::pin(async move {
             let operation = StoreOperation::Load;
-            let client = self.client(operation, Some(key)).await?;
             let row = self
-                .timed(
+                .query_opt(
                     operation,
-                    Some(key),
-                    client.query_opt(
-                        "SELECT version, record FROM oidc_registrations WHERE issuer = $1 AND name = $2",
-                        &[&key.issuer, &key.name],
-                    ),
+                    key,
+                    "SELECT version, record FROM oidc_registrations WHERE issuer = $1 AND name = $2",
+                    &[&key.issuer, &key.name],
                 )
                 .await?;
             let Some(row) = row else { return Ok(None) };
@@ -281,16 +303,12 @@ impl RegistrationStore for PostgresStore {
 
     fn remove<'a>(&'a self, key: &'a StoreKey, expected: Version) -> StoreFuture<'a, bool> {
         Box::pin(async move {
-            let operation = StoreOperation::Write;
-            let client = self.client(operation, Some(key)).await?;
             let removed = self
-                .timed(
-                    operation,
-                    Some(key),
-                    client.execute(
-                        "DELETE FROM oidc_registrations WHERE issuer = $1 AND name = $2 AND version = $3",
-                        &[&key.issuer, &key.name, &as_column(expected)],
-                    ),
+                .execute(
+                    StoreOperation::Write,
+                    key,
+                    "DELETE FROM oidc_registrations WHERE issuer = $1 AND name = $2 AND version = $3",
+                    &[&key.issuer, &key.name, &as_column(expected)],
                 )
                 .await?;
             Ok(removed == 1)
@@ -304,22 +322,18 @@ impl RegistrationStore for PostgresStore {
         ttl: Duration,
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
-            let operation = StoreOperation::Lease;
-            let client = self.client(operation, Some(key)).await?;
             let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
             let granted = self
-                .timed(
-                    operation,
-                    Some(key),
-                    client.query_opt(
-                        "INSERT INTO oidc_registration_leases AS lease (issuer, name, holder, expires_at) \
+                .query_opt(
+                    StoreOperation::Lease,
+                    key,
+                    "INSERT INTO oidc_registration_leases AS lease (issuer, name, holder, expires_at) \
                          VALUES ($1, $2, $3, now() + $4::bigint * interval '1 millisecond') \
                          ON CONFLICT (issuer, name) DO UPDATE \
                          SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at \
                          WHERE lease.expires_at <= now() OR lease.holder = EXCLUDED.holder \
                          RETURNING holder",
-                        &[&key.issuer, &key.name, &holder.as_str(), &ttl_ms],
-                    ),
+                    &[&key.issuer, &key.name, &holder.as_str(), &ttl_ms],
                 )
                 .await?;
             Ok(granted.is_some())
@@ -328,15 +342,11 @@ impl RegistrationStore for PostgresStore {
 
     fn release<'a>(&'a self, key: &'a StoreKey, holder: &'a LeaseHolder) -> StoreFuture<'a, ()> {
         Box::pin(async move {
-            let operation = StoreOperation::Lease;
-            let client = self.client(operation, Some(key)).await?;
-            self.timed(
-                operation,
-                Some(key),
-                client.execute(
-                    "DELETE FROM oidc_registration_leases WHERE issuer = $1 AND name = $2 AND holder = $3",
-                    &[&key.issuer, &key.name, &holder.as_str()],
-                ),
+            self.execute(
+                StoreOperation::Lease,
+                key,
+                "DELETE FROM oidc_registration_leases WHERE issuer = $1 AND name = $2 AND holder = $3",
+                &[&key.issuer, &key.name, &holder.as_str()],
             )
             .await?;
             Ok(())

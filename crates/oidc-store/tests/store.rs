@@ -49,6 +49,30 @@ async fn rotating_provider() -> TestProvider {
         .await
 }
 
+/// A provider, its metadata, and an empty FileStore with the key of its default registration.
+struct Setup {
+    op: TestProvider,
+    provider: ProviderMetadata,
+    store: FileStore,
+    key: StoreKey,
+    /// Holds the store's directory; removed on drop.
+    directory: tempfile::TempDir,
+}
+
+async fn setup(op: TestProvider) -> Setup {
+    let provider = provider_metadata(&op).await;
+    let directory = tempfile::tempdir().unwrap();
+    let store = FileStore::open(directory.path()).unwrap();
+    let key = StoreKey::new(&provider.issuer, "default");
+    Setup {
+        op,
+        provider,
+        store,
+        key,
+        directory,
+    }
+}
+
 #[cfg(unix)]
 fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
@@ -103,70 +127,43 @@ async fn concurrent_ensure_registered_registers_exactly_once() {
     assert_eq!(file["version"], 1);
 }
 
+/// What is particular to the file store; the contract itself is checked for every backend by
+/// `check_contract` in tests/integration/store.rs.
 #[tokio::test]
-async fn the_file_store_keeps_its_contract() {
+async fn the_file_store_keeps_keys_apart_and_reports_damage() {
     let directory = tempfile::tempdir().unwrap();
     let store = FileStore::open(directory.path().join("nested/registrations")).unwrap();
     let key = StoreKey::new("https://op.example", "tenant/42");
-    let other = StoreKey::new("https://op.example/", "tenant/42");
-    let record = |id: &str| StoredRegistration::new(client(id, "t1"));
-
-    assert_eq!(store.load(&key).await.unwrap(), None);
-    assert_eq!(
-        store.insert_if_absent(&key, &record("a")).await.unwrap(),
-        Some(Version::FIRST)
-    );
-    assert_eq!(
-        store.insert_if_absent(&key, &record("b")).await.unwrap(),
-        None
-    );
-    assert_eq!(store.load(&other).await.unwrap(), None, "keys are exact");
-    let loaded = store.load(&key).await.unwrap().unwrap();
-    assert_eq!(loaded.record.client.client_id, "a");
-
-    assert_eq!(
-        store
-            .compare_and_swap(&key, Version(7), &record("c"))
-            .await
-            .unwrap(),
-        None
-    );
-    let v2 = store
-        .compare_and_swap(&key, Version::FIRST, &record("c"))
+    // The same name at an issuer that differs only by a slash, and a name that is the same once
+    // made file-safe: other records.
+    let others = [
+        StoreKey::new("https://op.example/", "tenant/42"),
+        StoreKey::new("https://op.example", "tenant_42"),
+    ];
+    store
+        .insert_if_absent(&key, &StoredRegistration::new(client("a", "t1")))
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(v2, Version(2));
-    assert!(!store.remove(&key, Version::FIRST).await.unwrap());
-    assert!(store.remove(&key, v2).await.unwrap());
-    assert_eq!(store.load(&key).await.unwrap(), None);
-
-    let (first, second) = (LeaseHolder::random(), LeaseHolder::random());
-    let minute = Duration::from_secs(60);
-    assert!(store.try_lease(&key, &first, minute).await.unwrap());
-    assert!(!store.try_lease(&key, &second, minute).await.unwrap());
-    assert!(
-        store.try_lease(&key, &first, minute).await.unwrap(),
-        "renewal"
-    );
-    store.release(&key, &second).await.unwrap();
-    assert!(
-        !store.try_lease(&key, &second, minute).await.unwrap(),
-        "only the holder releases"
-    );
-    store.release(&key, &first).await.unwrap();
-    assert!(store
-        .try_lease(&key, &second, Duration::ZERO)
-        .await
-        .unwrap());
-    assert!(
-        store.try_lease(&key, &first, minute).await.unwrap(),
-        "an expired lease is taken over"
-    );
+    for other in &others {
+        assert_eq!(store.load(other).await.unwrap(), None, "{other}");
+    }
+    #[cfg(unix)]
+    assert_eq!(mode(&store.record_path(&key)), 0o600);
 
     // A damaged record is reported, not taken for "absent" (which would register anew).
     std::fs::write(store.record_path(&key), b"{ not json").unwrap();
     let error = store.load(&key).await.unwrap_err();
+    assert_eq!(error.kind(), StoreErrorKind::Corrupt);
+    // A record file of another key (copied or renamed by hand) is refused too.
+    let copy = StoredRegistration::new(client("b", "t2"));
+    store
+        .insert_if_absent(&others[0], &copy)
+        .await
+        .unwrap()
+        .unwrap();
+    std::fs::copy(store.record_path(&others[0]), store.record_path(&others[1])).unwrap();
+    let error = store.load(&others[1]).await.unwrap_err();
     assert_eq!(error.kind(), StoreErrorKind::Corrupt);
 }
 
@@ -223,11 +220,13 @@ fn client(id: &str, token: &str) -> RegisteredClient {
 
 #[tokio::test]
 async fn management_through_the_store_keeps_the_rotated_token() {
-    let op = rotating_provider().await;
-    let provider = provider_metadata(&op).await;
-    let directory = tempfile::tempdir().unwrap();
-    let store = FileStore::open(directory.path()).unwrap();
-    let key = StoreKey::new(&provider.issuer, "default");
+    let Setup {
+        op,
+        provider,
+        store,
+        key,
+        directory: _directory,
+    } = setup(rotating_provider().await).await;
     let options = StoreOptions::default();
     let ensured = ensure_registered(&store, &key, &provider, &metadata(), &options)
         .await
@@ -265,11 +264,13 @@ async fn management_through_the_store_keeps_the_rotated_token() {
 
 #[tokio::test]
 async fn an_outage_never_re_registers() {
-    let op = TestProvider::start().await;
-    let provider = provider_metadata(&op).await;
-    let directory = tempfile::tempdir().unwrap();
-    let store = FileStore::open(directory.path()).unwrap();
-    let key = StoreKey::new(&provider.issuer, "default");
+    let Setup {
+        op,
+        provider,
+        store,
+        key,
+        directory: _directory,
+    } = setup(TestProvider::start().await).await;
     let verify = StoreOptions::default().with_verify_stored(true);
     let first = ensure_registered(&store, &key, &provider, &metadata(), &verify)
         .await
@@ -307,11 +308,13 @@ async fn an_outage_never_re_registers() {
 
 #[tokio::test]
 async fn a_registration_gone_at_the_provider_is_replaced_and_remembered() {
-    let op = TestProvider::start().await;
-    let provider = provider_metadata(&op).await;
-    let directory = tempfile::tempdir().unwrap();
-    let store = FileStore::open(directory.path()).unwrap();
-    let key = StoreKey::new(&provider.issuer, "default");
+    let Setup {
+        op: _op,
+        provider,
+        store,
+        key,
+        directory: _directory,
+    } = setup(TestProvider::start().await).await;
     let verify = StoreOptions::default().with_verify_stored(true);
     let first = ensure_registered(&store, &key, &provider, &metadata(), &verify)
         .await
@@ -347,11 +350,13 @@ async fn a_registration_gone_at_the_provider_is_replaced_and_remembered() {
 
 #[tokio::test]
 async fn a_token_rejected_after_an_unconfirmed_call_is_not_taken_for_gone() {
-    let op = rotating_provider().await;
-    let provider = provider_metadata(&op).await;
-    let directory = tempfile::tempdir().unwrap();
-    let store = FileStore::open(directory.path()).unwrap();
-    let key = StoreKey::new(&provider.issuer, "default");
+    let Setup {
+        op,
+        provider,
+        store,
+        key,
+        directory: _directory,
+    } = setup(rotating_provider().await).await;
     let verify = StoreOptions::default().with_verify_stored(true);
     ensure_registered(&store, &key, &provider, &metadata(), &verify)
         .await
@@ -465,11 +470,14 @@ impl RegistrationStore for FaultyStore {
 
 #[tokio::test]
 async fn a_rotated_token_the_store_cannot_take_comes_back_in_the_error() {
-    let op = rotating_provider().await;
-    let provider = provider_metadata(&op).await;
-    let directory = tempfile::tempdir().unwrap();
-    let store = FaultyStore::new(FileStore::open(directory.path()).unwrap());
-    let key = StoreKey::new(&provider.issuer, "default");
+    let Setup {
+        op,
+        provider,
+        store: inner,
+        key,
+        directory: _directory,
+    } = setup(rotating_provider().await).await;
+    let store = FaultyStore::new(inner);
     let options = StoreOptions::default();
     let ensured = ensure_registered(&store, &key, &provider, &metadata(), &options)
         .await
@@ -502,12 +510,14 @@ async fn a_rotated_token_the_store_cannot_take_comes_back_in_the_error() {
 
 #[tokio::test]
 async fn a_call_whose_token_another_replica_rotated_reloads_and_retries_once() {
-    let op = rotating_provider().await;
-    let provider = provider_metadata(&op).await;
-    let directory = tempfile::tempdir().unwrap();
-    let inner = FileStore::open(directory.path()).unwrap();
+    let Setup {
+        op,
+        provider,
+        store: inner,
+        key,
+        directory: _directory,
+    } = setup(rotating_provider().await).await;
     let store = FaultyStore::new(inner.clone());
-    let key = StoreKey::new(&provider.issuer, "default");
     let options = StoreOptions::default();
     ensure_registered(&store, &key, &provider, &metadata(), &options)
         .await
@@ -553,11 +563,13 @@ async fn a_call_whose_token_another_replica_rotated_reloads_and_retries_once() {
 
 #[tokio::test]
 async fn a_provider_that_fails_after_acting_leaves_the_record_marked() {
-    let op = rotating_provider().await;
-    let provider = provider_metadata(&op).await;
-    let directory = tempfile::tempdir().unwrap();
-    let store = FileStore::open(directory.path()).unwrap();
-    let key = StoreKey::new(&provider.issuer, "default");
+    let Setup {
+        op,
+        provider,
+        store,
+        key,
+        directory: _directory,
+    } = setup(rotating_provider().await).await;
     let options = StoreOptions::default();
     ensure_registered(&store, &key, &provider, &metadata(), &options)
         .await
