@@ -156,11 +156,11 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
 fn check_issuer_text(issuer: &str, scheme: &str) -> Result<(), &'static str> {
     // The scheme itself (checked above to be http or https) must be followed by `//`:
     // `https:/ps://op` has no `//` after its scheme, whatever comes later.
-    let prefix = format!("{scheme}://");
     let authority = issuer
-        .get(..prefix.len())
-        .filter(|start| start.eq_ignore_ascii_case(&prefix))
-        .and_then(|_| issuer.get(prefix.len()..));
+        .get(..scheme.len())
+        .filter(|start| start.eq_ignore_ascii_case(scheme))
+        .and_then(|_| issuer.get(scheme.len()..))
+        .and_then(|rest| rest.strip_prefix("://"));
     if authority.is_none_or(|rest| rest.starts_with(['/', '\\'])) {
         return Err("an issuer is written scheme://host, with the host right after the //");
     }
@@ -171,14 +171,26 @@ fn check_issuer_text(issuer: &str, scheme: &str) -> Result<(), &'static str> {
         return Err("an issuer cannot have a backslash, whitespace or control character");
     }
     let (_, path) = split_path(issuer);
-    let dot_segment = |segment: &str| {
-        let dots = segment.to_ascii_lowercase().replace("%2e", ".");
-        dots == "." || dots == ".."
-    };
-    if path.split('/').any(dot_segment) {
+    if path.split('/').any(is_dot_segment) {
         return Err("an issuer path cannot have a . or .. segment");
     }
     Ok(())
+}
+
+/// Whether a path segment is `.` or `..` once `%2e` (any case) is read as `.`, as a URL parser
+/// reads it (RFC 3986 §5.2.4, WHATWG URL's "single-dot" and "double-dot" segments).
+fn is_dot_segment(segment: &str) -> bool {
+    let mut rest = segment.as_bytes();
+    let mut dots = 0;
+    while !rest.is_empty() {
+        rest = match rest {
+            [b'.', after @ ..] => after,
+            [b'%', b'2', b'e' | b'E', after @ ..] => after,
+            _ => return false,
+        };
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 /// Loads the configuration of the provider identified by `issuer` (OIDC Discovery 1.0 §4,
@@ -416,26 +428,28 @@ fn insecure_endpoint(
             &metadata.federation_registration_endpoint,
         ),
     ];
+    // Names are borrowed while searching and written out only for the refused endpoint: a
+    // document that passes costs no allocation here.
     let typed = typed
         .into_iter()
-        .filter_map(|(member, value)| Some((member.to_owned(), value.as_deref()?)));
+        .filter_map(|(member, value)| Some(("", member, value.as_deref()?)));
     let extra = metadata
         .extra_fields
         .iter()
         .filter(|(member, _)| member.ends_with("_endpoint"))
-        .filter_map(|(member, value)| Some((member.clone(), value.as_str()?)));
+        .filter_map(|(member, value)| Some(("", member.as_str(), value.as_str()?)));
     let aliases = metadata
         .mtls_endpoint_aliases
         .iter()
         .flatten()
         .filter_map(|(member, value)| {
-            Some((format!("mtls_endpoint_aliases.{member}"), value.as_str()?))
+            Some(("mtls_endpoint_aliases.", member.as_str(), value.as_str()?))
         });
     typed
         .chain(extra)
         .chain(aliases)
-        .find(|(_, value)| refused_http(value, plain_http))
-        .map(|(member, value)| (member, value.to_owned()))
+        .find(|(_, _, value)| refused_http(value, plain_http))
+        .map(|(parent, member, value)| (format!("{parent}{member}"), value.to_owned()))
 }
 
 /// Whether `value` is an `http://` URL the https policy refuses. Other values (https, not a
@@ -555,6 +569,29 @@ mod tests {
             oauth_well_known_url("https://op.example/t.1/..a").unwrap(),
             "https://op.example/.well-known/oauth-authorization-server/t.1/..a"
         );
+    }
+
+    #[test]
+    fn dot_segments_are_read_as_a_url_parser_reads_them() {
+        // The rule as written: lower-case, read `%2e` as `.`, compare.
+        let reference = |segment: &str| {
+            let dots = segment.to_ascii_lowercase().replace("%2e", ".");
+            dots == "." || dots == ".."
+        };
+        let pieces = [".", "%2e", "%2E", "%", "2e", "a", "%2", "..."];
+        let mut segments = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = segments
+                .iter()
+                .flat_map(|segment| pieces.iter().map(move |piece| format!("{segment}{piece}")))
+                .collect();
+            segments.extend(longer);
+        }
+        for segment in &segments {
+            assert_eq!(is_dot_segment(segment), reference(segment), "{segment:?}");
+        }
+        assert!(is_dot_segment("%2E."));
+        assert!(!is_dot_segment("..."));
     }
 
     #[test]

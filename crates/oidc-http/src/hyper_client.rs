@@ -143,17 +143,36 @@ async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, HttpError>
     if usize::try_from(announced).map_or(true, |n| n > limit) {
         return Err(too_large());
     }
-    let mut buf = BytesMut::with_capacity(usize::try_from(announced).unwrap_or(0));
+    // A small answer usually arrives as one data frame: that frame is the body as it is, with
+    // no copy. A second frame starts a buffer holding both.
+    let mut first: Option<Bytes> = None;
+    let mut buf: Option<BytesMut> = None;
+    let mut received = 0usize;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| transport_error(e, "failed to read response body"))?;
-        if let Ok(data) = frame.into_data() {
-            if data.len() > limit - buf.len() {
-                return Err(too_large());
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        if data.len() > limit - received {
+            return Err(too_large());
+        }
+        received += data.len();
+        match (&mut buf, first.take()) {
+            (Some(buf), _) => buf.extend_from_slice(&data),
+            (None, None) => first = Some(data),
+            (None, Some(earlier)) => {
+                let capacity = usize::try_from(announced).unwrap_or(0).max(received);
+                let mut joined = BytesMut::with_capacity(capacity);
+                joined.extend_from_slice(&earlier);
+                joined.extend_from_slice(&data);
+                buf = Some(joined);
             }
-            buf.extend_from_slice(&data);
         }
     }
-    Ok(buf.freeze())
+    Ok(match buf {
+        Some(buf) => buf.freeze(),
+        None => first.unwrap_or_default(),
+    })
 }
 
 /// Converts an error from hyper or its connector: what failed (`context`, or the kind's default

@@ -46,16 +46,18 @@ pub fn is_json_content_type(headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match essence.split_once('/') {
-        Some(("application", subtype)) => subtype == "json" || subtype.ends_with("+json"),
-        _ => false,
-    }
+    let essence = value.split(';').next().unwrap_or("").trim();
+    // Media types are case-insensitive (RFC 9110 §8.3.1); compared without a lower-cased copy.
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    let suffix_json = subtype
+        .len()
+        .checked_sub("+json".len())
+        .and_then(|start| subtype.get(start..))
+        .is_some_and(|suffix| suffix.eq_ignore_ascii_case("+json"));
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json") || suffix_json)
 }
 
 /// `scheme://host[:port]/path` of a URL, for messages and labels: user-info and the query are
@@ -114,6 +116,10 @@ mod tests {
         assert!(check("Application/JSON; charset=UTF-8"));
         assert!(check("application/jwk-set+json"));
         assert!(check("application/problem+json;q=1"));
+        assert!(check(" APPLICATION/Jwk-Set+JSON ;charset=utf-8"));
+        assert!(!check("application/json+x"));
+        assert!(!check("application/son"));
+        assert!(!check("application"));
         assert!(!check("application/jwt"));
         assert!(!check("text/json"));
         assert!(!check("text/html"));

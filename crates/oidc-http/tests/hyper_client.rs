@@ -267,6 +267,38 @@ async fn announced_oversized_body_fails_before_it_is_sent() {
 }
 
 #[tokio::test]
+async fn a_body_in_several_frames_is_joined_in_order_up_to_the_limit() {
+    // Chunked, three frames of different sizes, 20 bytes in all: exactly the limit.
+    let addr = serve(|_req| async {
+        let (mut sender, body) = Channel::<Bytes, Infallible>::new(4);
+        tokio::spawn(async move {
+            for part in ["first-", "second-", "third!!"] {
+                if sender
+                    .send_data(Bytes::from_static(part.as_bytes()))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        Response::new(body.boxed())
+    })
+    .await;
+    let response = limited(20)
+        .send(get(&format!("http://{addr}/parts")))
+        .await
+        .unwrap();
+    assert_eq!(response.body().as_ref(), b"first-second-third!!");
+    // One byte less and the last frame is too much.
+    let error = limited(19)
+        .send(get(&format!("http://{addr}/parts")))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), HttpErrorKind::BodyTooLarge);
+}
+
+#[tokio::test]
 async fn streamed_body_over_the_limit_is_rejected_while_reading() {
     // No Content-Length, and the body never ends: the client must stop as soon
     // as it has seen more than the limit rather than wait for the end.

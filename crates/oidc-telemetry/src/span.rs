@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -184,6 +185,12 @@ where
 /// The `issuer` label value for an issuer: the issuer without any user-info, query or fragment
 /// (none belong in an issuer, and a user-info part could carry a password).
 pub fn issuer_label(issuer: &str) -> String {
+    label_text(issuer).into_owned()
+}
+
+/// [`issuer_label`], borrowed from `issuer` when nothing is cut out of its middle (the usual
+/// case), so that the shared label below is the only copy made.
+fn label_text(issuer: &str) -> Cow<'_, str> {
     let end = issuer.find(['?', '#']).unwrap_or(issuer.len());
     let issuer = &issuer[..end];
     let authority_start = issuer.find("://").map_or(0, |index| index + 3);
@@ -191,19 +198,19 @@ pub fn issuer_label(issuer: &str) -> String {
         .find('/')
         .map_or(issuer.len(), |index| authority_start + index);
     match issuer[authority_start..authority_end].rfind('@') {
-        Some(at) => format!(
+        Some(at) => Cow::Owned(format!(
             "{}{}",
             &issuer[..authority_start],
             &issuer[authority_start + at + 1..]
-        ),
-        None => issuer.to_owned(),
+        )),
+        None => Cow::Borrowed(issuer),
     }
 }
 
 /// [`issuer_label`] as a label value whose clones share one allocation (an owned
 /// `SharedString` would copy the text on every clone, i.e. on every metric recorded).
 pub(crate) fn shared_issuer_label(issuer: &str) -> SharedString {
-    SharedString::from(Arc::<str>::from(issuer_label(issuer)))
+    SharedString::from(Arc::<str>::from(&*label_text(issuer)))
 }
 
 #[cfg(test)]
