@@ -32,6 +32,11 @@ pub(crate) fn build_request(
     if uri.host().is_none_or(str::is_empty) {
         return Err(invalid("the URL has no host".to_owned()));
     }
+    if has_unreadable_port(&uri) {
+        return Err(invalid(
+            "the port is not a number from 0 to 65535".to_owned(),
+        ));
+    }
     let mut builder = Request::builder()
         .method(method)
         .uri(uri)
@@ -56,6 +61,26 @@ pub(crate) fn build_request(
     builder
         .body(body)
         .map_err(|error| invalid(error.to_string()))
+}
+
+/// Whether `uri`'s authority names a port that is not a `u16`: `http::Uri` reads the port's
+/// text only when asked, so `:99999` would otherwise pass here and fail only when connecting.
+fn has_unreadable_port(uri: &Uri) -> bool {
+    let Some(authority) = uri.authority() else {
+        return false;
+    };
+    // The port is what follows the last `:` after the host: after the user-info (up to the
+    // last `@`) and after an IPv6 host's closing `]`.
+    let host_port = authority
+        .as_str()
+        .rsplit_once('@')
+        .map_or(authority.as_str(), |(_, rest)| rest);
+    let after_host = host_port
+        .rsplit_once(']')
+        .map_or(host_port, |(_, rest)| rest);
+    after_host
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| !port.is_empty() && port.parse::<u16>().is_err())
 }
 
 /// Why the registration access token may not go to `uri`, when it may not: `uri` is not an
@@ -366,12 +391,30 @@ mod tests {
 
     #[test]
     fn endpoints_must_be_http_urls() {
-        for endpoint in ["/relative", "ftp://op.example/", "not a url"] {
+        for endpoint in [
+            "/relative",
+            "ftp://op.example/",
+            "not a url",
+            "https://op.example:99999/register",
+            "https://[::1]:x/register",
+            "https:///register",
+        ] {
             let error = build_request(Method::POST, endpoint, None, None).unwrap_err();
             assert!(
                 matches!(error, RegistrationErrorKind::InvalidEndpoint { .. }),
                 "{endpoint}"
             );
+        }
+        for endpoint in [
+            "https://op.example:8443/register",
+            "https://op.example:/register",
+            "HTTPS://op.example/register",
+            "https://user:pa55@op.example/register",
+            "https://[::1]/register",
+            "http://[::1]:8080/register",
+        ] {
+            let request = build_request(Method::POST, endpoint, None, None).unwrap();
+            assert!(request.uri().host().is_some(), "{endpoint}");
         }
     }
 
