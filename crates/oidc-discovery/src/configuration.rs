@@ -445,10 +445,15 @@ fn insecure_endpoint(
         .filter_map(|(member, value)| {
             Some(("mtls_endpoint_aliases.", member.as_str(), value.as_str()?))
         });
+    // Endpoints on the issuer's own origin (the usual case) share its judgement, which was
+    // made before the document was fetched: no parse per endpoint.
+    let issuer = plain_http.allowed_origin(&metadata.issuer);
     typed
         .chain(extra)
         .chain(aliases)
-        .find(|(_, _, value)| refused_http(value, plain_http))
+        .find(|(_, _, value)| {
+            !issuer.is_some_and(|issuer| issuer.covers(value)) && refused_http(value, plain_http)
+        })
         .map(|(parent, member, value)| (format!("{parent}{member}"), value.to_owned()))
 }
 

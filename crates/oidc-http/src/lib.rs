@@ -198,8 +198,8 @@ pub use error::{HttpError, HttpErrorKind};
 #[cfg(feature = "hyper-client")]
 pub use hyper_client::{HyperClient, HyperClientBuilder};
 pub use loopback::is_loopback_host;
-pub use policy::{send, PlainHttp};
+pub use policy::{send, AllowedOrigin, PlainHttp};
 #[cfg(feature = "reqwest")]
 pub use reqwest_client::ReqwestClient;
 pub use tls::TlsFailure;
-pub use util::{body_excerpt, is_json_content_type, redact_url};
+pub use util::{body_excerpt, is_json_content_type, plain_origin_text, redact_url};

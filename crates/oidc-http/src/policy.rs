@@ -87,6 +87,38 @@ impl PlainHttp {
     pub fn may_refuse(self, url: &str) -> bool {
         !has_https_scheme(url) && !self.allows(url)
     }
+
+    /// The plain origin of `url` (see [`plain_origin_text`](crate::plain_origin_text)) when
+    /// this policy allows `url`: a judgement made once that [`AllowedOrigin::covers`] then
+    /// extends, without parsing, to every URL on the same origin. `None` when the policy
+    /// refuses `url` or its origin text is not plain.
+    ///
+    /// ```
+    /// use oidc_http::PlainHttp;
+    ///
+    /// let issuer = PlainHttp::LoopbackOnly.allowed_origin("http://127.0.0.1:8080").unwrap();
+    /// assert!(issuer.covers("http://127.0.0.1:8080/token"));
+    /// assert!(!issuer.covers("http://127.0.0.1:8081/token"));
+    /// assert!(PlainHttp::LoopbackOnly.allowed_origin("http://op.example").is_none());
+    /// ```
+    pub fn allowed_origin(self, url: &str) -> Option<AllowedOrigin<'_>> {
+        let origin = crate::plain_origin_text(url)?;
+        (!self.may_refuse(url)).then_some(AllowedOrigin { origin })
+    }
+}
+
+/// An origin the https policy allows, from [`PlainHttp::allowed_origin`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllowedOrigin<'a> {
+    origin: &'a str,
+}
+
+impl AllowedOrigin<'_> {
+    /// Whether `url` is on this origin (its text is the origin's, then a path, query, fragment
+    /// or nothing), so that the policy allows it too: same scheme, same host.
+    pub fn covers(&self, url: &str) -> bool {
+        crate::util::is_on_origin(url, self.origin)
+    }
 }
 
 /// Whether `url` begins with the `https:` scheme, in any case.

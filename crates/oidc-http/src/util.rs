@@ -60,6 +60,42 @@ pub fn is_json_content_type(headers: &HeaderMap) -> bool {
         && (subtype.eq_ignore_ascii_case("json") || suffix_json)
 }
 
+/// The `scheme://authority` text that starts `url`, when `url` is `http://` or `https://` (in
+/// lower case) with an authority plain enough (lower-case ASCII letters, digits, `.`, `-`, `:`)
+/// that every URL starting with exactly this text, followed by `/`, `?`, `#` or nothing, has the
+/// same scheme, host and port: the same text parses to the same origin. `None` for anything else
+/// (user-info, percent escapes, IPv6, upper case, another scheme), which needs a real parse.
+///
+/// It lets a caller that has already judged one URL answer for URLs on the same origin by
+/// comparing text, which is much cheaper than parsing each of them.
+///
+/// ```
+/// use oidc_http::plain_origin_text;
+///
+/// assert_eq!(plain_origin_text("https://op.example:8443/a?b"), Some("https://op.example:8443"));
+/// assert_eq!(plain_origin_text("https://user@op.example/"), None);
+/// assert_eq!(plain_origin_text("https://OP.example/"), None);
+/// ```
+pub fn plain_origin_text(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..end)?;
+    let plain = !authority.is_empty()
+        && authority.bytes().all(|byte| {
+            byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'.' | b'-' | b':')
+        });
+    plain.then(|| url.get(..url.len() - rest.len() + end))?
+}
+
+/// Whether `url` is `origin` (a [`plain_origin_text`]) followed by nothing or by a path, query
+/// or fragment: then it has `origin`'s scheme, host and port.
+pub(crate) fn is_on_origin(url: &str, origin: &str) -> bool {
+    url.strip_prefix(origin)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
+}
+
 /// `scheme://host[:port]/path` of a URL, for messages and labels: user-info and the query are
 /// left out because they may carry credentials. Text that is not a URL is cut at `?` or `#`,
 /// and anything up to an `@` after `://` (user-info) is dropped too.
@@ -125,6 +161,42 @@ mod tests {
         assert!(!check("text/html"));
         assert!(!check("application/jsonx"));
         assert!(!is_json_content_type(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn plain_origin_texts_and_urls_on_them() {
+        assert_eq!(
+            plain_origin_text("https://op.example/a?b"),
+            Some("https://op.example")
+        );
+        assert_eq!(
+            plain_origin_text("http://127.0.0.1:8080?x"),
+            Some("http://127.0.0.1:8080")
+        );
+        for url in [
+            "https://user@op.example/",
+            "https://[::1]/",
+            "https://op%2eexample/",
+            "HTTPS://op.example/",
+            "ftp://op.example/",
+            "https:///path",
+            "https://op.example\\@evil.example/",
+        ] {
+            assert_eq!(plain_origin_text(url), None, "{url}");
+        }
+        let origin = "http://127.0.0.1:8080";
+        for (url, on) in [
+            ("http://127.0.0.1:8080", true),
+            ("http://127.0.0.1:8080/token", true),
+            ("http://127.0.0.1:8080?x", true),
+            ("http://127.0.0.1:8080#f", true),
+            ("http://127.0.0.1:80800/", false),
+            ("http://127.0.0.1:8080.evil.example/", false),
+            ("http://127.0.0.1:8080@evil.example/", false),
+            ("https://127.0.0.1:8080/", false),
+        ] {
+            assert_eq!(is_on_origin(url, origin), on, "{url}");
+        }
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub(crate) fn client_uri_refusal(uri: &str, home: &[&str]) -> Option<String> {
     // `Url` parse per home URL and the refusal text.
     let under_home_text = home
         .iter()
-        .filter_map(|url| plain_origin_text(url))
+        .filter_map(|url| oidc_http::plain_origin_text(url))
         .any(|origin| {
             uri.strip_prefix(origin)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
@@ -131,23 +131,6 @@ pub(crate) fn client_uri_refusal(uri: &str, home: &[&str]) -> Option<String> {
          another origin explicitly to send the registration access token there",
         origin.ascii_serialization()
     ))
-}
-
-/// The `scheme://authority` text of an http(s) URL whose authority is plain enough (lower-case
-/// letters, digits, `.`, `-`, `:`) that any URL starting with exactly this text and then `/` has
-/// the same origin: the same scheme and authority text parse to the same host and port. `None`
-/// for anything else (user-info, escapes, IPv6, upper case), which takes the parsing path.
-fn plain_origin_text(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let plain = !authority.is_empty()
-        && authority.bytes().all(|byte| {
-            byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'.' | b'-' | b':')
-        });
-    plain.then(|| &url[..url.len() - rest.len() + end])
 }
 
 /// The problem to report with an answer whose `registration_client_uri` management calls would
@@ -342,12 +325,6 @@ mod tests {
         ] {
             assert_eq!(client_uri_refusal(uri, &home).is_none(), same, "{uri}");
         }
-        assert_eq!(
-            plain_origin_text("https://op.example/a?b"),
-            Some("https://op.example")
-        );
-        assert_eq!(plain_origin_text("https://user@op.example/"), None);
-        assert_eq!(plain_origin_text("https://[::1]/"), None);
     }
 
     fn response(
