@@ -87,6 +87,12 @@ fn has_unreadable_port(uri: &Uri) -> bool {
 /// absolute URL, or its origin (scheme, host, port) is none of the `home` URLs' origins (the
 /// registration endpoint's and the issuer's). The reason names both sides.
 pub(crate) fn client_uri_refusal(uri: &str, home: &[&str]) -> Option<String> {
+    refusal_of(uri, Uri::try_from(uri).ok().as_ref(), home)
+}
+
+/// [`client_uri_refusal`], given `uri` already parsed as the `http::Uri` that would be sent
+/// (`None` when it does not parse as one).
+fn refusal_of(uri: &str, sendable: Option<&Uri>, home: &[&str]) -> Option<String> {
     let origin_of = |url: &str| {
         Url::parse(url)
             .ok()
@@ -104,7 +110,7 @@ pub(crate) fn client_uri_refusal(uri: &str, home: &[&str]) -> Option<String> {
             uri.strip_prefix(origin)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         });
-    if under_home_text && Uri::try_from(uri).is_ok() {
+    if under_home_text && sendable.is_some() {
         return None;
     }
     let mut home_origins: Vec<url::Origin> = Vec::new();
@@ -143,14 +149,19 @@ pub(crate) fn client_uri_problem(
     allow_foreign: bool,
 ) -> Option<ResponseProblem> {
     let uri = uri?;
+    // Parsed once for both checks.
+    let sendable = Uri::try_from(uri).ok();
     let foreign = if allow_foreign {
         None
     } else {
-        client_uri_refusal(uri, home)
+        refusal_of(uri, sendable.as_ref(), home)
+    };
+    let refused_http = match &sendable {
+        Some(parsed) => plain_http.check(parsed).is_err(),
+        None => plain_http.may_refuse(uri),
     };
     let reason = foreign.or_else(|| {
-        // `may_refuse` answers for an `https:` uri without parsing it.
-        plain_http.may_refuse(uri).then(|| {
+        refused_http.then(|| {
             "it is plain http to a host other than this machine, which the https policy refuses"
                 .to_owned()
         })

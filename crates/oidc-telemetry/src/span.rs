@@ -191,13 +191,21 @@ pub fn issuer_label(issuer: &str) -> String {
 /// [`issuer_label`], borrowed from `issuer` when nothing is cut out of its middle (the usual
 /// case), so that the shared label below is the only copy made.
 fn label_text(issuer: &str) -> Cow<'_, str> {
-    let end = issuer.find(['?', '#']).unwrap_or(issuer.len());
+    // Byte searches: this runs on every operation, and `str::find` with a set of chars walks
+    // the text char by char. All the delimiters are ASCII, so the cuts are char boundaries.
+    let find = |text: &str, byte: u8| text.bytes().position(|b| b == byte);
+    let end = issuer
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(issuer.len());
     let issuer = &issuer[..end];
     let authority_start = issuer.find("://").map_or(0, |index| index + 3);
-    let authority_end = issuer[authority_start..]
-        .find('/')
+    let authority_end = find(&issuer[authority_start..], b'/')
         .map_or(issuer.len(), |index| authority_start + index);
-    match issuer[authority_start..authority_end].rfind('@') {
+    match issuer[authority_start..authority_end]
+        .bytes()
+        .rposition(|b| b == b'@')
+    {
         Some(at) => Cow::Owned(format!(
             "{}{}",
             &issuer[..authority_start],
