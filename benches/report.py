@@ -128,14 +128,18 @@ def callgrind_table(out):
         return
     out.append("| operation | floor | this library | ratio | openidconnect 4.1 | ratio | target | met |")
     out.append("|---|---|---|---|---|---|---|---|")
-    for operation in ("register", "discovery", "warm_lookup"):
-        floor, lib, oidc = (counts.get((operation, c)) for c in ("floor", "library", "openidconnect"))
+    for operation in ("register", "register_unvalidated", "discovery", "warm_lookup"):
+        # The unvalidated registration is compared with the same floor as the registration.
+        floor_of = "register" if operation == "register_unvalidated" else operation
+        floor = counts.get((floor_of, "floor"))
+        lib, oidc = (counts.get((operation, c)) for c in ("library", "openidconnect"))
         def n(v):
             return "—" if v is None else f"{v:,.0f}"
         lib_ratio = lib / floor if lib and floor else None
         oidc_ratio = oidc / floor if oidc and floor else None
-        target = f"≤ {INSTRUCTION_TARGET:.2f}×" if operation != "warm_lookup" else "—"
-        met = "—" if lib_ratio is None or operation == "warm_lookup" else ("yes" if lib_ratio <= INSTRUCTION_TARGET else "**no**")
+        targeted = operation in ("register", "discovery")
+        target = f"≤ {INSTRUCTION_TARGET:.2f}×" if targeted else "—"
+        met = "—" if lib_ratio is None or not targeted else ("yes" if lib_ratio <= INSTRUCTION_TARGET else "**no**")
         out.append(f"| {operation} | {n(floor)} | {n(lib)} | {ratio_text(lib_ratio)} | {n(oidc)} | {ratio_text(oidc_ratio)} | {target} | {met} |")
     out.append("")
 

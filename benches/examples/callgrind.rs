@@ -23,7 +23,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use oidc_discovery::{load_configuration, DiscoveryOptions, ProviderCache};
 use oidc_http::{HttpClient, HyperClient};
-use oidc_registration::{register, RegisterOptions};
+use oidc_registration::{register, RegisterOptions, Validation};
 use oidc_types::ProviderMetadata;
 use openidconnect::core::CoreProviderMetadata;
 use openidconnect::RegistrationUrl;
@@ -35,7 +35,7 @@ const WARM_UP: usize = 200;
 fn main() {
     let mut args = std::env::args().skip(1);
     let usage =
-        "usage: callgrind register|discovery|warm_lookup floor|library|openidconnect ITERATIONS";
+        "usage: callgrind register|register_unvalidated|discovery|warm_lookup floor|library|openidconnect ITERATIONS";
     let operation = args.next().expect(usage);
     let client = args.next().expect(usage);
     let iterations: usize = args.next().expect(usage).parse().expect(usage);
@@ -49,6 +49,8 @@ fn main() {
     let provider = ProviderMetadata::from_json(&server.document).unwrap();
     let http: Arc<dyn HttpClient> = Arc::new(HyperClient::new().unwrap());
     let library = RegisterOptions::default().with_http_client(http.clone());
+    // The same registration without the default metadata validation, to show what it costs.
+    let unvalidated = library.clone().with_validation(Validation::Off);
     let discovery = DiscoveryOptions::default().with_http_client(http);
     let floor = support::Floor::new(Bytes::from(metadata.to_json_vec().unwrap()));
     let oidc_http = support::openidconnect_http();
@@ -65,6 +67,9 @@ fn main() {
             }),
             ("register", "library") => Box::pin(async {
                 black_box(register(&provider, &metadata, &library).await.unwrap());
+            }),
+            ("register_unvalidated", "library") => Box::pin(async {
+                black_box(register(&provider, &metadata, &unvalidated).await.unwrap());
             }),
             ("register", "openidconnect") => Box::pin(async {
                 black_box(
