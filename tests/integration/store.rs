@@ -70,9 +70,17 @@ fn token(client: &RegisteredClient) -> String {
 /// The contract of `RegistrationStore`, checked the same way for every backend.
 async fn check_contract(store: &dyn RegistrationStore) {
     let key = StoreKey::new("https://op.example", "contract");
+    // The echoed metadata has what a store could lose: numbers in forms a database may rewrite,
+    // a `\u0000` (which `jsonb` refuses), nested objects.
     let record = |id: &str| {
         let response = oidc_types::RegistrationResponse::from_json(
-            format!(r#"{{"client_id":"{id}","registration_access_token":"t-{id}"}}"#).as_bytes(),
+            format!(
+                r#"{{"client_id":"{id}","registration_access_token":"t-{id}",
+                "redirect_uris":["https://app.example/cb"],"default_max_age":3600.5,
+                "x_vendor":{{"zero":-0.0,"small":1.5e-5,"big":18446744073709551615,
+                "text":"a\u0000b","nested":{{"b":[1,2.5],"a":null}}}}}}"#
+            )
+            .as_bytes(),
         )
         .unwrap();
         StoredRegistration::new(RegisteredClient::from_registration(
@@ -92,6 +100,16 @@ async fn check_contract(store: &dyn RegistrationStore) {
     );
     let loaded = store.load(&key).await.unwrap().unwrap();
     assert_eq!(loaded.record, record("a"), "the record comes back exactly");
+    // Written again, the same text: `-0.0` kept its sign and every number its value (`==` on
+    // JSON numbers takes `-0.0` for `0.0`).
+    assert_eq!(
+        serde_json::to_string(&loaded.record).unwrap(),
+        serde_json::to_string(&record("a")).unwrap()
+    );
+    assert_eq!(
+        loaded.record.client.metadata_object()["x_vendor"]["text"],
+        "a\u{0}b"
+    );
     assert_eq!(
         store
             .compare_and_swap(&key, Version(9), &record("c"))

@@ -77,7 +77,8 @@ pub struct NormalisedKey {
     pub index: usize,
     /// Its `kid`, if it had one.
     pub kid: Option<String>,
-    /// Each member that was rewritten, with the form it was in, in member order.
+    /// Each member that was rewritten, with the form it was in, in the order `n`, `e`, `x`, `y`,
+    /// `k`.
     pub members: Vec<(String, Base64Form)>,
 }
 

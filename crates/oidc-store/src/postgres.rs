@@ -13,8 +13,12 @@ use crate::store::{
 };
 
 /// The schema [`PostgresStore::migrate`] creates: run it yourself (a migration tool, a DBA) or
-/// let the store run it. Records are kept as `text`, not `jsonb`, because `jsonb` reorders and
-/// deduplicates object members and the provider's metadata object must come back exactly.
+/// let the store run it. Records are kept as `text`, not `jsonb`: `text` gives back exactly the
+/// JSON the store wrote, while `jsonb` refuses a string holding `\u0000` (which a provider may
+/// echo, so the write would fail) and rewrites numbers (`-0.0` becomes `0.0`, `1.5e-5`
+/// `0.000015`). The store only looks records up by issuer and name, so `jsonb`'s queries inside
+/// the document would buy nothing. (That `jsonb` also sorts members does not matter: JSON gives
+/// their order no meaning, RFC 8259 §4.)
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS oidc_registrations (
     issuer     text        NOT NULL,

@@ -2,6 +2,7 @@
 //! `client_id` is the https URL of a JSON document holding its metadata, so that an
 //! authorization server can learn about it without any registration.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 use url::Url;
 
@@ -328,8 +329,8 @@ impl ClientIdMetadataDocument {
         &self.metadata
     }
 
-    /// The document as a JSON object: `client_id` first, then the metadata members in
-    /// specification order, then `extra_fields`.
+    /// The document as a JSON object: `client_id` and the metadata members, in the `Map`'s
+    /// order (see [Member order](crate::json#member-order)).
     pub fn to_json_object(&self) -> Map<String, Value> {
         let mut object = Map::new();
         object.insert("client_id".to_owned(), self.client_id.clone().into());
@@ -338,9 +339,24 @@ impl ClientIdMetadataDocument {
         object
     }
 
-    /// The document as served: compact JSON, `Content-Type: application/json`.
+    /// The document as served: compact JSON, `Content-Type: application/json`, with
+    /// `client_id` first, then the metadata members in specification order, then
+    /// `extra_fields`.
     pub fn to_json_vec(&self) -> Vec<u8> {
-        serde_json::to_vec(&Value::Object(self.to_json_object())).unwrap_or_default()
+        /// Written member by member rather than through a `Map`, so that the order above
+        /// holds whether or not serde_json sorts its maps.
+        #[derive(Serialize)]
+        struct Served<'a> {
+            client_id: &'a str,
+            #[serde(flatten)]
+            metadata: &'a ClientMetadata,
+        }
+        let served = Served {
+            client_id: &self.client_id,
+            metadata: &self.metadata,
+        };
+        // Checked when the document was built: writing cannot fail.
+        serde_json::to_vec(&served).unwrap_or_default()
     }
 }
 
@@ -516,9 +532,23 @@ mod tests {
             .insert("software_x".into(), serde_json::json!(true));
         let document = ClientIdMetadataDocument::new(URL, metadata.clone()).unwrap();
         let object = document.to_json_object();
-        assert_eq!(object.keys().next().map(String::as_str), Some("client_id"));
+        assert_eq!(object["client_id"], URL);
         assert_eq!(object["software_x"], true);
-        let read = ClientIdMetadataDocument::from_json(URL, &document.to_json_vec()).unwrap();
+        let served = document.to_json_vec();
+        assert_eq!(
+            serde_json::from_slice::<Map<String, Value>>(&served).unwrap(),
+            object
+        );
+        // `client_id` first, the metadata in specification order, `extra_fields` last, with or
+        // without `preserve_order` (a sorted `Map` would have client_name, redirect_uris,
+        // software_x, token_endpoint_auth_method).
+        let text = String::from_utf8(served).unwrap();
+        let at = |member: &str| text.find(&format!("\"{member}\":")).unwrap();
+        assert_eq!(at("client_id"), 1);
+        assert!(at("redirect_uris") < at("client_name"));
+        assert!(at("client_name") < at("token_endpoint_auth_method"));
+        assert!(at("token_endpoint_auth_method") < at("software_x"));
+        let read = ClientIdMetadataDocument::from_json(URL, &text.into_bytes()).unwrap();
         assert_eq!(read.metadata(), &metadata);
         assert!(ClientIdMetadataDocument::new("http://127.0.0.1:9/c", public_client()).is_err());
         assert!(ClientIdMetadataDocument::new_allowing_http(

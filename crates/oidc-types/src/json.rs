@@ -18,6 +18,20 @@
 //!
 //! A leading UTF-8 byte order mark is skipped (RFC 8259 §8.1 lets a parser ignore it; some
 //! Microsoft documents carry one).
+//!
+//! # Member order
+//!
+//! Every JSON object the workspace hands out (here, in [`Jwk`](crate::Jwk), `extra_fields`,
+//! a [`RegisteredClient`](crate::RegisteredClient)'s metadata object, …) is a
+//! [`serde_json::Map`], and its members come in that `Map`'s order: sorted by name, or document
+//! order when the binary enables serde_json's `preserve_order` feature. This library does not
+//! turn that feature on (Cargo features unify, so it would change every `Map` of the whole
+//! binary), and nothing it does depends on the order: RFC 8259 §4 calls an object "an
+//! unordered collection", a signature is checked over the bytes received, never over JSON
+//! written again, and an RFC 7638 thumbprint names its members in a fixed order. Where the
+//! library decides an order itself, such as the typed members of
+//! [`ClientMetadata`](crate::ClientMetadata) or `keys` first in a [`JwkSet`](crate::JwkSet), it
+//! writes that order whatever the feature.
 
 use std::fmt;
 
@@ -54,7 +68,8 @@ pub enum JsonObjectError {
 
 /// Parses `body` as a JSON object, refusing a top-level member that appears twice.
 ///
-/// A leading UTF-8 byte order mark is skipped. Members keep their document order.
+/// A leading UTF-8 byte order mark is skipped. Members come in the `Map`'s order (see
+/// [Member order](self#member-order)).
 ///
 /// ```
 /// use oidc_types::json::{parse_object, JsonObjectError};
@@ -82,7 +97,8 @@ pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, JsonObjectError> 
 }
 
 /// [`parse_object`], except that a repeated member for which `tolerated` returns `true` is not
-/// an error: the last value is kept (in the position of the first), as `serde_json` would, and
+/// an error: the last value is kept, as `serde_json` would (with `preserve_order`, in the
+/// position of the first), and
 /// the member's name is returned, once, in the list of tolerated duplicates. A repeated member
 /// for which `tolerated` returns `false` is still a
 /// [`DuplicateMember`](JsonObjectError::DuplicateMember) error.
@@ -176,7 +192,8 @@ impl<'de, F: Fn(&str) -> bool> Visitor<'de> for TopLevel<'_, F> {
                     self.repeated.push(member.clone());
                 }
             }
-            // With `preserve_order`, replacing keeps the member where it first appeared.
+            // As serde_json's own reader: the last value wins (with `preserve_order`, in the
+            // place of the first).
             object.insert(member, value);
         }
         Ok(Outcome::Object(object))
@@ -244,12 +261,29 @@ mod tests {
         assert!(!error.contains("hunter2"), "{error}");
     }
 
+    /// The members of `object`, in its order.
+    fn names(object: &Map<String, Value>) -> Vec<&str> {
+        object.keys().map(String::as_str).collect()
+    }
+
+    /// What serde_json's own reader makes of `body`: the same members, values and order are
+    /// expected of ours, with or without `preserve_order`.
+    fn serde_json_object(body: &[u8]) -> Map<String, Value> {
+        match serde_json::from_slice(body) {
+            Ok(Value::Object(object)) => object,
+            other => panic!("not an object: {other:?}"),
+        }
+    }
+
     #[test]
-    fn distinct_members_keep_their_order_and_nested_duplicates_pass() {
-        let object = parse_object(br#"{"z":1,"a":{"k":1,"k":2},"m":[{"x":1,"x":2}]}"#).unwrap();
-        assert_eq!(object.keys().collect::<Vec<_>>(), ["z", "a", "m"]);
-        assert_eq!(object["a"]["k"], 2);
-        assert_eq!(object["m"][0]["x"], 2);
+    fn distinct_members_are_all_kept_and_nested_duplicates_pass() {
+        let body = br#"{"z":1,"a":{"k":1,"k":2},"m":[{"x":1,"x":2}]}"#;
+        let object = parse_object(body).unwrap();
+        assert_eq!(
+            Value::Object(object.clone()),
+            serde_json::json!({"z": 1, "a": {"k": 2}, "m": [{"x": 2}]})
+        );
+        assert_eq!(names(&object), names(&serde_json_object(body)));
     }
 
     #[test]
@@ -293,15 +327,15 @@ mod tests {
     }
 
     #[test]
-    fn tolerated_duplicates_keep_the_last_value_in_the_first_place() {
-        let (object, repeated) =
-            parse_object_tolerating(br#"{"a":1,"b":2,"a":3,"a":4,"c":5}"#, |member| {
-                member == "a"
-            })
-            .unwrap();
-        assert_eq!(object.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
-        assert_eq!(object["a"], 4);
-        assert_eq!(repeated, ["a"]);
+    fn tolerated_duplicates_keep_the_last_value_as_serde_json_does() {
+        let body = br#"{"c":1,"b":2,"c":3,"c":4,"a":5}"#;
+        let (object, repeated) = parse_object_tolerating(body, |member| member == "c").unwrap();
+        assert_eq!(
+            Value::Object(object.clone()),
+            serde_json::json!({"a": 5, "b": 2, "c": 4})
+        );
+        assert_eq!(names(&object), names(&serde_json_object(body)));
+        assert_eq!(repeated, ["c"]);
         // A repeated member that is not tolerated still fails, after a tolerated one.
         assert!(matches!(
             parse_object_tolerating(br#"{"a":1,"a":2,"b":1,"b":2}"#, |member| member == "a"),

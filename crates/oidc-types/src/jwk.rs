@@ -76,7 +76,8 @@ pub enum JwkError {
 /// One JSON Web Key (RFC 7517 §4), exactly as its JSON object.
 ///
 /// The only requirement is a non-empty string `kty`; any key type, curve, algorithm or use is
-/// accepted, and every member is kept in its order. The accessors read the registered members
+/// accepted, and every member is kept (in the `Map`'s order, see
+/// [Member order](crate::json#member-order)). The accessors read the registered members
 /// (a member of the wrong JSON type reads as absent); [`member`](Self::member) reads any other.
 ///
 /// `Debug` shows `<redacted>` in place of the value of every private member (see
@@ -175,12 +176,12 @@ impl Jwk {
         self.object.get(name)
     }
 
-    /// The JSON object, in its order.
+    /// The JSON object.
     pub fn as_object(&self) -> &Map<String, Value> {
         &self.object
     }
 
-    /// The JSON object, in its order.
+    /// The JSON object.
     pub fn into_object(self) -> Map<String, Value> {
         self.object
     }
@@ -353,7 +354,8 @@ impl From<Jwk> for Value {
 pub struct JwkSet {
     /// The keys, in order.
     pub keys: Vec<Jwk>,
-    /// The set's other members, in order. A `keys` entry here is ignored when writing.
+    /// The set's other members, written after `keys`. A `keys` entry here is ignored when
+    /// writing.
     pub other: Map<String, Value>,
 }
 
@@ -542,10 +544,15 @@ mod tests {
         assert_eq!(serde_json::to_string(&parsed).unwrap(), text);
 
         let ed = &parsed.keys[0];
+        let ed_read = set["keys"][0].as_object().unwrap();
+        assert_eq!(ed.as_object(), ed_read);
+        // In the `Map`'s order, the same as serde_json's own reading (with or without
+        // `preserve_order`).
         assert_eq!(
             names(ed),
-            ["kty", "crv", "kid", "use", "alg", "x", "x5t#S256", "x-vendor"]
+            ed_read.keys().map(String::as_str).collect::<Vec<_>>()
         );
+        assert_eq!(names(ed).len(), 8);
         assert_eq!(
             (ed.kty(), ed.crv(), ed.kid(), ed.alg(), ed.key_use()),
             (
@@ -561,8 +568,8 @@ mod tests {
         assert_eq!(parsed.keys[3].alg(), Some("ES256K"));
         assert_eq!(parsed.keys[4].alg(), Some("RSA-OAEP-384"));
         assert_eq!(parsed.keys[5].kty(), "AKP");
-        // Unknown members keep their order, not an alphabetical one.
-        assert_eq!(names(&parsed.keys[6]), ["kty", "zeta", "alpha"]);
+        // Members of a key type nobody knows are kept all the same.
+        assert_eq!(Value::from(parsed.keys[6].clone()), set["keys"][6]);
         assert_eq!(parsed.other["x-set-member"], true);
         assert_eq!(parsed.find("pq"), Some(&parsed.keys[5]));
 
@@ -727,7 +734,7 @@ mod tests {
             "d": "SECRET-D", "p": "SECRET-P", "q": "SECRET-Q", "dp": "SECRET-DP",
             "dq": "SECRET-DQ", "qi": "SECRET-QI"}),
         );
-        let oct = key(json!({"kty": "oct", "k": "SECRET-K"}));
+        let oct = key(json!({"k": "SECRET-K", "kty": "oct"}));
         let akp = key(json!({"kty": "AKP", "pub": "public-pub", "priv": "SECRET-PRIV"}));
         let unknown = key(json!({"kty": "new", "priv": "SECRET-1", "d": "SECRET-2"}));
         let shown = format!("{:?} {:#?}", [&rsa, &oct, &akp, &unknown], [&rsa, &oct]);
@@ -738,7 +745,7 @@ mod tests {
         );
         assert_eq!(
             format!("{oct:?}"),
-            r#"{"kty": String("oct"), "k": <redacted>}"#
+            r#"{"k": <redacted>, "kty": String("oct")}"#
         );
         let set = JwkSet::new(vec![rsa]);
         assert!(!format!("{set:?}").contains("SECRET"));

@@ -12,8 +12,8 @@ use crate::JwsAlgorithm;
 ///
 /// Every member registered by RFC 9728 §2 is a field, named like its JSON member; `None` means
 /// absent (or JSON `null`). Members this type does not know, language-tagged variants
-/// (`resource_name#de`) included, are kept in [`extra_fields`](Self::extra_fields) in document
-/// order and written back unchanged. Reading is strict about types: a member of the wrong type
+/// (`resource_name#de`) included, are kept in [`extra_fields`](Self::extra_fields) and written
+/// back unchanged. Reading is strict about types: a member of the wrong type
 /// is an error naming it.
 ///
 /// Whether [`resource`](Self::resource) is the resource the document was fetched for
@@ -88,7 +88,8 @@ pub struct ProtectedResourceMetadata {
     /// when given the keys to trust.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_metadata: Option<String>,
-    /// Every other member, in document order.
+    /// Every other member, as received (in the `Map`'s order, see
+    /// [Member order](crate::json#member-order)).
     #[serde(flatten)]
     pub extra_fields: Map<String, Value>,
 }

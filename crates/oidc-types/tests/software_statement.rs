@@ -75,11 +75,19 @@ fn segment_json(jwt: &str, index: usize) -> Value {
 /// A compact JWS with an arbitrary header and payload, signed by ring directly with the test
 /// RSA key (RS256): lets tests make statements `sign_software_statement` refuses to make.
 fn hand_signed_rs256(header: &Value, payload: &Value) -> String {
+    hand_signed_rs256_bytes(
+        header.to_string().as_bytes(),
+        payload.to_string().as_bytes(),
+    )
+}
+
+/// [`hand_signed_rs256`] over these exact bytes.
+fn hand_signed_rs256_bytes(header: &[u8], payload: &[u8]) -> String {
     let pair = ring::signature::RsaKeyPair::from_pkcs8(&read("rsa-2048.pk8")).unwrap();
     let input = format!(
         "{}.{}",
-        BASE64URL_NOPAD.encode(header.to_string().as_bytes()),
-        BASE64URL_NOPAD.encode(payload.to_string().as_bytes())
+        BASE64URL_NOPAD.encode(header),
+        BASE64URL_NOPAD.encode(payload)
     );
     let mut signature = vec![0; pair.public().modulus_len()];
     pair.sign(
@@ -700,7 +708,7 @@ fn decoding_unverified_ignores_the_signature_and_algorithm() {
 }
 
 #[test]
-fn signed_claims_keep_every_claim_and_their_order() {
+fn signed_claims_keep_every_claim() {
     let claims = SoftwareStatementClaims::new("https://issuer.example.com")
         .with_claim("software_id", "id")
         .with_claim("x-custom", json!({"nested": [1, 2]}))
@@ -717,4 +725,22 @@ fn signed_claims_keep_every_claim_and_their_order() {
     );
     let verified = verify_software_statement(&jwt, &[public("rsa-2048")]).unwrap();
     assert_eq!(verified.claims, claims);
+}
+
+/// The signature covers the bytes as received: a header and claims set in no sorted order and
+/// with whitespace verify, whatever order serde_json's `Map` would write them in.
+#[test]
+fn the_signature_is_checked_over_the_bytes_received() {
+    let header = br#"{ "typ": "JWT", "kid": "rsa-2048", "alg": "RS256" }"#;
+    let payload = br#"{"software_id": "id",
+        "iss": "https://issuer.example.com", "x-z": 1, "x-a": {"b": 2, "a": 1}}"#;
+    let jwt = hand_signed_rs256_bytes(header, payload);
+    let verified = verify_software_statement(&jwt, &[public("rsa-2048")]).unwrap();
+    assert_eq!(verified.kid.as_deref(), Some("rsa-2048"));
+    assert_eq!(verified.claims.iss, "https://issuer.example.com");
+    assert_eq!(verified.claims.software_id.as_deref(), Some("id"));
+    assert_eq!(
+        Value::Object(verified.claims.other),
+        json!({"x-z": 1, "x-a": {"a": 1, "b": 2}})
+    );
 }

@@ -90,9 +90,12 @@ pub(crate) fn entries_of<T: Member>(
 
 /// Writes into `object` the entries that differ between `before` and `after` (two values of
 /// member `name`), entry by entry: an entry `after` no longer writes is removed, one it writes
-/// differently is put in (keeping its position when it was there). Entries of `object` that
-/// neither value writes, such as a tagged `client_name#fr` the typed view could not read, are
-/// left alone.
+/// differently is put in. Entries of `object` that neither value writes, such as a tagged
+/// `client_name#fr` the typed view could not read, are left alone.
+///
+/// Where the entries stand is the `Map`'s business (see [`crate::json`]); when a binary enables
+/// serde_json's `preserve_order`, the other entries do not move and a replaced one stays where
+/// it was.
 pub(crate) fn write_changes<T: Member>(
     object: &mut Map<String, Value>,
     name: &str,
@@ -101,18 +104,22 @@ pub(crate) fn write_changes<T: Member>(
 ) -> Result<(), serde_json::Error> {
     let old = entries_of(name, before)?;
     let new = entries_of(name, after)?;
-    for key in old.keys() {
-        if !new.contains_key(key) {
-            object.shift_remove(key);
-        }
-    }
+    remove_members(object, |key| {
+        old.contains_key(key) && !new.contains_key(key)
+    });
     for (key, value) in new {
         if old.get(&key) != Some(&value) {
-            // `insert` on a key already there keeps its position.
             object.insert(key, value);
         }
     }
     Ok(())
+}
+
+/// Removes the members of `object` whose names `gone` picks, leaving the others in the order
+/// they are in. (`Map::remove` would, with `preserve_order`, move the last member into the
+/// gap; `shift_remove`, which would not, exists only with that feature.)
+pub(crate) fn remove_members(object: &mut Map<String, Value>, gone: impl Fn(&str) -> bool) {
+    object.retain(|key, _| !gone(key));
 }
 
 /// Declares [`ClientMetadata`](super::ClientMetadata) from one table of members.

@@ -441,11 +441,9 @@ impl ClientMetadata {
                 object.insert(key.clone(), value.clone());
             }
         }
-        for key in before.extra_fields.keys() {
-            if !self.extra_fields.contains_key(key) {
-                object.shift_remove(key);
-            }
-        }
+        members::remove_members(object, |key| {
+            before.extra_fields.contains_key(key) && !self.extra_fields.contains_key(key)
+        });
         Ok(())
     }
 

@@ -124,7 +124,8 @@ macro_rules! provider_metadata {
             $(#[$issuer_attr])*
             pub issuer: String,
             $( $(#[$field_attr])* pub $field: Option<$ty>, )+
-            /// Every other member, as received and in document order (minus `null` members):
+            /// Every other member, as received (minus `null` members; in the `Map`'s order, see
+            /// [Member order](crate::json#member-order)):
             /// vendor extensions such as Entra's `cloud_instance_name` or Auth0's
             /// `mfa_challenge_endpoint`. Serialized after the known members; a key here that
             /// names a known member is left out of the output, as the typed field takes
@@ -267,8 +268,7 @@ impl ProviderMetadata {
         let tolerant = options.tolerate_malformed_values;
         let mut metadata = Self::default();
         let mut issuer = None;
-        // One pass over the members, in document order, so unknown members keep their order in
-        // `extra_fields` and no member is looked up twice.
+        // One pass over the members, so that no member is looked up twice.
         for (name, value) in object {
             if value.is_null() {
                 continue;

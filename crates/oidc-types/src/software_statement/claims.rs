@@ -180,8 +180,9 @@ impl SoftwareStatementClaims {
         Ok(claims)
     }
 
-    /// The claims as a JWT claims set: `iss` (unless empty), the set typed fields, then `other`.
-    /// An entry of `other` never replaces a typed field that is set.
+    /// The claims as a JWT claims set: `iss` (unless empty), the typed fields that are set, and
+    /// `other` (in the `Map`'s order, see [Member order](crate::json#member-order)). An entry of
+    /// `other` never replaces a typed field that is set.
     pub fn to_json_object(&self) -> Map<String, Value> {
         let mut object = Map::new();
         if !self.iss.is_empty() {
@@ -334,8 +335,8 @@ mod tests {
         assert_eq!(claims.iat, Some(1));
         assert_eq!(claims.exp, Some(2_000_000_000));
         assert_eq!(
-            claims.other.keys().collect::<Vec<_>>(),
-            ["client_name", "redirect_uris"]
+            Value::Object(claims.other),
+            json!({"client_name": "Example", "redirect_uris": ["https://client.example.org/cb"]})
         );
     }
 
