@@ -36,6 +36,7 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 /// The UTF-8 encoding of U+FEFF.
@@ -183,18 +184,25 @@ impl<'de, F: Fn(&str) -> bool> Visitor<'de> for TopLevel<'_, F> {
         let mut object = Map::new();
         while let Some(member) = access.next_key::<String>()? {
             let value: Value = access.next_value()?;
-            if object.contains_key(&member) {
-                if !(self.tolerated)(&member) {
-                    *self.refused = Some(member);
-                    return Err(de::Error::custom("a member appears more than once"));
+            // One lookup per member (the entry), not a search and then an insert.
+            match object.entry(member) {
+                Entry::Vacant(vacant) => {
+                    vacant.insert(value);
                 }
-                if !self.repeated.contains(&member) {
-                    self.repeated.push(member.clone());
+                Entry::Occupied(mut occupied) => {
+                    let member = occupied.key();
+                    if !(self.tolerated)(member) {
+                        *self.refused = Some(member.clone());
+                        return Err(de::Error::custom("a member appears more than once"));
+                    }
+                    if !self.repeated.iter().any(|seen| seen == member) {
+                        self.repeated.push(member.clone());
+                    }
+                    // As serde_json's own reader: the last value wins (with `preserve_order`,
+                    // in the place of the first).
+                    occupied.insert(value);
                 }
             }
-            // As serde_json's own reader: the last value wins (with `preserve_order`, in the
-            // place of the first).
-            object.insert(member, value);
         }
         Ok(Outcome::Object(object))
     }
