@@ -99,9 +99,8 @@ pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, JsonObjectError> 
 
 /// [`parse_object`], except that a repeated member for which `tolerated` returns `true` is not
 /// an error: the last value is kept, as `serde_json` would (with `preserve_order`, in the
-/// position of the first), and
-/// the member's name is returned, once, in the list of tolerated duplicates. A repeated member
-/// for which `tolerated` returns `false` is still a
+/// position of the first), and the member's name is returned, once, in the list of tolerated
+/// duplicates. A repeated member for which `tolerated` returns `false` is still a
 /// [`DuplicateMember`](JsonObjectError::DuplicateMember) error.
 ///
 /// Registration answers use this: a repeated credential is fatal, a repeated echoed metadata
