@@ -145,44 +145,76 @@ def callgrind_table(out):
 
 
 PROFILE = """\
-## Targets missed: what the profile shows
+## What the profile showed, what was changed, and what is left
 
-From `callgrind_annotate --inclusive=yes target/callgrind/register-library.out` (and
-`discovery-library.out`), client thread only, before any change; the causes, largest first,
-with the share of the library's instructions per call. Changed so far: the first one
-(`registration_client_uri` origin check: register 113,517 → 95,867 instructions per call).
+From `callgrind_annotate --inclusive=yes target/callgrind/OPERATION-CLIENT.out`, client thread
+only; instructions per operation. The profile is what directed each change below; the counts
+before and after each are from the same runner on the same server.
 
-**register** (library ≈ 2.3× the floor's instructions before the change, ≈ 2.0× after):
-- `oidc_registration::exchange::client_uri_problem` / `client_uri_refusal`: **~24 %**
-  (changed: a uri under a home URL's own `scheme://authority` text is accepted after one parse,
-  the uri's, and the refusal text is built only when refusing). The
-  answer's `registration_client_uri` is checked against the endpoint's and the issuer's origins by
-  three `Url::parse` calls (the uri, the endpoint, the issuer), then `PlainHttp::allows` parses
-  the uri once more as `http::Uri` (still so: next, skip that parse for an `https:` uri).
-- `RegistrationResponse::from_json`: ~17 %, of which `json::parse_object_tolerating` ~11 %
-  (the raw map) plus the typed read of the echoed metadata beside it (`client_metadata::wire::
-  read_lenient`, ~3 %) and dropping both (`drop_in_place<RegistrationResponse>` ~4 %).
-- `build_request`: ~8 % (the endpoint parsed as `url::Url` and again as `http::Uri`).
-- `ClientMetadata::validate`: ~4 % (`validation::metadata::parse_uri` per URL).
-- `alloc::fmt::format_inner`: ~3 % (strings built on the success path).
-- `indexmap` inserts and lookups: ~7 % (serde_json's `preserve_order`).
-- telemetry `OperationSpan::start`: ~1.6 % with no recorder installed.
+**discovery** (target met): 420,257 → 268,223 instructions; the floor is 226,568, openidconnect
+274,786. Changed, largest first:
+- the https policy check parsed the issuer and all fifteen endpoints on every load, https ones
+  included (24 %): `PlainHttp::may_refuse` answers an `https:` URL from its text, and
+  `PlainHttp::allowed_origin` judges the issuer once and `AllowedOrigin::covers` extends that to
+  every endpoint on the issuer's own `scheme://authority` text (the benchmark's loopback
+  endpoints are plain http, so this server shows the worst case);
+- serde_json's `preserve_order` was forced on every binary (an `IndexMap` per object, +25 % to
+  parse this document, in the user's own code too): off; the library does not depend on a
+  `Map`'s order (oidc-types' `json` module says so), and CI tests it with the feature on;
+- the redacted URLs for error messages were built on every load: only on error now;
+- the top-level reader searched each member and then inserted it: one `Map::entry` now;
+- a `String` per endpoint name in the insecure-endpoint search, a lower-cased copy per issuer
+  path segment and a formatted scheme prefix: gone.
+What is left above the floor (~42k): the typed read of the document into `ProviderMetadata`
+beside its `extra_fields` and its drop, the issuer checks, the expiry policy and telemetry.
 
-**discovery** (library ≈ 1.8× the floor's instructions):
-- `oidc_types::json::parse_object` into a `Map<String, Value>`: ~40 % (the floor does this
-  too, but with `preserve_order` every insert goes through `IndexMap`: `insert_full` ~5 %).
-- `oidc_discovery::configuration::refused_http`: **~27 %**. Every endpoint (15 of them) is
-  parsed by `Url::parse` and then, when it is http, again as `http::Uri` by `PlainHttp::allows`;
-  the issuer the same way twice more (`refused_http` then `check_issuer`). For an `https:` URL
-  the answer is known without parsing (only `http` can be refused); the benchmark's loopback
-  endpoints are http, so the real-world saving is larger than this server shows.
-- `oidc_http::util::redact_url`: ~5 % (the shown URL built eagerly in `get`, `get_json`,
-  `fetch_document`, `read_configuration`, used only on errors).
-- `ProviderMetadata::from_json_object_with` + drop: ~11 %.
+**register** (target **not met**): 113,517 → 77,912 instructions; the floor is 46,637,
+openidconnect 106,007 (this library costs 0.73× of openidconnect's instructions). Changed:
+- the `registration_client_uri` origin check parsed the uri, the endpoint and the issuer as
+  `url::Url` and the uri again as `http::Uri` (24 %): a uri under a home URL's plain origin
+  text needs one `http::Uri` parse, shared by the origin and https checks;
+- the endpoint was parsed twice, as `url::Url` and as `http::Uri`: once, as the `http::Uri`
+  that is sent (a port that is not a `u16`, which `url` refused and `http` reads lazily, is
+  refused explicitly);
+- `preserve_order` and the member lookups, as for discovery;
+- the body of a one-frame answer was copied once more in the HTTP layer: kept as received;
+- the JSON content-type check lower-cased a copy; the telemetry issuer label was copied twice
+  and cut with char-set searches.
+What is left above the floor (~31k instructions), from `register-library.out`, is work the
+floor does not do:
+- reading the answer (~7k) and dropping it (~2.4k more than the floor's `Value`): after the
+  same serde_json parse the floor makes, the credentials are read leniently (a repair or an
+  odd member becomes a `ResponseProblem` instead of an error that would lose the client) and
+  the echoed metadata is read into the typed `ClientMetadata` beside the raw object (the
+  lossless model: `metadata` is typed, `raw()` is exact);
+- validating the metadata before sending (~4.7k, the `register_unvalidated` row: on by
+  default, `Validation::Off` skips it; one `url::Url` parse per URL is most of it);
+- serialising the typed metadata (~1.9k; the floor posts bytes prepared in advance) and
+  building the request (~0.9k more than the floor's);
+- checking the answer's `registration_client_uri` (~2.9k), so that the registration access
+  token never goes to a foreign origin;
+- telemetry (~2.8k with no recorder): `metrics`' macros build a label vector and hash a `Key`
+  for each of the start counter, stop counter and duration histogram, whether or not a
+  recorder is installed (metrics 0.24 cannot say a recorder is the no-op one). A cache hit now
+  records through keys built once per issuer; an operation's issuer varies per call, so the
+  same would need a bounded per-issuer key cache;
+- the https policy check, the per-call timeout and the boxed `HttpClient` future (~3k), and
+  moving the nested futures (`memcpy`, ~2k).
+Next, in order of size: a per-issuer cache of the operation telemetry keys, reading the echoed
+metadata lazily (a change to `RegistrationResponse::metadata`, a public field, and to when its
+problems are known), and smaller futures.
 
-**warm lookup**: 1,749 instructions per hit (the string lookup before parsing landed on main
-before this work; main's own run timed it at ~114 ns). The timing in the table above is from
-this noisy run; the instruction count is the measure to compare.
+**warm lookup**: 1,749 → 981 instructions per hit: a third of it was building the hit
+counter's `Key` (label vector and hash) on every lookup; the keys are now built once per issuer.
+What is left is mostly the `HashMap` lookup (SipHash of the issuer string, kept for its
+resistance to chosen keys, since callers pass arbitrary issuers) and the entry's checks.
+
+**typed parse of the fixtures** (target **not met**): the library reads each document into a
+`serde_json::Map` first (to refuse a repeated top-level member, and to keep every unknown
+member losslessly) and then into the typed `ProviderMetadata`, so it does the `Value` parse the
+row compares against plus the typed read; openidconnect deserialises straight into its struct
+and keeps no unknown members. Meeting the target needs a reader that builds the typed members
+and `extra_fields` in one pass.
 """
 
 

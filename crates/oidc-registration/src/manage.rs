@@ -7,6 +7,7 @@ use http::{Method, StatusCode};
 use oidc_http::{CallOptions, HttpClient, PlainHttp};
 use oidc_telemetry::{instrument, Operation};
 use oidc_types::{AppliedAnswer, ClientMetadata, RegisteredClient, RegistrationResponse, Secret};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::exchange::{
@@ -331,14 +332,29 @@ fn update_body(
     client_id: &str,
     object: &Map<String, Value>,
 ) -> Result<Vec<u8>, RegistrationErrorKind> {
-    let mut body = Map::with_capacity(object.len() + 1);
-    body.insert("client_id".to_owned(), Value::from(client_id));
-    for (member, value) in object {
-        if !ClientMetadata::RESPONSE_ONLY_MEMBERS.contains(&member.as_str()) {
-            body.insert(member.clone(), value.clone());
+    serde_json::to_vec(&UpdateBody { client_id, object })
+        .map_err(|source| RegistrationErrorKind::UnsendableMetadata { source })
+}
+
+/// The PUT body, written member by member: `client_id` first whatever order `object`'s `Map`
+/// has (sorted by name unless serde_json's `preserve_order` is on), and no copy of the object.
+struct UpdateBody<'a> {
+    client_id: &'a str,
+    object: &'a Map<String, Value>,
+}
+
+impl Serialize for UpdateBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut body = serializer.serialize_map(None)?;
+        body.serialize_entry("client_id", self.client_id)?;
+        // `client_id` is one of the response members, so it is never written twice.
+        for (member, value) in self.object {
+            if !ClientMetadata::RESPONSE_ONLY_MEMBERS.contains(&member.as_str()) {
+                body.serialize_entry(member, value)?;
+            }
         }
+        body.end()
     }
-    serde_json::to_vec(&body).map_err(|source| RegistrationErrorKind::UnsendableMetadata { source })
 }
 
 #[cfg(test)]
@@ -351,13 +367,18 @@ mod tests {
     fn update_body_starts_with_the_client_id_and_carries_no_registration_members() {
         let mut metadata = ClientMetadata::new(["https://app.example/cb"]);
         metadata.client_name.set_value("Name \"quoted\"");
+        // Sorts before `client_id`: first in a sorted `Map`, never in the body.
+        metadata.application_type = Some(oidc_types::ApplicationType::Web);
         let mut object = metadata.to_json_object().unwrap();
+        object.insert("client_id".into(), "stale".into());
         // As if a provider had echoed them into the held object: never sent back.
         object.insert("registration_access_token".into(), "t".into());
         object.insert("client_secret_expires_at".into(), 0.into());
         let body = update_body("id \"1\"", &object).unwrap();
         let text = String::from_utf8(body.clone()).unwrap();
         assert!(text.starts_with(r#"{"client_id":"id \"1\"","#), "{text}");
+        assert_eq!(text.matches(r#""client_id""#).count(), 1, "{text}");
+        assert!(text.contains(r#""application_type":"web""#), "{text}");
         let parsed: serde_json::Map<String, Value> = serde_json::from_slice(&body).unwrap();
         assert_eq!(parsed["client_id"], "id \"1\"");
         assert_eq!(parsed["client_name"], "Name \"quoted\"");
