@@ -136,6 +136,12 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("it has no host"));
     }
+    // An issuer names a provider; credentials in it would be sent nowhere (the well-known URL
+    // request does not use them) and would be shown wherever the issuer is, such as
+    // `IssuerMismatch`.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("an issuer cannot have user-info (a user name or password)"));
+    }
     // `Url` drops an empty query or fragment (`?`, `#`), so look at the text too.
     if url.query().is_some() || issuer.contains('?') {
         return Err(invalid("an issuer cannot have a query"));
@@ -691,5 +697,25 @@ mod tests {
     fn invalid_issuer_error_hides_userinfo() {
         let error = well_known_url("https://user:pw@op.example/?x=1").unwrap_err();
         assert!(!error.to_string().contains("pw"), "{error}");
+    }
+
+    /// A caller's issuer with a password in it was refused by nothing, so the password showed in
+    /// `IssuerMismatch` (and wherever else the issuer is shown).
+    #[test]
+    fn issuers_with_user_info_are_refused_without_showing_it() {
+        for issuer in [
+            "https://user:s3cret@op.example",
+            "https://s3cret@op.example/tenant",
+            "http://user:s3cret@127.0.0.1:8080",
+        ] {
+            let error = check_issuer(issuer).unwrap_err();
+            let shown = format!("{error} {error:?}");
+            assert!(
+                matches!(&error, DiscoveryError::InvalidIssuer { reason, .. } if reason.contains("user-info")),
+                "{shown}"
+            );
+            assert!(!shown.contains("s3cret"), "{shown}");
+        }
+        assert!(check_issuer("https://op.example/t@nant").is_ok());
     }
 }
