@@ -140,7 +140,9 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<(), DiscoveryError> {
     // request does not use them) and would be shown wherever the issuer is, such as
     // `IssuerMismatch`.
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("an issuer cannot have user-info (a user name or password)"));
+        return Err(invalid(
+            "an issuer cannot have user-info (a user name or password)",
+        ));
     }
     // `Url` drops an empty query or fragment (`?`, `#`), so look at the text too.
     if url.query().is_some() || issuer.contains('?') {
@@ -202,8 +204,8 @@ fn is_dot_segment(segment: &str) -> bool {
 /// Loads the configuration of the provider identified by `issuer` (OIDC Discovery 1.0 §4,
 /// RFC 8414 §3).
 ///
-/// The issuer is checked first, and one with a query or fragment is refused before anything is
-/// sent. Then, for the document(s) [`DiscoveryOptions::well_known`] names (by default only
+/// The issuer is checked first, and one with a query, a fragment or user-info is refused before
+/// anything is sent. Then, for the document(s) [`DiscoveryOptions::well_known`] names (by default only
 /// [`well_known_url(issuer)`](well_known_url); see [`WellKnown`] for the RFC 8414 URL and the
 /// fallback rule), GETs the URL and requires a 200 answer with a JSON content type
 /// (`application/json` or `application/*+json`, parameters ignored) whose body is a JSON object
