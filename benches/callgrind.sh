@@ -13,9 +13,9 @@ mkdir -p "$out"
 cargo build --release -q -p oidc-benches --example callgrind
 binary=target/release/examples/callgrind
 
-for operation in ${1:-register register_unvalidated discovery warm_lookup}; do
+for operation in ${1:-register register_unvalidated register_recorded discovery warm_lookup}; do
     case "$operation" in
-        warm_lookup | register_unvalidated) clients="library" ;;
+        warm_lookup | register_unvalidated | register_recorded) clients="library" ;;
         *) clients="floor library openidconnect" ;;
     esac
     for client in $clients; do
