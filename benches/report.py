@@ -158,8 +158,8 @@ From `callgrind_annotate --inclusive=yes target/callgrind/OPERATION-CLIENT.out`,
 only; instructions per operation. The profile is what directed each change below; the counts
 before and after each are from the same runner on the same server.
 
-**discovery** (target met): 420,257 → 268,223 instructions; the floor is 226,568, openidconnect
-274,786. Changed, largest first:
+**discovery** (target met): 420,257 → 268,223 instructions; the floor is 227,718, openidconnect
+275,075. Changed, largest first:
 - the https policy check parsed the issuer and all fifteen endpoints on every load, https ones
   included (24 %): `PlainHttp::may_refuse` answers an `https:` URL from its text, and
   `PlainHttp::allowed_origin` judges the issuer once and `AllowedOrigin::covers` extends that to
@@ -172,11 +172,11 @@ before and after each are from the same runner on the same server.
 - the top-level reader searched each member and then inserted it: one `Map::entry` now;
 - a `String` per endpoint name in the insecure-endpoint search, a lower-cased copy per issuer
   path segment and a formatted scheme prefix: gone.
-What is left above the floor (~42k): the typed read of the document into `ProviderMetadata`
+What is left above the floor (~41k): the typed read of the document into `ProviderMetadata`
 beside its `extra_fields` and its drop, the issuer checks, the expiry policy and telemetry.
 
-**register** (target **not met**): 113,517 → 77,912 instructions; the floor is 46,637,
-openidconnect 106,007 (this library costs 0.73× of openidconnect's instructions). Changed:
+**register** (target **not met**): 113,517 → 77,950 instructions; the floor is 46,811,
+openidconnect 106,042 (this library costs 0.74× of openidconnect's instructions). Changed:
 - the `registration_client_uri` origin check parsed the uri, the endpoint and the issuer as
   `url::Url` and the uri again as `http::Uri` (24 %): a uri under a home URL's plain origin
   text needs one `http::Uri` parse, shared by the origin and https checks;
