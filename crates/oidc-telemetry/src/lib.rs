@@ -36,6 +36,11 @@
 //! value: no client ids, no URL paths beyond the issuer, no tokens. The issuer label drops any
 //! user-info, query or fragment part of the issuer.
 //!
+//! The keys an operation records when it succeeds (`start`, `stop` with `outcome="ok"`, the
+//! duration) are built the first time an issuer is seen and reused, for up to 256 issuers per
+//! operation; later issuers get keys built per call. So an operation allocates nothing for its
+//! metrics on the common path, and callers that pass arbitrary issuers cost bounded memory.
+//!
 //! # Example
 //!
 //! ```
@@ -85,6 +90,7 @@
 
 mod cache;
 mod handler;
+mod keys;
 mod operation;
 mod span;
 

@@ -56,6 +56,12 @@ impl Operation {
         Self::LoadClientMetadataDocument,
     ];
 
+    /// The operation's position in [`ALL`](Self::ALL), for tables with one slot per
+    /// operation.
+    pub(crate) const fn index(self) -> usize {
+        self as usize
+    }
+
     /// The operation's name as used in metric names, e.g. `register_client`.
     pub fn name(self) -> &'static str {
         match self {
@@ -113,6 +119,13 @@ impl fmt::Display for Operation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_is_the_position_in_all() {
+        for (position, operation) in Operation::ALL.into_iter().enumerate() {
+            assert_eq!(operation.index(), position, "{operation}");
+        }
+    }
 
     #[test]
     fn metric_names_follow_the_operation_name() {

@@ -5,6 +5,8 @@ use std::time::{Instant, SystemTime};
 
 use metrics::{counter, histogram, SharedString};
 
+use crate::keys::{success_keys, SuccessKeys, SPAN_METADATA};
+
 use crate::handler::{emit, EventKind, TelemetryEvent};
 use crate::Operation;
 
@@ -29,7 +31,9 @@ pub trait TelemetryErrorKind {
 #[must_use = "a span that is dropped at once records an exception"]
 pub struct OperationSpan {
     operation: Operation,
-    issuer: SharedString,
+    /// The success path's metric keys and the issuer label, shared with every other span of
+    /// this operation and issuer.
+    keys: Arc<SuccessKeys>,
     started: Instant,
     finished: bool,
 }
@@ -37,12 +41,16 @@ pub struct OperationSpan {
 impl OperationSpan {
     /// Starts an operation against `issuer` and emits its `start` counter.
     pub fn start(operation: Operation, issuer: &str) -> Self {
-        let issuer = shared_issuer_label(issuer);
-        counter!(operation.metric_names().start, "issuer" => issuer.clone()).increment(1);
+        let keys = success_keys(operation, issuer);
+        metrics::with_recorder(|recorder| {
+            recorder
+                .register_counter(&keys.start, &SPAN_METADATA)
+                .increment(1);
+        });
         let started = Instant::now();
         let span = Self {
             operation,
-            issuer,
+            keys,
             started,
             finished: false,
         };
@@ -58,7 +66,7 @@ impl OperationSpan {
         TelemetryEvent {
             operation: self.operation,
             kind,
-            issuer: &self.issuer,
+            issuer: &self.keys.issuer,
             system_time: None,
             monotonic_time: now,
             duration: (kind != EventKind::Start).then(|| now.duration_since(self.started)),
@@ -70,14 +78,20 @@ impl OperationSpan {
     /// The operation succeeded: emits `stop` with `outcome="ok"` and the duration.
     pub fn finish_ok(mut self) {
         self.finished = true;
-        let names = self.operation.metric_names();
-        counter!(names.stop, "issuer" => self.issuer.clone(), "outcome" => "ok").increment(1);
-        self.record_duration("ok");
+        let seconds = self.started.elapsed().as_secs_f64();
+        metrics::with_recorder(|recorder| {
+            recorder
+                .register_counter(&self.keys.stop, &SPAN_METADATA)
+                .increment(1);
+            recorder
+                .register_histogram(&self.keys.duration, &SPAN_METADATA)
+                .record(seconds);
+        });
         emit(&self.event(EventKind::Stop, Instant::now()));
         #[cfg(feature = "tracing")]
         tracing::debug!(
             operation = self.operation.name(),
-            issuer = &*self.issuer,
+            issuer = &*self.keys.issuer,
             outcome = "ok",
             "oidc operation finished"
         );
@@ -90,7 +104,7 @@ impl OperationSpan {
         let names = self.operation.metric_names();
         counter!(
             names.stop,
-            "issuer" => self.issuer.clone(),
+            "issuer" => self.keys.issuer.clone(),
             "outcome" => "error",
             "error" => kind
         )
@@ -103,7 +117,7 @@ impl OperationSpan {
         #[cfg(feature = "tracing")]
         tracing::info!(
             operation = self.operation.name(),
-            issuer = &*self.issuer,
+            issuer = &*self.keys.issuer,
             outcome = "error",
             error = kind,
             "oidc operation failed"
@@ -114,7 +128,7 @@ impl OperationSpan {
         let seconds = self.started.elapsed().as_secs_f64();
         histogram!(
             self.operation.metric_names().duration,
-            "issuer" => self.issuer.clone(),
+            "issuer" => self.keys.issuer.clone(),
             "outcome" => outcome
         )
         .record(seconds);
@@ -133,7 +147,7 @@ impl Drop for OperationSpan {
         };
         counter!(
             self.operation.metric_names().exception,
-            "issuer" => self.issuer.clone(),
+            "issuer" => self.keys.issuer.clone(),
             "reason" => reason
         )
         .increment(1);
@@ -146,14 +160,14 @@ impl Drop for OperationSpan {
         if reason == "panic" {
             tracing::warn!(
                 operation = self.operation.name(),
-                issuer = &*self.issuer,
+                issuer = &*self.keys.issuer,
                 reason,
                 "oidc operation panicked"
             );
         } else {
             tracing::debug!(
                 operation = self.operation.name(),
-                issuer = &*self.issuer,
+                issuer = &*self.keys.issuer,
                 reason,
                 "oidc operation cancelled"
             );
@@ -172,7 +186,11 @@ where
     #[cfg(feature = "tracing")]
     let future = tracing::Instrument::instrument(
         future,
-        tracing::info_span!("oidc", operation = operation.name(), issuer = &*span.issuer),
+        tracing::info_span!(
+            "oidc",
+            operation = operation.name(),
+            issuer = &*span.keys.issuer
+        ),
     );
     let result = future.await;
     match &result {
