@@ -142,13 +142,21 @@ fn refusal_of(uri: &str, sendable: Option<&Uri>, home: &[&str]) -> Option<String
 /// The problem to report with an answer whose `registration_client_uri` management calls would
 /// refuse: foreign to `home` (unless `allow_foreign`), or plain http the policy refuses.
 /// Checked when the answer arrives, so the caller hears of it then, not at the next call.
+///
+/// `sent_to` is the URL the answer came from. It was sent under `plain_http`, and it was either
+/// on a `home` origin or allowed as foreign, so a `uri` on its origin needs neither check again
+/// (see [`is_sendable_on_origin_of`]).
 pub(crate) fn client_uri_problem(
     uri: Option<&str>,
+    sent_to: &str,
     home: &[&str],
     plain_http: PlainHttp,
     allow_foreign: bool,
 ) -> Option<ResponseProblem> {
     let uri = uri?;
+    if is_sendable_on_origin_of(uri, sent_to) {
+        return None;
+    }
     // Parsed once for both checks.
     let sendable = Uri::try_from(uri).ok();
     let foreign = if allow_foreign {
@@ -167,6 +175,29 @@ pub(crate) fn client_uri_problem(
         })
     })?;
     Some(ResponseProblem::RegistrationClientUri { reason })
+}
+
+/// URIs at most this long may take [`is_sendable_on_origin_of`]'s shortcut: far below
+/// `http::Uri`'s own length limit (64 KiB), so the shortcut never accepts what a parse refuses.
+const ORIGIN_SHORTCUT_MAX_LEN: usize = 4096;
+
+/// Whether `uri` is `sent_to`'s plain origin text ([`oidc_http::plain_origin_text`]) followed by
+/// nothing or by a path that `http::Uri` reads. Then `uri` has the scheme, host and port of a URL
+/// a request was just sent to, so the https policy and the origin rule judge it as they judged
+/// that URL, and a management call can send it: the origin text parsed when it was sent, and
+/// the rest is checked here as the path and query it would be. The common answer, a
+/// configuration URI under the registration endpoint, costs one scan of its path instead of a
+/// parse of the whole URI and of every home URL.
+fn is_sendable_on_origin_of(uri: &str, sent_to: &str) -> bool {
+    let Some(rest) =
+        oidc_http::plain_origin_text(sent_to).and_then(|origin| uri.strip_prefix(origin))
+    else {
+        return false;
+    };
+    rest.is_empty()
+        || (rest.starts_with('/')
+            && uri.len() <= ORIGIN_SHORTCUT_MAX_LEN
+            && http::uri::PathAndQuery::try_from(rest).is_ok())
 }
 
 /// Which endpoint answered: a 404 means "no such client" only at the client configuration
@@ -336,6 +367,48 @@ mod tests {
         ] {
             assert_eq!(client_uri_refusal(uri, &home).is_none(), same, "{uri}");
         }
+    }
+
+    #[test]
+    fn the_sent_to_origin_shortcut_agrees_with_the_full_checks() {
+        let endpoint = "http://127.0.0.1:8080/register";
+        let home = [endpoint, "https://op.example"];
+        let long = format!("{endpoint}/{}", "a".repeat(ORIGIN_SHORTCUT_MAX_LEN));
+        let huge = format!("{endpoint}/{}", "a".repeat(70_000));
+        for uri in [
+            "http://127.0.0.1:8080/register/abc",
+            "http://127.0.0.1:8080/register/abc?x=1#f",
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8080/register/\u{fc} x",
+            "http://127.0.0.1:8080/a b",
+            "http://127.0.0.1:8080?x",
+            "http://127.0.0.1:8080#x",
+            "http://127.0.0.1:80800/register/abc",
+            "http://127.0.0.1:8080.evil.example/register",
+            "http://127.0.0.1:8080@evil.example/register",
+            "http://127.0.0.1:8081/register/abc",
+            "https://op.example/clients/1",
+            long.as_str(),
+            huge.as_str(),
+        ] {
+            for plain_http in [PlainHttp::LoopbackOnly, PlainHttp::Anywhere] {
+                let full = client_uri_problem(Some(uri), "", &home, plain_http, false);
+                if is_sendable_on_origin_of(uri, endpoint) {
+                    assert_eq!(full, None, "{uri}");
+                }
+                assert_eq!(
+                    client_uri_problem(Some(uri), endpoint, &home, plain_http, false),
+                    full,
+                    "{uri}"
+                );
+            }
+        }
+        // The shortcut answers for the common case.
+        assert!(is_sendable_on_origin_of(
+            "http://127.0.0.1:8080/register/abc",
+            endpoint
+        ));
+        assert!(!is_sendable_on_origin_of(&huge, endpoint));
     }
 
     fn response(

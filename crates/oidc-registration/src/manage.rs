@@ -261,8 +261,8 @@ async fn exchange(
         Some(&client.client_id),
         &secrets_of(client),
     )?;
-    let uri = answer.registration_client_uri.as_deref();
     if let Some(problem) = client_uri_problem(
+        answer.registration_client_uri.as_deref(),
         uri,
         &home_of(client),
         options.call.plain_http,

@@ -110,7 +110,9 @@ async fn register_at(
         answer.registration_endpoint = Some(endpoint.to_owned());
         let home = [endpoint, provider.issuer.as_str()];
         let uri = answer.registration_client_uri.as_deref();
-        if let Some(problem) = client_uri_problem(uri, &home, options.call.plain_http, false) {
+        if let Some(problem) =
+            client_uri_problem(uri, endpoint, &home, options.call.plain_http, false)
+        {
             answer.problems.push(problem);
         }
         Ok(answer)
