@@ -73,6 +73,7 @@ pub async fn register(
             .map_err(during)
     })
     .await
+    .map(|answer| *answer)
 }
 
 /// The registration itself, once there is an endpoint.
@@ -81,7 +82,7 @@ async fn register_at(
     provider: &ProviderMetadata,
     metadata: &ClientMetadata,
     options: &RegisterOptions,
-) -> Result<RegistrationResponse, RegistrationErrorKind> {
+) -> Result<Box<RegistrationResponse>, RegistrationErrorKind> {
     {
         match options.validation {
             Validation::Metadata => metadata.validate()?,
@@ -99,14 +100,16 @@ async fn register_at(
         )?;
         let response = send(&options.call, request).await?;
         // RFC 7591 says 201; real servers (Gluu, Janssen) answer 200.
-        let mut answer = read_registration(
+        // Boxed: the answer is large (about 1.6 KB), and each future it passes up through
+        // would otherwise copy it once more as its output.
+        let mut answer = Box::new(read_registration(
             Endpoint::Registration,
             &Method::POST,
             &response,
             &[StatusCode::CREATED, StatusCode::OK],
             None,
             &options.initial_access_token.iter().collect::<Vec<_>>(),
-        )?;
+        )?);
         answer.registration_endpoint = Some(endpoint.to_owned());
         let home = [endpoint, provider.issuer.as_str()];
         let uri = answer.registration_client_uri.as_deref();
