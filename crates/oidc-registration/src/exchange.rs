@@ -392,6 +392,7 @@ mod tests {
             huge.as_str(),
         ] {
             for plain_http in [PlainHttp::LoopbackOnly, PlainHttp::Anywhere] {
+                // `""` has no origin text, so this call makes every check in full.
                 let full = client_uri_problem(Some(uri), "", &home, plain_http, false);
                 if is_sendable_on_origin_of(uri, endpoint) {
                     assert_eq!(full, None, "{uri}");

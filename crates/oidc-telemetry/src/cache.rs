@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use metrics::{counter, Key, Label, Level, Metadata, SharedString};
 
+use crate::keys::issuer_key;
 use crate::span::shared_issuer_label;
 
 /// What a cache event is about: the provider's configuration or its key set. It is the value of
@@ -115,12 +116,10 @@ struct HitKeys {
 impl HitKeys {
     fn new(issuer: &SharedString) -> Self {
         let key = |document: CachedDocument| {
-            Key::from_parts(
+            issuer_key(
                 CacheEvent::Hit.metric(),
-                vec![
-                    Label::new("issuer", issuer.clone()),
-                    Label::new("document", document.as_str()),
-                ],
+                issuer,
+                Some(Label::new("document", document.as_str())),
             )
         };
         Self {

@@ -45,19 +45,24 @@ impl SuccessKeys {
     fn new(operation: Operation, issuer: &str) -> Self {
         let issuer = shared_issuer_label(issuer);
         let names = operation.metric_names();
-        let with_issuer = |name: &'static str, more: Option<Label>| {
-            let mut labels = vec![Label::new("issuer", issuer.clone())];
-            labels.extend(more);
-            Key::from_parts(name, labels)
-        };
         let ok = || Some(Label::new("outcome", "ok"));
         Self {
-            start: with_issuer(names.start, None),
-            stop: with_issuer(names.stop, ok()),
-            duration: with_issuer(names.duration, ok()),
+            start: issuer_key(names.start, &issuer, None),
+            stop: issuer_key(names.stop, &issuer, ok()),
+            duration: issuer_key(names.duration, &issuer, ok()),
             issuer,
         }
     }
+}
+
+/// The key of metric `name` labelled with `issuer` (a label from
+/// [`shared_issuer_label`]) and, when given, one more label: how every prebuilt key of this
+/// crate is made.
+pub(crate) fn issuer_key(name: &'static str, issuer: &SharedString, more: Option<Label>) -> Key {
+    let mut labels = Vec::with_capacity(2);
+    labels.push(Label::new("issuer", issuer.clone()));
+    labels.extend(more);
+    Key::from_parts(name, labels)
 }
 
 type Table = RwLock<HashMap<Box<str>, Arc<SuccessKeys>>>;
@@ -78,23 +83,28 @@ fn table(operation: Operation) -> &'static Table {
 /// ones after that.
 pub(crate) fn success_keys(operation: Operation, issuer: &str) -> Arc<SuccessKeys> {
     let table = table(operation);
+    let fresh = || Arc::new(SuccessKeys::new(operation, issuer));
     // A poisoned lock only means a panic while inserting; the map itself is intact.
-    if let Some(keys) = table
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .get(issuer)
     {
-        return Arc::clone(keys);
+        let read = table
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(keys) = read.get(issuer) {
+            return Arc::clone(keys);
+        }
+        // A full table is never written again, so issuers past the bound take no write lock.
+        if read.len() >= MAX_ISSUERS_PER_OPERATION {
+            return fresh();
+        }
     }
-    let keys = Arc::new(SuccessKeys::new(operation, issuer));
-    let mut table = table
+    let mut write = table
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if table.len() < MAX_ISSUERS_PER_OPERATION {
-        // Another caller may have inserted the same issuer meanwhile; either copy is equal.
-        table.insert(issuer.into(), Arc::clone(&keys));
+    if write.len() >= MAX_ISSUERS_PER_OPERATION {
+        return fresh();
     }
-    keys
+    // Another caller may have inserted the same issuer meanwhile: its keys are kept and shared.
+    Arc::clone(write.entry(issuer.into()).or_insert_with(fresh))
 }
 
 /// How many issuers `operation` holds keys for.

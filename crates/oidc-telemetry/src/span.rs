@@ -5,9 +5,8 @@ use std::time::{Instant, SystemTime};
 
 use metrics::{counter, histogram, SharedString};
 
-use crate::keys::{success_keys, SuccessKeys, SPAN_METADATA};
-
 use crate::handler::{emit, EventKind, TelemetryEvent};
+use crate::keys::{success_keys, SuccessKeys, SPAN_METADATA};
 use crate::Operation;
 
 /// Gives an error a short, bounded kind for the `error` label of `stop` events.
