@@ -2,7 +2,9 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use url::{Host, Url};
+use url::Host;
+
+use super::uri::ParsedUri;
 
 use super::ValidationProblem;
 use crate::client_metadata::{reserved, ClientMetadata, Reserved};
@@ -87,7 +89,7 @@ pub(crate) fn check(m: &ClientMetadata) -> Vec<ValidationProblem> {
     ] {
         if let Some(uri) = uri {
             if let Some(url) = parse_uri(field, uri, &mut problems) {
-                if url.fragment().is_some() {
+                if url.has_fragment() {
                     problems.push(ValidationProblem::LogoutUriHasFragment {
                         field,
                         uri: uri.clone(),
@@ -246,16 +248,19 @@ fn check_redirect_uris(
         || response_types
             .iter()
             .any(|rt| rt.has_id_token() || rt.has_token());
+    // The hosts matter only for the pairwise rule below; most clients skip collecting them.
+    let needs_sector_identifier =
+        m.subject_type == Some(SubjectType::Pairwise) && m.sector_identifier_uri.is_none();
     let mut hosts: Vec<String> = Vec::new();
     let application_type = m.effective_application_type();
     for uri in m.redirect_uris() {
         let Some(url) = parse_uri("redirect_uris", uri, problems) else {
             continue;
         };
-        if url.fragment().is_some() {
+        if url.has_fragment() {
             problems.push(ValidationProblem::RedirectUriHasFragment { uri: uri.clone() });
         }
-        if let Some(host) = url.host_str() {
+        if let Some(host) = url.host_str().filter(|_| needs_sector_identifier) {
             if !hosts.iter().any(|known| known == host) {
                 hosts.push(host.to_owned());
             }
@@ -292,10 +297,7 @@ fn check_redirect_uris(
         }
     }
 
-    if m.subject_type == Some(SubjectType::Pairwise)
-        && m.sector_identifier_uri.is_none()
-        && hosts.len() > 1
-    {
+    if needs_sector_identifier && hosts.len() > 1 {
         problems.push(ValidationProblem::SectorIdentifierUriRequired { hosts });
     }
 }
@@ -356,8 +358,12 @@ fn check_tags(field: &'static str, value: &Localized, problems: &mut Vec<Validat
 }
 
 /// Parses an absolute URI, recording a problem when it is not one.
-fn parse_uri(field: &'static str, uri: &str, problems: &mut Vec<ValidationProblem>) -> Option<Url> {
-    match Url::parse(uri) {
+fn parse_uri<'a>(
+    field: &'static str,
+    uri: &'a str,
+    problems: &mut Vec<ValidationProblem>,
+) -> Option<ParsedUri<'a>> {
+    match ParsedUri::parse(uri) {
         Ok(url) => Some(url),
         Err(error) => {
             problems.push(ValidationProblem::MalformedUri {

@@ -15,6 +15,7 @@ mod metadata;
 mod provider;
 #[cfg(test)]
 mod tests;
+mod uri;
 
 pub(crate) use metadata::{check, key_material_problems};
 pub(crate) use provider::check_against_provider;
