@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use http::header::{HeaderValue, USER_AGENT};
+use http::header::{HeaderValue, HOST, USER_AGENT};
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
@@ -103,6 +103,15 @@ impl HyperClient {
             request
                 .headers_mut()
                 .insert(USER_AGENT, inner.user_agent.clone());
+        }
+        // hyper-util would add the same header, but with a `format!` per request; this is a
+        // slice of the URI's own text.
+        if !request.headers().contains_key(HOST) {
+            let host = crate::util::host_header_text(request.uri())
+                .and_then(|text| HeaderValue::from_str(text).ok());
+            if let Some(host) = host {
+                request.headers_mut().insert(HOST, host);
+            }
         }
         let request = request.map(Full::new);
         match tokio::time::timeout(inner.timeout, self.round_trip(request)).await {

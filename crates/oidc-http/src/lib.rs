@@ -202,4 +202,4 @@ pub use policy::{send, AllowedOrigin, PlainHttp};
 #[cfg(feature = "reqwest")]
 pub use reqwest_client::ReqwestClient;
 pub use tls::TlsFailure;
-pub use util::{body_excerpt, is_json_content_type, plain_origin_text, redact_url};
+pub use util::{body_excerpt, host_and_port, is_json_content_type, plain_origin_text, redact_url};

@@ -49,7 +49,9 @@ impl PlainHttp {
     /// [`HttpErrorKind::InsecureUrl`] for plain http the policy refuses,
     /// [`HttpErrorKind::InvalidRequest`] for a URL without a host or with another scheme.
     pub fn check(self, uri: &Uri) -> Result<(), HttpError> {
-        let host = uri.host().filter(|host| !host.is_empty());
+        let host = crate::host_and_port(uri)
+            .map(|(host, _)| host)
+            .filter(|host| !host.is_empty());
         let (Some(scheme), Some(host)) = (uri.scheme_str(), host) else {
             return Err(HttpError::new(
                 HttpErrorKind::InvalidRequest,

@@ -117,6 +117,55 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// `uri`'s host and the port text after it, from one scan of its authority: the host as
+/// [`Uri::host`] gives it (an IPv6 literal keeps its brackets), the port as written (`Some("")`
+/// for a bare `:`), `None` for a URI without an authority. [`Uri::host`] splits the text with
+/// two string searches on every call; the client asks for the host on each request (the https
+/// policy, the endpoint checks, the `Host` header), so one byte scan serves them all.
+pub fn host_and_port(uri: &Uri) -> Option<(&str, Option<&str>)> {
+    let (_, host, port) = split_authority(uri.authority()?.as_str());
+    Some((host, port))
+}
+
+/// An authority's text less its user-info (up to the last `@`, which a host cannot contain),
+/// then that split into the host and the port text after its `:`.
+fn split_authority(authority: &str) -> (&str, &str, Option<&str>) {
+    let start = authority
+        .bytes()
+        .rposition(|byte| byte == b'@')
+        .map_or(0, |at| at + 1);
+    let host_port = authority.get(start..).unwrap_or_default();
+    let host_end = if host_port.starts_with('[') {
+        host_port
+            .bytes()
+            .position(|byte| byte == b']')
+            .map_or(host_port.len(), |end| end + 1)
+    } else {
+        host_port
+            .bytes()
+            .position(|byte| byte == b':')
+            .unwrap_or(host_port.len())
+    };
+    let (host, after) = host_port.split_at(host_end);
+    (host_port, host, after.strip_prefix(':'))
+}
+
+/// The `Host` header for a request to `uri` (RFC 9110 §7.2): its host, and its port unless
+/// that is the scheme's default, as hyper-util writes it; `None` without an authority. Both
+/// are slices of the authority's text, so setting the header needs no `format!`.
+pub(crate) fn host_header_text(uri: &Uri) -> Option<&str> {
+    let (host_port, host, port) = split_authority(uri.authority()?.as_str());
+    let default_port = if uri.scheme_str() == Some("https") {
+        443
+    } else {
+        80
+    };
+    match port.map(str::parse::<u16>) {
+        Some(Ok(port)) if port != default_port => Some(host_port),
+        _ => Some(host),
+    }
+}
+
 pub(crate) fn redact_uri(uri: &Uri) -> String {
     let scheme = uri.scheme_str().unwrap_or("");
     let host = uri.host().unwrap_or("");
@@ -140,6 +189,54 @@ mod tests {
     use http::HeaderValue;
 
     use super::*;
+
+    #[test]
+    fn host_and_port_agree_with_the_uri_readers() {
+        for text in [
+            "https://op.example/x",
+            "https://op.example:8443/x",
+            "http://user:pw@op.example:80/",
+            "http://a@b@op.example/",
+            "http://op.example:/",
+            "http://127.0.0.1:1/",
+            "https://[::1]/",
+            "https://[::1]:8443/",
+            "https://u@[fe80::1]:1/",
+            "/relative/only",
+        ] {
+            let uri: Uri = text.parse().expect("a URI");
+            let ours = host_and_port(&uri);
+            assert_eq!(ours.map(|(host, _)| host), uri.host(), "{text}");
+            let port = ours
+                .and_then(|(_, port)| port)
+                .filter(|port| !port.is_empty());
+            assert_eq!(
+                port,
+                uri.port().as_ref().map(|port| port.as_str()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn host_header_leaves_out_user_info_and_default_ports() {
+        for (text, host) in [
+            ("https://op.example/x", Some("op.example")),
+            ("https://op.example:443/x", Some("op.example")),
+            ("http://op.example:80/", Some("op.example")),
+            ("http://op.example:443/", Some("op.example:443")),
+            ("https://op.example:80/", Some("op.example:80")),
+            ("http://127.0.0.1:8080/cb", Some("127.0.0.1:8080")),
+            ("https://user:pw@op.example:8443/", Some("op.example:8443")),
+            ("https://[::1]:443/", Some("[::1]")),
+            ("http://[::1]:8080/", Some("[::1]:8080")),
+            ("http://op.example:/", Some("op.example")),
+            ("/relative/only", None),
+        ] {
+            let uri: Uri = text.parse().expect("a URI");
+            assert_eq!(host_header_text(&uri), host, "{text}");
+        }
+    }
 
     #[test]
     fn json_content_types() {

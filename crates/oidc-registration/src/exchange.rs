@@ -29,10 +29,15 @@ pub(crate) fn build_request(
     if !matches!(uri.scheme_str(), Some("https" | "http")) {
         return Err(invalid("the scheme must be https".to_owned()));
     }
-    if uri.host().is_none_or(str::is_empty) {
+    let Some((host, port)) = oidc_http::host_and_port(&uri) else {
+        return Err(invalid("the URL has no host".to_owned()));
+    };
+    if host.is_empty() {
         return Err(invalid("the URL has no host".to_owned()));
     }
-    if has_unreadable_port(&uri) {
+    // `http::Uri` reads the port's text only when asked, so `:99999` would otherwise pass
+    // here and fail only when connecting.
+    if port.is_some_and(|port| !port.is_empty() && port.parse::<u16>().is_err()) {
         return Err(invalid(
             "the port is not a number from 0 to 65535".to_owned(),
         ));
@@ -61,26 +66,6 @@ pub(crate) fn build_request(
     builder
         .body(body)
         .map_err(|error| invalid(error.to_string()))
-}
-
-/// Whether `uri`'s authority names a port that is not a `u16`: `http::Uri` reads the port's
-/// text only when asked, so `:99999` would otherwise pass here and fail only when connecting.
-fn has_unreadable_port(uri: &Uri) -> bool {
-    let Some(authority) = uri.authority() else {
-        return false;
-    };
-    // The port is what follows the last `:` after the host: after the user-info (up to the
-    // last `@`) and after an IPv6 host's closing `]`.
-    let host_port = authority
-        .as_str()
-        .rsplit_once('@')
-        .map_or(authority.as_str(), |(_, rest)| rest);
-    let after_host = host_port
-        .rsplit_once(']')
-        .map_or(host_port, |(_, rest)| rest);
-    after_host
-        .rsplit_once(':')
-        .is_some_and(|(_, port)| !port.is_empty() && port.parse::<u16>().is_err())
 }
 
 /// Why the registration access token may not go to `uri`, when it may not: `uri` is not an
