@@ -112,27 +112,24 @@ pub(super) fn read_lenient(object: &Map<String, Value>) -> (ClientMetadata, Vec<
 
 /// Reads one entry into `m`: a known member into its field, an unknown one into
 /// `extra_fields`. A value of the wrong type leaves `m` untouched and returns the reason.
+///
+/// The member table is matched once, by `read_member_entry`; it agrees with [`reserved`] on
+/// which keys are members (`every_known_member_has_a_typed_field` checks both).
 fn read_entry(m: &mut ClientMetadata, key: &str, value: &Value) -> Result<(), String> {
-    match reserved(key) {
-        Some(Reserved::ResponseOnly) => Ok(()),
-        // Providers send null for members they have no value for; it means absent. An unknown
-        // member is kept as received, null included.
-        Some(Reserved::Member) if value.is_null() => Ok(()),
-        Some(Reserved::Member) => {
-            let (name, tag) = match key.split_once('#') {
-                Some((name, tag)) => (name, Some(tag)),
-                None => (key, None),
-            };
-            match m.read_member_entry(name, tag, value) {
-                Some(result) => result,
-                // `reserved` and the table agree on names by construction; should they not,
-                // keeping the member beats dropping it.
-                None => {
-                    m.extra_fields.insert(key.to_owned(), value.clone());
-                    Ok(())
-                }
-            }
-        }
+    if RESPONSE_ONLY_MEMBERS.contains(&key) {
+        return Ok(());
+    }
+    let (name, tag) = match key.bytes().position(|byte| byte == b'#') {
+        Some(at) => (key.get(..at).unwrap_or(key), key.get(at + 1..)),
+        None => (key, None),
+    };
+    // Providers send null for members they have no value for; it means absent. An unknown
+    // member is kept as received, null included.
+    if value.is_null() && reserved(key) == Some(Reserved::Member) {
+        return Ok(());
+    }
+    match m.read_member_entry(name, tag, value) {
+        Some(result) => result,
         None => {
             m.extra_fields.insert(key.to_owned(), value.clone());
             Ok(())
