@@ -175,41 +175,55 @@ before and after each are from the same runner on the same server.
 What is left above the floor (~41k): the typed read of the document into `ProviderMetadata`
 beside its `extra_fields` and its drop, the issuer checks, the expiry policy and telemetry.
 
-**register** (target **not met**): 113,517 → 77,950 instructions; the floor is 46,811,
-openidconnect 106,042 (this library costs 0.74× of openidconnect's instructions). Changed:
+**register** (target **not met**): 113,517 → 68,433 instructions; the floor is 46,811,
+openidconnect 106,042 (this library costs 0.65× of openidconnect's instructions).
+Changed, largest first:
 - the `registration_client_uri` origin check parsed the uri, the endpoint and the issuer as
   `url::Url` and the uri again as `http::Uri` (24 %): a uri under a home URL's plain origin
-  text needs one `http::Uri` parse, shared by the origin and https checks;
+  text needs one `http::Uri` parse, shared by the origin and https checks; a uri on the origin
+  of the URL the answer came from needs only one `PathAndQuery` scan (a test checks that this
+  shortcut never disagrees with the full checks);
 - the endpoint was parsed twice, as `url::Url` and as `http::Uri`: once, as the `http::Uri`
   that is sent (a port that is not a `u16`, which `url` refused and `http` reads lazily, is
   refused explicitly);
 - `preserve_order` and the member lookups, as for discovery;
-- the body of a one-frame answer was copied once more in the HTTP layer: kept as received;
+- telemetry built a label vector and hashed a `Key` for each of the start counter, stop counter
+  and duration histogram on every call, recorder or not: an operation's success-path keys are
+  built once per issuer, in a table bounded at 256 issuers per operation
+  (`oidc-telemetry/src/keys.rs`; past the bound, keys are built per call);
+- validation parsed every URL with `url::Url` (about 2.5k instructions each, IDNA and the
+  serialisation included): a plain `http(s)://host/path` URI (lower-case DNS host, optional
+  port, visible ASCII) has its scheme, host and fragment read from its text, and every other
+  URI still goes to the parser; a proptest checks the two readings never disagree;
+- `http::Uri::host` runs two string searches per call and a request asked for the host three
+  times (the https policy twice, the endpoint check), and hyper-util wrote the `Host` header
+  with a `format!`: one byte scan, `oidc_http::host_and_port`, and `HyperClient` sets `Host`
+  from a slice of the URI's text;
+- the body of a one-frame answer was copied once more in the HTTP layer: kept as received; the
+  answer (about 1.6 KB) is boxed while it passes up through the futures;
 - the JSON content-type check lower-cased a copy; the telemetry issuer label was copied twice
-  and cut with char-set searches.
-What is left above the floor (~31k instructions), from `register-library.out`, is work the
-floor does not do:
-- reading the answer (~7k) and dropping it (~2.4k more than the floor's `Value`): after the
+  and cut with char-set searches; each echoed member matched the member table twice.
+What is left above the floor (~21.6k instructions), from `register-library.out`, is work
+the floor does not do:
+- reading the answer (~5.2k) and dropping it (~2.4k more than the floor's `Value`): after the
   same serde_json parse the floor makes, the credentials are read leniently (a repair or an
   odd member becomes a `ResponseProblem` instead of an error that would lose the client) and
   the echoed metadata is read into the typed `ClientMetadata` beside the raw object (the
   lossless model: `metadata` is typed, `raw()` is exact);
-- validating the metadata before sending (~4.7k, the `register_unvalidated` row: on by
-  default, `Validation::Off` skips it; one `url::Url` parse per URL is most of it);
-- serialising the typed metadata (~1.9k; the floor posts bytes prepared in advance) and
-  building the request (~0.9k more than the floor's);
-- checking the answer's `registration_client_uri` (~2.9k), so that the registration access
+- validating the metadata before sending (~2.8k, on by default; `Validation::Off` skips it);
+- building the request (~2.7k: the `http::Uri` parse and the headers through
+  `Request::builder`) and serialising the typed metadata (~1.9k; the floor posts bytes
+  prepared in advance);
+- the HTTP layer around hyper (~2.1k: the https policy check, the per-call timeout, the boxed
+  `HttpClient` future, the `User-Agent` and `Host` headers);
+- checking the answer's `registration_client_uri` (~1.3k), so that the registration access
   token never goes to a foreign origin;
-- telemetry (~2.8k with no recorder): `metrics`' macros build a label vector and hash a `Key`
-  for each of the start counter, stop counter and duration histogram, whether or not a
-  recorder is installed (metrics 0.24 cannot say a recorder is the no-op one). A cache hit now
-  records through keys built once per issuer; an operation's issuer varies per call, so the
-  same would need a bounded per-issuer key cache;
-- the https policy check, the per-call timeout and the boxed `HttpClient` future (~3k), and
-  moving the nested futures (`memcpy`, ~2k).
-Next, in order of size: a per-issuer cache of the operation telemetry keys, reading the echoed
-metadata lazily (a change to `RegistrationResponse::metadata`, a public field, and to when its
-problems are known), and smaller futures.
+- moving the nested futures (`memcpy`, ~1.2k) and telemetry (~0.8k with no recorder).
+The target needs about 10k fewer. The largest single item left is the typed copy
+of the echoed metadata: reading it lazily, on first use, would save most of its read and drop,
+but it changes `RegistrationResponse::metadata`, a public field, and needs a check-only pass so
+that `problems` stays complete when the answer is read. Next after it: `Request::new` with a
+presized `HeaderMap`, and smaller futures.
 
 **the timing targets** (sequential latency ≤ 1.10×, client CPU ≤ 1.20×, 64-way throughput
 ≥ 0.90×, issuer → register ≤ 1.10×) are missed for the same reason as the register instruction
