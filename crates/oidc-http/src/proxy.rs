@@ -172,14 +172,7 @@ fn with_port(dst: Uri) -> Uri {
     if dst.port().is_some() {
         return dst;
     }
-    let port = if dst
-        .scheme_str()
-        .is_some_and(|s| s.eq_ignore_ascii_case("http"))
-    {
-        80
-    } else {
-        443
-    };
+    let port = crate::util::default_port(&dst);
     let Some(host) = dst.host() else {
         return dst;
     };

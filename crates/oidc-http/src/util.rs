@@ -119,9 +119,9 @@ pub fn redact_url(url: &str) -> String {
 
 /// `uri`'s host and the port text after it, from one scan of its authority: the host as
 /// [`Uri::host`] gives it (an IPv6 literal keeps its brackets), the port as written (`Some("")`
-/// for a bare `:`), `None` for a URI without an authority. [`Uri::host`] splits the text with
-/// two string searches on every call; the client asks for the host on each request (the https
-/// policy, the endpoint checks, the `Host` header), so one byte scan serves them all.
+/// for a bare `:`), `None` for a URI without an authority. A byte scan, where [`Uri::host`]
+/// runs two string searches: each request asks for its host several times (the https policy,
+/// the endpoint checks, the `Host` header).
 pub fn host_and_port(uri: &Uri) -> Option<(&str, Option<&str>)> {
     let (_, host, port) = split_authority(uri.authority()?.as_str());
     Some((host, port))
@@ -155,14 +155,22 @@ fn split_authority(authority: &str) -> (&str, &str, Option<&str>) {
 /// are slices of the authority's text, so setting the header needs no `format!`.
 pub(crate) fn host_header_text(uri: &Uri) -> Option<&str> {
     let (host_port, host, port) = split_authority(uri.authority()?.as_str());
-    let default_port = if uri.scheme_str() == Some("https") {
-        443
-    } else {
-        80
-    };
     match port.map(str::parse::<u16>) {
-        Some(Ok(port)) if port != default_port => Some(host_port),
+        Some(Ok(port)) if port != default_port(uri) => Some(host_port),
         _ => Some(host),
+    }
+}
+
+/// The port a request to `uri` goes to when it names none: 80 for plain http, otherwise 443
+/// (the client speaks only http and https).
+pub(crate) fn default_port(uri: &Uri) -> u16 {
+    if uri
+        .scheme_str()
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http"))
+    {
+        80
+    } else {
+        443
     }
 }
 

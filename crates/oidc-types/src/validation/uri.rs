@@ -94,8 +94,9 @@ fn read_plain(uri: &str) -> Option<ParsedUri<'_>> {
     })
 }
 
+/// Digits only (`u16::from_str` would also take a `+`), at most 65535.
 fn is_port(port: &str) -> bool {
-    (1..=5).contains(&port.len())
+    !port.is_empty()
         && port.bytes().all(|byte| byte.is_ascii_digit())
         && port.parse::<u16>().is_ok()
 }
