@@ -42,10 +42,13 @@ pub(crate) fn build_request(
             "the port is not a number from 0 to 65535".to_owned(),
         ));
     }
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(ACCEPT, HeaderValue::from_static("application/json"));
+    // Assembled in place rather than through `Request::builder()`, whose every step moves the
+    // whole builder and re-checks its state: the parts are already known to be valid here.
+    let mut request = Request::new(Bytes::new());
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    let headers = request.headers_mut();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     if let Some(token) = token {
         // Built in a buffer the library owns and wipes; the header value itself belongs to the
         // HTTP stack from here on (see SECURITY.md).
@@ -54,18 +57,13 @@ pub(crate) fn build_request(
         header.zeroize();
         let mut value = value.map_err(|_| RegistrationErrorKind::InvalidAccessToken)?;
         value.set_sensitive(true);
-        builder = builder.header(AUTHORIZATION, value);
+        headers.insert(AUTHORIZATION, value);
     }
-    let body = match body {
-        Some(body) => {
-            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            Bytes::from(body)
-        }
-        None => Bytes::new(),
-    };
-    builder
-        .body(body)
-        .map_err(|error| invalid(error.to_string()))
+    if let Some(body) = body {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        *request.body_mut() = Bytes::from(body);
+    }
+    Ok(request)
 }
 
 /// Why the registration access token may not go to `uri`, when it may not: `uri` is not an
@@ -182,7 +180,39 @@ fn is_sendable_on_origin_of(uri: &str, sent_to: &str) -> bool {
     rest.is_empty()
         || (rest.starts_with('/')
             && uri.len() <= ORIGIN_SHORTCUT_MAX_LEN
-            && http::uri::PathAndQuery::try_from(rest).is_ok())
+            && (is_plain_path_and_query(rest) || http::uri::PathAndQuery::try_from(rest).is_ok()))
+}
+
+/// Whether `text` is made only of RFC 3986 path and query characters (unreserved, sub-delims,
+/// `:`, `@`, `/`, `%`, and `?`): text `http::uri::PathAndQuery` always accepts, known from one
+/// byte scan instead of its copy into a buffer. Anything else (a fragment, a space, non-ASCII)
+/// is left to `PathAndQuery` itself.
+fn is_plain_path_and_query(text: &str) -> bool {
+    text.bytes().all(|byte| {
+        byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'/'
+                    | b'%'
+                    | b'?'
+            )
+    })
 }
 
 /// Which endpoint answered: a 404 means "no such client" only at the client configuration
@@ -351,6 +381,33 @@ mod tests {
             ("not a url", false),
         ] {
             assert_eq!(client_uri_refusal(uri, &home).is_none(), same, "{uri}");
+        }
+    }
+
+    #[test]
+    fn plain_path_and_query_text_is_always_a_path_and_query() {
+        // `PathAndQuery` judges each byte by its class (one table before the first `?`, one
+        // after), so every byte in both positions covers every text the scan accepts.
+        for byte in 0..=u8::MAX {
+            let Ok(text) = std::str::from_utf8(std::slice::from_ref(&byte)) else {
+                continue;
+            };
+            for candidate in [
+                format!("/{text}"),
+                format!("/a?{text}"),
+                format!("/?b{text}?"),
+            ] {
+                if is_plain_path_and_query(&candidate) {
+                    assert!(
+                        http::uri::PathAndQuery::try_from(candidate.as_str()).is_ok(),
+                        "{candidate:?}"
+                    );
+                }
+            }
+        }
+        assert!(is_plain_path_and_query("/register/abc?client_id=x%20y&b=c"));
+        for refused in ["/a#f", "/a b", "/\u{fc}", "/a\"b", "/{x}"] {
+            assert!(!is_plain_path_and_query(refused), "{refused:?}");
         }
     }
 
